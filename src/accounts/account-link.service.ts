@@ -1,0 +1,127 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Request } from 'express';
+import { QueryFailedError, type Repository } from 'typeorm';
+import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
+import { AccountOwnedByAnotherUserError } from '../errors/account-conflict.error.js';
+import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
+import type { ProviderProfile, SiteData, TokenSet } from '../providers/provider-profile.interface.js';
+import type { OAuthFlowState } from '../state/oauth-flow-state.interface.js';
+import { TokenCipher } from '../tokens/token-cipher.js';
+import { AtlassianSite } from './entities/atlassian-site.entity.js';
+import { LinkedAccount, type LinkedAccountProvider } from './entities/linked-account.entity.js';
+import { toLinkedAccountView, type AuthenticatedUser, type LinkedAccountView } from './linked-account.view.js';
+import { SiteSynchronizer } from './site-synchronizer.js';
+
+/** Everything a successful callback brings back. */
+export interface CompleteSignInInput {
+  provider: LinkedAccountProvider;
+  profile: ProviderProfile;
+  tokens: TokenSet;
+  /** Atlassian sites the grant covers; `null` for providers without sites (Bitbucket). */
+  sites: SiteData[] | null;
+  flow: OAuthFlowState;
+  request: Request;
+}
+
+/**
+ * Who owns which provider account. A provider account belongs to one app user: signing in again
+ * updates it, linking it to someone else is refused, and nothing is ever matched by email.
+ */
+@Injectable()
+export class AccountLinkService {
+  private readonly siteSynchronizer = new SiteSynchronizer();
+
+  constructor(
+    @InjectRepository(LinkedAccount) private readonly accounts: Repository<LinkedAccount>,
+    @InjectRepository(AtlassianSite) private readonly sites: Repository<AtlassianSite>,
+    private readonly cipher: TokenCipher,
+    @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
+  ) {}
+
+  /** Stores the result of a callback in one transaction: the account, its encrypted tokens, its sites. */
+  async completeSignIn(input: CompleteSignInInput): Promise<AuthenticatedUser> {
+    try {
+      return await this.storeSignIn(input);
+    } catch (err) {
+      // Two first sign-ins of one account at once: the loser's insert hits the unique key; the retry updates.
+      if (!isUniqueViolation(err)) throw err;
+      return this.storeSignIn(input);
+    }
+  }
+
+  /** The accounts an app user has linked, with their sites; never tokens. */
+  async listForUser(userId: string): Promise<LinkedAccountView[]> {
+    const accounts = await this.accounts.find({ where: { userId }, relations: { sites: true }, order: { createdAt: 'ASC' } });
+    return accounts.map((account) => toLinkedAccountView(account, account.sites ?? []));
+  }
+
+  /** One linked account by its id, or `null`. */
+  async findById(accountId: string): Promise<LinkedAccountView | null> {
+    const account = await this.accounts.findOne({ where: { id: accountId }, relations: { sites: true } });
+    return account ? toLinkedAccountView(account, account.sites ?? []) : null;
+  }
+
+  /** The link of a provider account, or `null` when nobody has linked it. */
+  async findByProviderAccount(provider: LinkedAccountProvider, providerAccountId: string): Promise<LinkedAccountView | null> {
+    const account = await this.accounts.findOne({ where: { provider, providerAccountId }, relations: { sites: true } });
+    return account ? toLinkedAccountView(account, account.sites ?? []) : null;
+  }
+
+  /** Removes an account of this user with its sites and tokens; false when the user has no such account. */
+  async unlink(userId: string, accountId: string): Promise<boolean> {
+    const result = await this.accounts.delete({ id: accountId, userId });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Replaces an account's sites with a fresh accessible-resources list (sites that disappeared are removed). */
+  async replaceSites(accountId: string, sites: SiteData[]): Promise<void> {
+    await this.sites.manager.transaction((em) => this.siteSynchronizer.sync(em, accountId, sites));
+  }
+
+  private async storeSignIn(input: CompleteSignInInput): Promise<AuthenticatedUser> {
+    const { provider, profile, flow } = input;
+    const key = { provider, providerAccountId: profile.providerAccountId };
+    const existing = await this.accounts.findOneBy(key);
+    this.assertMayLink(existing, flow);
+    // Asked outside the transaction: the host's resolver may use the same database.
+    const userId = existing?.userId ?? (flow.mode === 'link' ? flow.linkUserId! : await this.options.resolveUser({ provider, profile, request: input.request }));
+    return this.accounts.manager.transaction(async (em) => {
+      const current = await em.findOneBy(LinkedAccount, key);
+      if (current && current.userId !== userId) throw new AccountOwnedByAnotherUserError(provider);
+      const account = await em.save(LinkedAccount, this.applySignIn(current ?? em.create(LinkedAccount, { ...key, userId }), input));
+      const sites = input.sites ? await this.siteSynchronizer.sync(em, account.id, input.sites) : [];
+      const view = toLinkedAccountView(account, sites);
+      return { userId, provider, mode: flow.mode, isNewAccount: !current, account: view, sites: view.sites, returnTo: flow.returnTo };
+    });
+  }
+
+  private assertMayLink(existing: LinkedAccount | null, flow: OAuthFlowState): void {
+    if (existing && flow.mode === 'link' && existing.userId !== flow.linkUserId) {
+      throw new AccountOwnedByAnotherUserError(existing.provider);
+    }
+  }
+
+  private applySignIn(account: LinkedAccount, { profile, tokens }: CompleteSignInInput): LinkedAccount {
+    const now = new Date();
+    account.email = profile.email;
+    account.displayName = profile.displayName;
+    account.avatarUrl = profile.avatarUrl;
+    account.scopes = tokens.scopes;
+    account.accessTokenEncrypted = this.cipher.encrypt(tokens.accessToken);
+    if (tokens.refreshToken) account.refreshTokenEncrypted = this.cipher.encrypt(tokens.refreshToken);
+    account.refreshTokenEncrypted ??= null;
+    account.accessTokenExpiresAt = tokens.accessTokenExpiresAt;
+    account.lastRefreshedAt = now;
+    account.consentedAt = now;
+    account.status = 'active';
+    account.statusReason = null;
+    return account;
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  if (!(err instanceof QueryFailedError)) return false;
+  const code = (err as QueryFailedError & { driverError?: { code?: string } }).driverError?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

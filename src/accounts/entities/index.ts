@@ -1,0 +1,8 @@
+import { AtlassianSite } from './atlassian-site.entity.js';
+import { LinkedAccount } from './linked-account.entity.js';
+
+export { AtlassianSite, LinkedAccount };
+export type { LinkedAccountProvider, LinkedAccountStatus } from './linked-account.entity.js';
+
+/** The entities to register with TypeORM (`entities: [...atlassianEntities]`, or `autoLoadEntities: true`). */
+export const atlassianEntities = [LinkedAccount, AtlassianSite];

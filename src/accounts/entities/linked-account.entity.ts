@@ -1,0 +1,94 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  OneToMany,
+  PrimaryGeneratedColumn,
+  Unique,
+  UpdateDateColumn,
+  VersionColumn,
+  type Relation,
+} from 'typeorm';
+import { AtlassianSite } from './atlassian-site.entity.js';
+
+/** `atlassian` or `bitbucket`. */
+export type LinkedAccountProvider = 'atlassian' | 'bitbucket';
+
+/** `active`; `reauth_required` after the provider refused the refresh token; `revoked` when unlinked by the provider. */
+export type LinkedAccountStatus = 'active' | 'reauth_required' | 'revoked';
+
+/**
+ * One provider account linked to one app user, with its tokens encrypted (never plain text).
+ * A provider account belongs to one app user at a time: unique on (provider, providerAccountId).
+ */
+@Entity('atlassian_linked_accounts')
+@Unique('UQ_atlassian_linked_accounts_provider_account', ['provider', 'providerAccountId'])
+@Index('IDX_atlassian_linked_accounts_user', ['userId'])
+@Index('IDX_atlassian_linked_accounts_status_expiry', ['status', 'accessTokenExpiresAt'])
+@Index('IDX_atlassian_linked_accounts_status_refreshed', ['status', 'lastRefreshedAt'])
+export class LinkedAccount {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  /** The host app's user id. */
+  @Column({ type: 'varchar', length: 255 })
+  userId!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  provider!: LinkedAccountProvider;
+
+  /** Atlassian account id (Bitbucket reports the same id for the same person). */
+  @Column({ type: 'varchar', length: 128 })
+  providerAccountId!: string;
+
+  @Column({ type: 'varchar', length: 320, nullable: true })
+  email!: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  displayName!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  avatarUrl!: string | null;
+
+  /** Scopes granted by the provider. */
+  @Column({ type: 'simple-json' })
+  scopes!: string[];
+
+  /** AES-256-GCM ciphertext; `text` because tokens can exceed 2,500 characters. */
+  @Column({ type: 'text', select: false })
+  accessTokenEncrypted!: string;
+
+  @Column({ type: 'text', nullable: true, select: false })
+  refreshTokenEncrypted!: string | null;
+
+  @Column({ type: Date, nullable: true })
+  accessTokenExpiresAt!: Date | null;
+
+  /** Last time the refresh token was used (or issued at sign-in): the 90-day inactivity clock. */
+  @Column({ type: Date, nullable: true })
+  lastRefreshedAt!: Date | null;
+
+  /** Last consent: the 365-day absolute expiry counts from here. */
+  @Column({ type: Date })
+  consentedAt!: Date;
+
+  @Column({ type: 'varchar', length: 32, default: 'active' })
+  status!: LinkedAccountStatus;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  statusReason!: string | null;
+
+  /** Optimistic lock: every write bumps it, so a conditional UPDATE can claim a row. */
+  @VersionColumn()
+  version!: number;
+
+  @CreateDateColumn()
+  createdAt!: Date;
+
+  @UpdateDateColumn()
+  updatedAt!: Date;
+
+  @OneToMany(() => AtlassianSite, (site) => site.linkedAccount)
+  sites?: Relation<AtlassianSite>[];
+}

@@ -1,0 +1,6 @@
+import { CreateAtlassianAccounts1795420000000 } from './1795420000000-create-atlassian-accounts.js';
+
+export { CreateAtlassianAccounts1795420000000 };
+
+/** This package's migrations, in order: add them to your DataSource's `migrations`. */
+export const atlassianMigrations = [CreateAtlassianAccounts1795420000000];

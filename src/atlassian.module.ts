@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountLinkService } from './accounts/account-link.service.js';
+import { atlassianEntities } from './accounts/entities/index.js';
+import { ATLASSIAN_OPTIONS } from './atlassian.constants.js';
+import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './atlassian.module-definition.js';
+import { AtlassianAuthGuard } from './guards/atlassian-auth.guard.js';
+import type { AtlassianModuleOptions } from './options/atlassian-module-options.interface.js';
+import { normalizeOptions } from './options/normalize-options.js';
+import type { NormalizedAtlassianOptions } from './options/normalized-options.interface.js';
+import { AtlassianStrategy } from './strategies/atlassian.strategy.js';
+import { TokenCipher } from './tokens/token-cipher.js';
+
+/**
+ * Sign-in with Atlassian, account linking on TypeORM, encrypted tokens. The host app owns
+ * `TypeOrmModule.forRoot()` (register the entities, or `autoLoadEntities: true`, and the migrations).
+ */
+@Module({
+  imports: [PassportModule, TypeOrmModule.forFeature(atlassianEntities)],
+  providers: [
+    { provide: ATLASSIAN_OPTIONS, inject: [MODULE_OPTIONS_TOKEN], useFactory: (options: AtlassianModuleOptions) => normalizeOptions(options) },
+    { provide: TokenCipher, inject: [ATLASSIAN_OPTIONS], useFactory: (options: NormalizedAtlassianOptions) => new TokenCipher(options.encryptionKeys) },
+    AccountLinkService,
+    AtlassianStrategy,
+    AtlassianAuthGuard,
+  ],
+  exports: [ATLASSIAN_OPTIONS, TokenCipher, AccountLinkService, AtlassianAuthGuard],
+})
+export class AtlassianModule extends ConfigurableModuleClass {}

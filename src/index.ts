@@ -1,0 +1,32 @@
+export { AtlassianModule } from './atlassian.module.js';
+export { ATLASSIAN_OPTIONS } from './atlassian.constants.js';
+export { MODULE_OPTIONS_TOKEN as ATLASSIAN_MODULE_OPTIONS, OPTIONS_TYPE as AtlassianModuleForRootOptions, ASYNC_OPTIONS_TYPE as AtlassianModuleAsyncOptions } from './atlassian.module-definition.js';
+export type {
+  AtlassianModuleOptions,
+  AtlassianProviderOptions,
+  EncryptionKeyInput,
+  GetCurrentUserId,
+  ResolveUser,
+  ResolveUserContext,
+  StateCookieOptions,
+} from './options/atlassian-module-options.interface.js';
+export type { EncryptionKey, NormalizedAtlassianOptions, NormalizedProviderOptions } from './options/normalized-options.interface.js';
+export { AtlassianStrategy } from './strategies/atlassian.strategy.js';
+export { AtlassianAuthGuard } from './guards/atlassian-auth.guard.js';
+export { AccountLinkService, type CompleteSignInInput } from './accounts/account-link.service.js';
+export { AtlassianSite, LinkedAccount, atlassianEntities, type LinkedAccountProvider, type LinkedAccountStatus } from './accounts/entities/index.js';
+export { atlassianMigrations, CreateAtlassianAccounts1795420000000 } from './accounts/migrations/index.js';
+export type { AuthenticatedUser, LinkedAccountView, SiteView } from './accounts/linked-account.view.js';
+export type { ProviderProfile, SiteData, TokenSet } from './providers/provider-profile.interface.js';
+export { atlassianProvider } from './providers/atlassian.provider.js';
+export { TokenCipher, type CipherPurpose } from './tokens/token-cipher.js';
+export type { OAuthFlowState } from './state/oauth-flow-state.interface.js';
+export {
+  AtlassianError,
+  AtlassianErrorCode,
+  AtlassianOptionsError,
+  OAuthCallbackError,
+  OAuthProviderError,
+  AccountOwnedByAnotherUserError,
+  TokenCipherError,
+} from './errors/index.js';

@@ -1,0 +1,84 @@
+import type { Request } from 'express';
+import type { ProviderProfile } from '../providers/provider-profile.interface.js';
+
+/** OAuth client settings for Atlassian (Jira, Confluence, the identity API). */
+export interface AtlassianProviderOptions {
+  /** OAuth 2.0 (3LO) client id from developer.atlassian.com. Required. */
+  clientId: string;
+  /** Client secret of the same app. Required. */
+  clientSecret: string;
+  /** Absolute callback URL, exactly as registered in the developer console (a trailing slash counts). Required. */
+  callbackURL: string;
+  /** Extra scopes to request; `read:me` and `offline_access` are always added. Default: none. */
+  scope?: string[];
+  /** Send S256 PKCE with the authorization request. Default: `true`. */
+  pkce?: boolean;
+  /** Base URL of the authorization server. Default: `https://auth.atlassian.com`. */
+  authBaseURL?: string;
+  /** Base URL of the API gateway (`/me`, sites, `/ex/jira/…`). Default: `https://api.atlassian.com`. */
+  apiBaseURL?: string;
+  /** Full authorize endpoint. Default: `${authBaseURL}/authorize`. */
+  authorizationURL?: string;
+  /** Full token endpoint. Default: `${authBaseURL}/oauth/token`. */
+  tokenURL?: string;
+}
+
+/** A named encryption key: `key` is 32 bytes as base64 (44 chars) or hex (64 chars). */
+export interface EncryptionKeyInput {
+  /** Short id written into every ciphertext so that keys can rotate; letters, digits, `_` and `-`. */
+  id: string;
+  /** The 32-byte AES-256 key, base64 or hex. */
+  key: string;
+}
+
+/** What {@link AtlassianModuleOptions.resolveUser} is told about a provider account that signs in for the first time. */
+export interface ResolveUserContext {
+  /** `atlassian` or `bitbucket`. */
+  provider: string;
+  /** The provider profile (no tokens). */
+  profile: ProviderProfile;
+  /** The incoming HTTP request of the callback. */
+  request: Request;
+}
+
+/** Returns the id of the app user who owns a provider account signing in for the first time. */
+export type ResolveUser = (context: ResolveUserContext) => string | Promise<string>;
+
+/** Returns the id of the app user already signed in to the app, or `undefined` when nobody is. */
+export type GetCurrentUserId = (request: Request) => string | undefined | Promise<string | undefined>;
+
+/** Settings of the short-lived cookie that carries state, PKCE verifier and return path. */
+export interface StateCookieOptions {
+  /** Cookie name prefix; the provider id is appended. Default: `nestjs_atlassian_oauth`. */
+  name?: string;
+  /** Lifetime in seconds of a sign-in attempt. Default: `600` (10 minutes). */
+  maxAgeSeconds?: number;
+  /** `Secure` attribute. Default: `true` when the callback URL is https. */
+  secure?: boolean;
+}
+
+/** Options of `AtlassianModule.forRoot()` / `forRootAsync()`. */
+export interface AtlassianModuleOptions {
+  /** Atlassian OAuth client. Required. */
+  atlassian: AtlassianProviderOptions;
+  /**
+   * AES-256-GCM keys that encrypt tokens at rest and sign-in cookies: the first encrypts, all decrypt,
+   * so add a new key in front to rotate. A string is a 32-byte key (base64 or hex) whose id is derived
+   * from it. Required, at least one.
+   */
+  encryptionKeys: Array<string | EncryptionKeyInput>;
+  /**
+   * Finds or creates the app user for a provider account that signs in for the first time (sign-in mode).
+   * Default: a new random UUID, i.e. every new provider account becomes a new app user.
+   */
+  resolveUser?: ResolveUser;
+  /**
+   * Reads the app user already signed in; when it returns an id at the login route, the flow links the
+   * provider account to that user (link mode). Default: `req.user.userId`, else `req.user.id`, when a string.
+   */
+  getCurrentUserId?: GetCurrentUserId;
+  /** State cookie settings. */
+  stateCookie?: StateCookieOptions;
+  /** Timeout in milliseconds of each call this module makes to a provider. Default: `10000`. */
+  httpTimeoutMs?: number;
+}

@@ -1,0 +1,30 @@
+import type { GetCurrentUserId, ResolveUser } from './atlassian-module-options.interface.js';
+
+/** A decoded encryption key. */
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+/** One OAuth provider's settings with every default applied. */
+export interface NormalizedProviderOptions {
+  clientId: string;
+  clientSecret: string;
+  callbackURL: string;
+  /** Scopes requested, required ones included, without duplicates. */
+  scope: string[];
+  pkce: boolean;
+  authorizationURL: string;
+  tokenURL: string;
+  apiBaseURL: string;
+}
+
+/** The module options after validation, with every default applied: the one place defaults live. */
+export interface NormalizedAtlassianOptions {
+  atlassian: NormalizedProviderOptions;
+  encryptionKeys: EncryptionKey[];
+  resolveUser: ResolveUser;
+  getCurrentUserId: GetCurrentUserId;
+  stateCookie: { name: string; maxAgeSeconds: number; secure: boolean };
+  httpTimeoutMs: number;
+}

@@ -1,0 +1,66 @@
+import type { ProviderProfile, SiteData } from './provider-profile.interface.js';
+
+/**
+ * Everything this package knows about Atlassian's OAuth 2.0 (3LO) server and identity API, as data:
+ * the Nest layer adapts it and never repeats it. Facts from Atlassian's developer documentation.
+ */
+export const atlassianProvider = {
+  id: 'atlassian',
+  displayName: 'Atlassian',
+  defaultAuthBaseURL: 'https://auth.atlassian.com',
+  defaultApiBaseURL: 'https://api.atlassian.com',
+  authorizePath: '/authorize',
+  tokenPath: '/oauth/token',
+  mePath: '/me',
+  accessibleResourcesPath: '/oauth/token/accessible-resources',
+  /** `read:me` for the profile, `offline_access` for a refresh token: without them sign-in is useless. */
+  requiredScopes: ['read:me', 'offline_access'],
+  /** Fixed authorize parameters; `prompt=consent` makes Atlassian show the site picker every time. */
+  authorizationParams: { audience: 'api.atlassian.com', prompt: 'consent' },
+} as const;
+
+/** Shape of `GET /me`. */
+export interface AtlassianMeResponse {
+  account_id: string;
+  email?: string;
+  name?: string;
+  nickname?: string;
+  picture?: string;
+}
+
+/** One element of `GET /oauth/token/accessible-resources`. */
+export interface AtlassianAccessibleResource {
+  id: string;
+  name: string;
+  url: string;
+  scopes?: string[];
+  avatarUrl?: string;
+}
+
+/** Maps `GET /me` to a profile; throws when the response has no account id. */
+export function mapAtlassianProfile(me: AtlassianMeResponse): ProviderProfile {
+  if (typeof me?.account_id !== 'string' || me.account_id === '') {
+    throw new TypeError('Atlassian /me response has no account_id');
+  }
+  return {
+    provider: atlassianProvider.id,
+    providerAccountId: me.account_id,
+    email: me.email ?? null,
+    displayName: me.name ?? me.nickname ?? null,
+    avatarUrl: me.picture ?? null,
+  };
+}
+
+/** Maps accessible resources to sites, sorted by URL because Atlassian returns them in no stable order. */
+export function mapAtlassianSites(resources: AtlassianAccessibleResource[]): SiteData[] {
+  if (!Array.isArray(resources)) throw new TypeError('Atlassian accessible-resources response is not an array');
+  return resources
+    .map((resource) => ({
+      cloudId: resource.id,
+      name: resource.name,
+      url: resource.url,
+      scopes: resource.scopes ?? [],
+      avatarUrl: resource.avatarUrl ?? null,
+    }))
+    .sort((a, b) => a.url.localeCompare(b.url));
+}

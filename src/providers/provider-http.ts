@@ -1,0 +1,78 @@
+/** Why a call to a provider failed: `refused` means the provider said no; `transient` may succeed later. */
+export type ProviderFailureKind = 'refused' | 'transient';
+
+/** A provider call that failed; carries the status and the provider's error code, never a token. */
+export class ProviderHttpError extends Error {
+  constructor(
+    readonly kind: ProviderFailureKind,
+    /** HTTP status, or `undefined` for a network error or timeout. */
+    readonly status: number | undefined,
+    /** OAuth `error` field (e.g. `invalid_grant`) when the body had one. */
+    readonly oauthError: string | undefined,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ProviderHttpError';
+  }
+}
+
+/** How a token request authenticates the client and encodes its body. */
+export interface TokenRequestStyle {
+  /** `json` (Atlassian's documented form) or `form` (RFC 6749, Bitbucket). */
+  bodyEncoding: 'json' | 'form';
+  /** Send client_id:secret as HTTP Basic instead of in the body (Bitbucket). */
+  basicAuth: boolean;
+}
+
+/** POSTs a token request and returns the parsed JSON; throws {@link ProviderHttpError} on any failure. */
+export async function postTokenRequest(
+  url: string,
+  params: Record<string, string>,
+  client: { clientId: string; clientSecret: string },
+  style: TokenRequestStyle,
+  timeoutMs: number,
+): Promise<Record<string, unknown>> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let body: Record<string, string> = params;
+  if (style.basicAuth) {
+    headers.authorization = `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
+  } else {
+    body = { ...params, client_id: client.clientId, client_secret: client.clientSecret };
+  }
+  headers['content-type'] = style.bodyEncoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
+  const encoded = style.bodyEncoding === 'json' ? JSON.stringify(body) : new URLSearchParams(body).toString();
+  return requestJson(url, { method: 'POST', headers, body: encoded }, timeoutMs, 'token endpoint');
+}
+
+/** GETs a JSON resource with a bearer token; throws {@link ProviderHttpError} on any failure. */
+export async function getJsonWithBearer<T>(url: string, accessToken: string, timeoutMs: number): Promise<T> {
+  const headers = { accept: 'application/json', authorization: `Bearer ${accessToken}` };
+  return requestJson(url, { method: 'GET', headers }, timeoutMs, new URL(url).pathname) as Promise<T>;
+}
+
+async function requestJson(url: string, init: RequestInit, timeoutMs: number, what: string): Promise<any> {
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (cause) {
+    const reason = (cause as Error)?.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : 'could not be reached';
+    throw new ProviderHttpError('transient', undefined, undefined, `${what} ${reason}`, { cause });
+  }
+  const text = await response.text().catch(() => '');
+  const json = parseJson(text);
+  if (response.ok && json !== undefined) return json;
+  const oauthError = typeof json?.error === 'string' ? json.error : undefined;
+  // 5xx, 429 and unreadable 2xx can succeed later; any other 4xx is the provider saying no.
+  const transient = response.ok || response.status >= 500 || response.status === 429;
+  const detail = typeof json?.error_description === 'string' ? `: ${json.error_description}` : oauthError ? `: ${oauthError}` : '';
+  throw new ProviderHttpError(transient ? 'transient' : 'refused', response.status, oauthError, `${what} answered ${response.status}${detail}`);
+}
+
+function parseJson(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,30 @@
+/** A provider account as this package stores it: identity only, never tokens. */
+export interface ProviderProfile {
+  /** `atlassian` or `bitbucket`. */
+  provider: string;
+  /** Atlassian account id (the same id on Atlassian and Bitbucket). */
+  providerAccountId: string;
+  /** Email as the provider reports it; not proven verified, never used to link accounts. */
+  email: string | null;
+  displayName: string | null;
+  avatarUrl: string | null;
+}
+
+/** An Atlassian cloud site (accessible resource) the grant covers. */
+export interface SiteData {
+  cloudId: string;
+  name: string;
+  url: string;
+  scopes: string[];
+  avatarUrl: string | null;
+}
+
+/** Token endpoint response, normalised. */
+export interface TokenSet {
+  accessToken: string;
+  refreshToken: string | null;
+  /** Absolute expiry of the access token, or null when the provider did not say. */
+  accessTokenExpiresAt: Date | null;
+  /** Scopes granted, as the token endpoint reported them. */
+  scopes: string[];
+}

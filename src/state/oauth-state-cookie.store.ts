@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
+import type { Request, Response } from 'express';
+import { AtlassianErrorCode } from '../errors/atlassian.error.js';
+import { OAuthCallbackError } from '../errors/oauth-callback.error.js';
+import type { TokenCipher } from '../tokens/token-cipher.js';
+import type { OAuthFlowState } from './oauth-flow-state.interface.js';
+import { UsedStateRegistry } from './used-state.registry.js';
+
+interface CookiePayload extends OAuthFlowState {
+  /** The `state` parameter sent to the provider. */
+  state: string;
+  /** PKCE code verifier, when PKCE is on. */
+  verifier?: string;
+  /** Expiry, epoch ms. */
+  expiresAt: number;
+}
+
+const VERIFIED_FLOW = Symbol('nestjs-atlassian verified flow');
+
+/** The flow that the state store verified for this callback request; sign-in when none was recorded. */
+export function verifiedFlowOf(req: Request): OAuthFlowState {
+  return (req as unknown as Record<symbol, OAuthFlowState | undefined>)[VERIFIED_FLOW] ?? { mode: 'sign-in' };
+}
+
+type StoreCallback = (err: Error | null, state?: string) => void;
+type VerifyCallback = (err: Error | null, ok?: string | boolean, state?: OAuthFlowState) => void;
+
+/** Settings of one provider's state cookie. */
+export interface StateCookieSettings {
+  name: string;
+  maxAgeSeconds: number;
+  secure: boolean;
+  /** Cookie path: the callback's path, so the cookie is never sent anywhere else. */
+  path: string;
+}
+
+/**
+ * passport-oauth2 state store that keeps state, PKCE verifier and flow data in one encrypted,
+ * authenticated, httpOnly cookie, so no server-side session is needed. A state is good once: the
+ * cookie is cleared at the callback, and states seen by this process are remembered until they expire.
+ */
+export class OAuthStateCookieStore {
+  private readonly used = new UsedStateRegistry();
+
+  constructor(
+    private readonly cipher: TokenCipher,
+    private readonly settings: StateCookieSettings,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** passport-oauth2 calls this at the login route (arity 5: PKCE verifier included). */
+  store(req: Request, verifier: string | undefined, flow: OAuthFlowState | undefined, _meta: unknown, callback: StoreCallback): void {
+    const state = randomBytes(32).toString('base64url');
+    const payload: CookiePayload = { mode: 'sign-in', ...flow, state, verifier, expiresAt: this.now() + this.settings.maxAgeSeconds * 1000 };
+    this.setCookie(req, this.cipher.encrypt(JSON.stringify(payload)), this.settings.maxAgeSeconds);
+    callback(null, state);
+  }
+
+  /** passport-oauth2 calls this at the callback; it answers the PKCE verifier (or `true`) and the flow. */
+  verify(req: Request, providedState: string | undefined, callback: VerifyCallback): void {
+    try {
+      const payload = this.take(req, providedState);
+      const flow: OAuthFlowState = { mode: payload.mode, linkUserId: payload.linkUserId, returnTo: payload.returnTo };
+      (req as unknown as Record<symbol, OAuthFlowState>)[VERIFIED_FLOW] = flow;
+      callback(null, payload.verifier ?? true, flow);
+    } catch (err) {
+      callback(err as Error);
+    }
+  }
+
+  /** Clears the cookie, e.g. when the provider sent the user back with an error. */
+  clear(req: Request): void {
+    if (this.readCookie(req) !== undefined) this.setCookie(req, '', 0);
+  }
+
+  private take(req: Request, providedState: string | undefined): CookiePayload {
+    const raw = this.readCookie(req);
+    if (raw === undefined) {
+      throw new OAuthCallbackError(AtlassianErrorCode.StateCookieMissing, 'The sign-in cookie is missing: it expired, cookies are blocked, or the callback was opened in another browser. Start the sign-in again.');
+    }
+    this.setCookie(req, '', 0);
+    let payload: CookiePayload;
+    try {
+      payload = JSON.parse(this.cipher.decrypt(raw)) as CookiePayload;
+    } catch (cause) {
+      throw new OAuthCallbackError(AtlassianErrorCode.StateInvalid, 'The sign-in cookie was altered or made with another key. Start the sign-in again.', 400, { cause });
+    }
+    if (!providedState || providedState !== payload.state) {
+      throw new OAuthCallbackError(AtlassianErrorCode.StateMismatch, 'The state parameter is missing or does not match this browser\'s sign-in. Start the sign-in again.');
+    }
+    if (payload.expiresAt <= this.now()) {
+      throw new OAuthCallbackError(AtlassianErrorCode.StateExpired, `The sign-in took longer than ${this.settings.maxAgeSeconds} seconds. Start the sign-in again.`);
+    }
+    if (!this.used.claim(payload.state, payload.expiresAt, this.now())) {
+      throw new OAuthCallbackError(AtlassianErrorCode.StateReplayed, 'This sign-in callback was already used. Start the sign-in again.');
+    }
+    return payload;
+  }
+
+  private readCookie(req: Request): string | undefined {
+    const header = req.headers.cookie;
+    const value = header ? parseCookies(header)[this.settings.name] : undefined;
+    return value === '' ? undefined : value;
+  }
+
+  private setCookie(req: Request, value: string, maxAgeSeconds: number): void {
+    const res = (req as Request & { res?: Response }).res;
+    if (!res) throw new Error('OAuthStateCookieStore needs an Express request (req.res is missing)');
+    res.append(
+      'Set-Cookie',
+      serializeCookie(this.settings.name, value, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: this.settings.secure,
+        path: this.settings.path,
+        maxAge: maxAgeSeconds,
+      }),
+    );
+  }
+}

@@ -1,0 +1,67 @@
+import type { Request } from 'express';
+import { AtlassianErrorCode } from '../errors/atlassian.error.js';
+import { OAuthCallbackError, OAuthProviderError } from '../errors/oauth-callback.error.js';
+import type { GetCurrentUserId } from '../options/atlassian-module-options.interface.js';
+import { ProviderHttpError } from '../providers/provider-http.js';
+import type { OAuthFlowState } from '../state/oauth-flow-state.interface.js';
+import { verifiedFlowOf, type OAuthStateCookieStore } from '../state/oauth-state-cookie.store.js';
+
+/** What the login and callback routes of one provider share. */
+export interface OAuthFlowContext {
+  providerName: string;
+  callbackPath: string;
+  stateStore: OAuthStateCookieStore;
+  getCurrentUserId: GetCurrentUserId;
+}
+
+/**
+ * Decides, before passport-oauth2 runs, what a request to the guarded route is. At the callback it
+ * turns a provider error or a missing code into a typed error (passport-oauth2 would redirect to the
+ * provider again); at the login route it records the flow (sign-in or link, return path) in the state.
+ */
+export async function prepareAuthenticate(req: Request, context: OAuthFlowContext): Promise<{ state?: OAuthFlowState }> {
+  const query = req.query as Record<string, unknown>;
+  if (new URL(req.originalUrl, 'http://localhost').pathname === context.callbackPath) {
+    if (typeof query.error === 'string') {
+      context.stateStore.clear(req);
+      const description = typeof query.error_description === 'string' ? `: ${query.error_description}` : '';
+      if (query.error === 'access_denied') {
+        throw new OAuthCallbackError(AtlassianErrorCode.AccessDenied, `${context.providerName} access was not granted${description}. Nothing was linked.`, 401);
+      }
+      throw new OAuthCallbackError(AtlassianErrorCode.AuthorizationError, `${context.providerName} sent back the error "${query.error}"${description}.`);
+    }
+    if (typeof query.code !== 'string' || query.code === '') {
+      throw new OAuthCallbackError(AtlassianErrorCode.MissingCode, `The callback has no "code" parameter; open it only through ${context.providerName}'s redirect.`);
+    }
+    return {};
+  }
+  const linkUserId = await context.getCurrentUserId(req);
+  return { state: { mode: linkUserId ? 'link' : 'sign-in', linkUserId, returnTo: safeReturnTo(query.returnTo) } };
+}
+
+/** The flow of this callback; in link mode, checks that the same app user is still signed in. */
+export async function takeFlow(req: Request, context: OAuthFlowContext): Promise<OAuthFlowState> {
+  const flow = verifiedFlowOf(req);
+  if (flow.mode === 'link' && (await context.getCurrentUserId(req)) !== flow.linkUserId) {
+    throw new OAuthCallbackError(AtlassianErrorCode.LinkUserMismatch, 'The user who started linking is not the one signed in now. Sign in again and retry the link.', 403);
+  }
+  return flow;
+}
+
+/** Token exchange failures, as the errors the guard answers with. */
+export function toTokenExchangeError(err: unknown, providerName: string): Error {
+  if (err instanceof ProviderHttpError && err.kind === 'refused') {
+    return new OAuthCallbackError(AtlassianErrorCode.CodeRejected, `${providerName} refused the authorization code (${err.message}). Start the sign-in again.`, 400, { cause: err });
+  }
+  return new OAuthProviderError(AtlassianErrorCode.ProviderUnavailable, `${providerName}'s token endpoint failed (${(err as Error).message}). Try again later.`, { cause: err });
+}
+
+/** Profile and site lookups after the exchange, as the error the guard answers with. */
+export function toProfileError(err: unknown, providerName: string): Error {
+  return new OAuthProviderError(AtlassianErrorCode.ProfileFetchFailed, `Could not read the ${providerName} profile (${(err as Error).message}). Try again later.`, { cause: err });
+}
+
+/** Only same-site relative paths: anything else would make the login route an open redirect. */
+function safeReturnTo(value: unknown): string | undefined {
+  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : undefined;
+}

@@ -1,0 +1,40 @@
+import { atlassianApiRoutes } from './atlassian-api.routes.js';
+import { atlassianAuthRoutes } from './atlassian-auth.routes.js';
+import { atlassianProductRoutes } from './atlassian-product.routes.js';
+import { atlassianTokenRoutes } from './atlassian-token.routes.js';
+import { EmulatorCallLog } from './emulator-call-log.js';
+import { EmulatorClock } from './emulator-clock.js';
+import { DEFAULT_EMULATOR_CLIENT, DEFAULT_EMULATOR_USER } from './emulator-defaults.js';
+import { EmulatorFaults } from './emulator-faults.js';
+import { resolveEmulatorOptions } from './emulator-options.js';
+import { EmulatorRouter } from './emulator-router.js';
+import { EmulatorServer } from './emulator-server.js';
+import { EmulatorState } from './emulator-state.js';
+import type { AtlassianEmulatorOptions } from './emulator.types.js';
+
+/** The running parts behind an `AtlassianEmulator`. */
+export interface EmulatorParts {
+  server: EmulatorServer;
+  state: EmulatorState;
+  faults: EmulatorFaults;
+  calls: EmulatorCallLog;
+}
+
+/** Build the core (clock, state, faults, call log), mount each host's routes and start listening. */
+export async function assembleEmulator(options: AtlassianEmulatorOptions): Promise<EmulatorParts> {
+  const resolved = resolveEmulatorOptions(options);
+  const clock = new EmulatorClock(resolved.now, resolved.realTimeClock);
+  const state = new EmulatorState(clock, resolved.durations, { autoApprove: resolved.autoApprove });
+  for (const client of options.clients ?? [DEFAULT_EMULATOR_CLIENT]) state.directory.registerClient(client);
+  for (const user of options.users ?? [DEFAULT_EMULATOR_USER]) state.directory.addUser(user);
+  // One server plays every host: their paths do not collide, so a new host is one more mount().
+  const router = new EmulatorRouter()
+    .mount(atlassianAuthRoutes(state))
+    .mount(atlassianTokenRoutes(state))
+    .mount(atlassianApiRoutes(state))
+    .mount(atlassianProductRoutes(state));
+  const faults = new EmulatorFaults();
+  const calls = new EmulatorCallLog();
+  const server = await EmulatorServer.listen(resolved.port, { router, clock, faults, calls });
+  return { server, state, faults, calls };
+}

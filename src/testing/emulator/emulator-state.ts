@@ -1,0 +1,37 @@
+import { EmulatorClock } from './emulator-clock.js';
+import { EmulatorCodeStore } from './emulator-code-store.js';
+import { EmulatorDirectory } from './emulator-directory.js';
+import { EmulatorTokenStore, type EmulatorTokenDurations } from './emulator-token-store.js';
+import { PendingConsents } from './pending-consents.js';
+
+/** Behaviour switches the routes read at request time. */
+export interface EmulatorBehaviour {
+  /** Skip the consent page. */
+  autoApprove: boolean;
+}
+
+/** Everything the emulator remembers, in memory, shared by the route modules. */
+export class EmulatorState {
+  /** Registered apps and users. */
+  readonly directory = new EmulatorDirectory();
+  /** Consent pages awaiting a decision. */
+  readonly consents: PendingConsents;
+  /** Issued authorization codes. */
+  readonly codes: EmulatorCodeStore;
+  /** Grants and tokens. */
+  readonly tokens: EmulatorTokenStore;
+  /** Rotates the order of accessible resources between calls (starts at 1 so even the first answer is not insertion order). */
+  resourceRotation = 1;
+
+  constructor(
+    /** The emulator clock. */
+    readonly clock: EmulatorClock,
+    durations: EmulatorTokenDurations,
+    /** Behaviour switches. */
+    readonly behaviour: EmulatorBehaviour,
+  ) {
+    this.consents = new PendingConsents(clock);
+    this.codes = new EmulatorCodeStore(clock);
+    this.tokens = new EmulatorTokenStore(clock, durations);
+  }
+}

@@ -1,0 +1,26 @@
+export { AtlassianEmulator } from './emulator/atlassian-emulator.js';
+export { EmulatorClock } from './emulator/emulator-clock.js';
+export type { EmulatorCall, EmulatorRoute } from './emulator/emulator-call-log.js';
+export type { EmulatorFault, EmulatorFaultMatch } from './emulator/emulator-faults.js';
+export type {
+  AtlassianEmulatorOptions,
+  EmulatorApproveOptions,
+  EmulatorClientInput,
+  EmulatorIssueTokensOptions,
+  EmulatorProject,
+  EmulatorSite,
+  EmulatorSiteInput,
+  EmulatorSpace,
+  EmulatorUser,
+  EmulatorUserInput,
+} from './emulator/emulator.types.js';
+export type { EmulatorTokenResponse } from './emulator/oauth-outcome.js';
+export {
+  CONFLUENCE_SCOPES,
+  DEFAULT_EMULATOR_ACCOUNT_ID,
+  DEFAULT_EMULATOR_CLIENT,
+  DEFAULT_EMULATOR_CLOUD_IDS,
+  DEFAULT_EMULATOR_USER,
+  EMULATOR_DEFAULT_DURATIONS,
+  JIRA_SCOPES,
+} from './emulator/emulator-defaults.js';

@@ -1,0 +1,71 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { AtlassianModule, atlassianEntities, atlassianMigrations, type AtlassianModuleOptions } from '../../src/index.js';
+import type { AtlassianEmulator } from '../../src/testing/index.js';
+import { AuthTestController } from '../fixtures/auth-test.controller.js';
+import type { TestDatabase } from './databases.js';
+import { freePort } from './free-port.js';
+
+/** A Nest app listening on loopback, wired to the emulator and a real database. */
+export interface TestApp {
+  app: INestApplication;
+  url: string;
+  callbackURL: string;
+  dataSource: DataSource;
+  encryptionKey: string;
+  close(): Promise<void>;
+}
+
+/** Header a test sends to act as a signed-in app user (the fixture's stand-in for the app's own session). */
+export const TEST_USER_HEADER = 'x-test-user';
+
+/** Starts the fixture app on a free port; `overrides` are merged into the module options. */
+export async function startTestApp(
+  database: TestDatabase,
+  emulator: AtlassianEmulator,
+  overrides: Partial<AtlassianModuleOptions> = {},
+): Promise<TestApp> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const callbackURL = `${url}/auth/atlassian/callback`;
+  const encryptionKey = randomBytes(32).toString('base64');
+  emulator.registerClient({ clientId: 'test-client', clientSecret: 'test-secret', redirectUris: [callbackURL] });
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      TypeOrmModule.forRoot({ ...database.typeorm, entities: atlassianEntities, migrations: atlassianMigrations, migrationsRun: true }),
+      AtlassianModule.forRoot({
+        atlassian: {
+          clientId: 'test-client',
+          clientSecret: 'test-secret',
+          callbackURL,
+          authBaseURL: emulator.authBaseURL,
+          apiBaseURL: emulator.apiBaseURL,
+          scope: ['read:jira-work', 'read:jira-user', 'read:confluence-space.summary'],
+        },
+        encryptionKeys: [encryptionKey],
+        httpTimeoutMs: 2_000,
+        ...overrides,
+      }),
+    ],
+    controllers: [AuthTestController],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  app.use((req: { headers: Record<string, unknown>; user?: unknown }, _res: unknown, next: () => void) => {
+    const userId = req.headers[TEST_USER_HEADER];
+    if (typeof userId === 'string') req.user = { userId };
+    next();
+  });
+  await app.listen(port, '127.0.0.1');
+  return {
+    app,
+    url,
+    callbackURL,
+    dataSource: app.get(getDataSourceToken()),
+    encryptionKey,
+    close: () => app.close(),
+  };
+}
