@@ -27,6 +27,8 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     user: 'postgres',
     password,
     persistent: false,
+    // Only used when running as root: the server refuses to run as root, so it runs as `postgres`.
+    createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: () => undefined,
   });
