@@ -10,6 +10,12 @@ import type { AtlassianModuleOptions } from './options/atlassian-module-options.
 import { normalizeOptions } from './options/normalize-options.js';
 import type { NormalizedAtlassianOptions } from './options/normalized-options.interface.js';
 import { AtlassianStrategy } from './strategies/atlassian.strategy.js';
+import { AtlassianEventPublisher } from './events/atlassian-event-publisher.js';
+import { AccountTokenStore } from './tokens/account-token.store.js';
+import { AtlassianTokenService } from './tokens/atlassian-token.service.js';
+import { DueAccountsQuery } from './tokens/due-accounts.query.js';
+import { TokenRefreshScheduler } from './tokens/token-refresh.scheduler.js';
+import { TokenRefresher } from './tokens/token-refresher.js';
 import { TokenCipher } from './tokens/token-cipher.js';
 
 /**
@@ -22,9 +28,15 @@ import { TokenCipher } from './tokens/token-cipher.js';
     { provide: ATLASSIAN_OPTIONS, inject: [MODULE_OPTIONS_TOKEN], useFactory: (options: AtlassianModuleOptions) => normalizeOptions(options) },
     { provide: TokenCipher, inject: [ATLASSIAN_OPTIONS], useFactory: (options: NormalizedAtlassianOptions) => new TokenCipher(options.encryptionKeys) },
     AccountLinkService,
+    AtlassianEventPublisher,
+    AccountTokenStore,
+    TokenRefresher,
+    AtlassianTokenService,
+    DueAccountsQuery,
+    TokenRefreshScheduler,
     AtlassianStrategy,
     AtlassianAuthGuard,
   ],
-  exports: [ATLASSIAN_OPTIONS, TokenCipher, AccountLinkService, AtlassianAuthGuard],
+  exports: [ATLASSIAN_OPTIONS, TokenCipher, AccountLinkService, AtlassianTokenService, TokenRefreshScheduler, AtlassianAuthGuard],
 })
 export class AtlassianModule extends ConfigurableModuleClass {}

@@ -9,6 +9,8 @@ export type {
   ResolveUser,
   ResolveUserContext,
   StateCookieOptions,
+  TokenOptions,
+  RefreshSchedulerOptions,
 } from './options/atlassian-module-options.interface.js';
 export type { EncryptionKey, NormalizedAtlassianOptions, NormalizedProviderOptions } from './options/normalized-options.interface.js';
 export { AtlassianStrategy } from './strategies/atlassian.strategy.js';
@@ -20,6 +22,17 @@ export type { AuthenticatedUser, LinkedAccountView, SiteView } from './accounts/
 export type { ProviderProfile, SiteData, TokenSet } from './providers/provider-profile.interface.js';
 export { atlassianProvider } from './providers/atlassian.provider.js';
 export { TokenCipher, type CipherPurpose } from './tokens/token-cipher.js';
+export { AtlassianTokenService, type TokenStatus } from './tokens/atlassian-token.service.js';
+export type { TokenTarget } from './tokens/token-target.js';
+export { TokenRefreshScheduler, type RefreshSweepResult } from './tokens/token-refresh.scheduler.js';
+export {
+  AtlassianEvents,
+  type AccountEvent,
+  type ConsentExpiringEvent,
+  type ReauthRequiredEvent,
+  type TokenRefreshedEvent,
+  type TokenRefreshFailedEvent,
+} from './events/atlassian-events.js';
 export type { OAuthFlowState } from './state/oauth-flow-state.interface.js';
 export {
   AtlassianError,
@@ -29,4 +42,7 @@ export {
   OAuthProviderError,
   AccountOwnedByAnotherUserError,
   TokenCipherError,
+  AccountNotLinkedError,
+  AtlassianReauthRequiredError,
+  AtlassianTokenRefreshError,
 } from './errors/index.js';

@@ -114,6 +114,10 @@ export class AccountLinkService {
     account.accessTokenExpiresAt = tokens.accessTokenExpiresAt;
     account.lastRefreshedAt = now;
     account.consentedAt = now;
+    account.consentExpiryNotifiedAt = null;
+    account.refreshFailureCount = 0;
+    account.nextRefreshAttemptAt = null;
+    account.lastRefreshError = null;
     account.status = 'active';
     account.statusReason = null;
     return account;

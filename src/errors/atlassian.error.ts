@@ -16,6 +16,9 @@ export const AtlassianErrorCode = {
   ProviderUnavailable: 'oauth_provider_unavailable',
   ProfileFetchFailed: 'oauth_profile_fetch_failed',
   AccountOwnedByAnotherUser: 'account_owned_by_another_user',
+  AccountNotLinked: 'account_not_linked',
+  ReauthRequired: 'reauth_required',
+  TokenRefreshFailed: 'token_refresh_failed',
   CiphertextInvalid: 'token_ciphertext_invalid',
   UnknownEncryptionKey: 'token_unknown_encryption_key',
 } as const;

@@ -57,6 +57,44 @@ export interface StateCookieOptions {
   secure?: boolean;
 }
 
+/** How access tokens are handed out and refreshed on demand. */
+export interface TokenOptions {
+  /** Refresh on demand when the access token expires within this many seconds (capped at half the token's lifetime). Default: `300`. */
+  refreshSkewSeconds?: number;
+  /** How long a token read from the database is served from memory, in ms. Default: `30000`. */
+  cacheTtlMs?: number;
+  /** How long a refresh claim lasts, in ms; a crashed holder's claim lapses after it. Default: `3 × httpTimeoutMs + 5000`. */
+  refreshLeaseMs?: number;
+  /** How long a caller waits for another process's refresh before giving up, in ms. Default: `2 × refreshLeaseMs`. */
+  refreshWaitMs?: number;
+  /** How often a waiting caller re-reads the account, in ms. Default: `100`. */
+  refreshPollIntervalMs?: number;
+  /** First backoff after a transient refresh failure, in ms; doubles each time. Default: `5000`. */
+  backoffBaseMs?: number;
+  /** Longest backoff, in ms. Default: `900000` (15 minutes). */
+  backoffMaxMs?: number;
+  /** Attempts to store a rotated token pair before giving up on the write. Default: `5`. */
+  storeAttempts?: number;
+}
+
+/** The scheduled, proactive refresh (`TokenRefreshScheduler`). The host app imports `ScheduleModule.forRoot()`. */
+export interface RefreshSchedulerOptions {
+  /** Run the scheduler. Default: `true` (it logs a warning and stays off without `@nestjs/schedule`). */
+  enabled?: boolean;
+  /** Cron expression of the tick (seconds field allowed). Default: `'0 * * * * *'` (every minute). */
+  cron?: string;
+  /** Refresh accounts whose access token expires within this many seconds (already expired included). `0` turns it off. Default: `600`. */
+  windowSeconds?: number;
+  /** Refresh accounts not refreshed for this many days, well before the 90-day inactivity expiry. Default: `60`. */
+  keepAliveAfterDays?: number;
+  /** Warn (event + `consentExpiryNotifiedAt`) this many days before the 365-day consent expiry. Default: `14`. */
+  consentWarningDays?: number;
+  /** Accounts claimed per tick and query. Default: `500`. */
+  batchSize?: number;
+  /** Refreshes in flight at once per process. Default: `10`. */
+  concurrency?: number;
+}
+
 /** Options of `AtlassianModule.forRoot()` / `forRootAsync()`. */
 export interface AtlassianModuleOptions {
   /** Atlassian OAuth client. Required. */
@@ -81,4 +119,10 @@ export interface AtlassianModuleOptions {
   stateCookie?: StateCookieOptions;
   /** Timeout in milliseconds of each call this module makes to a provider. Default: `10000`. */
   httpTimeoutMs?: number;
+  /** Token hand-out and on-demand refresh. */
+  tokens?: TokenOptions;
+  /** Scheduled, proactive refresh. */
+  refreshScheduler?: RefreshSchedulerOptions;
+  /** The clock every expiry decision reads; tests pass a movable one. Default: `() => new Date()`. */
+  now?: () => Date;
 }

@@ -6,6 +6,8 @@ import type {
   AtlassianProviderOptions,
   EncryptionKeyInput,
   GetCurrentUserId,
+  RefreshSchedulerOptions,
+  TokenOptions,
 } from './atlassian-module-options.interface.js';
 import type { EncryptionKey, NormalizedAtlassianOptions, NormalizedProviderOptions } from './normalized-options.interface.js';
 
@@ -22,8 +24,41 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
   assertPositiveInteger('httpTimeoutMs', httpTimeoutMs);
   const maxAgeSeconds = options.stateCookie?.maxAgeSeconds ?? 600;
   assertPositiveInteger('stateCookie.maxAgeSeconds', maxAgeSeconds);
+  const refreshLeaseMs = options.tokens?.refreshLeaseMs ?? 3 * httpTimeoutMs + 5_000;
+  const tokens: Required<TokenOptions> = {
+    refreshSkewSeconds: 300,
+    cacheTtlMs: 30_000,
+    refreshLeaseMs,
+    refreshWaitMs: 2 * refreshLeaseMs,
+    refreshPollIntervalMs: 100,
+    backoffBaseMs: 5_000,
+    backoffMaxMs: 15 * 60_000,
+    storeAttempts: 5,
+    ...definedOnly(options.tokens),
+  };
+  assertNumbers('tokens', tokens, { refreshSkewSeconds: 0, cacheTtlMs: 0, refreshLeaseMs: 1, refreshWaitMs: 1, refreshPollIntervalMs: 1, backoffBaseMs: 1, backoffMaxMs: 1, storeAttempts: 1 });
+  if (tokens.refreshLeaseMs <= httpTimeoutMs) {
+    throw new AtlassianOptionsError('tokens.refreshLeaseMs', `(${tokens.refreshLeaseMs}) must be longer than httpTimeoutMs (${httpTimeoutMs}), or a slow refresh could outlive its claim.`);
+  }
+  const refreshScheduler: Required<RefreshSchedulerOptions> = {
+    enabled: true,
+    cron: '0 * * * * *',
+    windowSeconds: 600,
+    keepAliveAfterDays: 60,
+    consentWarningDays: 14,
+    batchSize: 500,
+    concurrency: 10,
+    ...definedOnly(options.refreshScheduler),
+  };
+  assertNumbers('refreshScheduler', refreshScheduler, { windowSeconds: 0, keepAliveAfterDays: 1, consentWarningDays: 0, batchSize: 1, concurrency: 1 });
+  if (refreshScheduler.keepAliveAfterDays >= 90) {
+    throw new AtlassianOptionsError('refreshScheduler.keepAliveAfterDays', `(${refreshScheduler.keepAliveAfterDays}) must be under 90: refresh tokens die after 90 days unused.`);
+  }
   return {
     atlassian,
+    tokens,
+    refreshScheduler,
+    now: options.now ?? (() => new Date()),
     encryptionKeys: normalizeKeys(options.encryptionKeys),
     resolveUser: options.resolveUser ?? (() => randomUUID()),
     getCurrentUserId: options.getCurrentUserId ?? defaultGetCurrentUserId,
@@ -99,6 +134,19 @@ function decodeKey(input: string | EncryptionKeyInput, index: number): Encryptio
   const id = typeof input === 'string' ? createHash('sha256').update(key).digest('base64url').slice(0, 8) : input.id;
   if (!KEY_ID_PATTERN.test(id)) throw new AtlassianOptionsError(`${option}.id`, 'must be 1-32 letters, digits, "_" or "-".');
   return { id, key };
+}
+
+function definedOnly<T extends object>(input: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(input ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+function assertNumbers(section: string, values: object, minimums: Record<string, number>): void {
+  for (const [key, minimum] of Object.entries(minimums)) {
+    const value = (values as Record<string, unknown>)[key];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum) {
+      throw new AtlassianOptionsError(`${section}.${key}`, `must be a number of at least ${minimum}; got ${JSON.stringify(value)}.`);
+    }
+  }
 }
 
 function assertNonEmptyString(option: string, value: unknown, fix: string): void {

@@ -1,4 +1,4 @@
-import type { GetCurrentUserId, ResolveUser } from './atlassian-module-options.interface.js';
+import type { GetCurrentUserId, RefreshSchedulerOptions, ResolveUser, TokenOptions } from './atlassian-module-options.interface.js';
 
 /** A decoded encryption key. */
 export interface EncryptionKey {
@@ -27,4 +27,7 @@ export interface NormalizedAtlassianOptions {
   getCurrentUserId: GetCurrentUserId;
   stateCookie: { name: string; maxAgeSeconds: number; secure: boolean };
   httpTimeoutMs: number;
+  tokens: Required<TokenOptions>;
+  refreshScheduler: Required<RefreshSchedulerOptions>;
+  now: () => Date;
 }

@@ -17,6 +17,10 @@ export const atlassianProvider = {
   requiredScopes: ['read:me', 'offline_access'],
   /** Fixed authorize parameters; `prompt=consent` makes Atlassian show the site picker every time. */
   authorizationParams: { audience: 'api.atlassian.com', prompt: 'consent' },
+  /** Atlassian documents JSON bodies with the client secret in them. */
+  tokenRequestStyle: { bodyEncoding: 'json', basicAuth: false },
+  /** Token-endpoint errors that mean "consent again"; anything else may pass and keeps the tokens. */
+  refreshRefusals: ['invalid_grant', 'unauthorized_client'],
 } as const;
 
 /** Shape of `GET /me`. */

@@ -3,6 +3,9 @@ export type ProviderFailureKind = 'refused' | 'transient';
 
 /** A provider call that failed; carries the status and the provider's error code, never a token. */
 export class ProviderHttpError extends Error {
+  /** What the provider's `Retry-After` asked for, in ms, when it sent one. */
+  readonly retryAfterMs: number | undefined;
+
   constructor(
     readonly kind: ProviderFailureKind,
     /** HTTP status, or `undefined` for a network error or timeout. */
@@ -10,9 +13,10 @@ export class ProviderHttpError extends Error {
     /** OAuth `error` field (e.g. `invalid_grant`) when the body had one. */
     readonly oauthError: string | undefined,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, options);
+    this.retryAfterMs = options?.retryAfterMs;
     this.name = 'ProviderHttpError';
   }
 }
@@ -66,7 +70,18 @@ async function requestJson(url: string, init: RequestInit, timeoutMs: number, wh
   // 5xx, 429 and unreadable 2xx can succeed later; any other 4xx is the provider saying no.
   const transient = response.ok || response.status >= 500 || response.status === 429;
   const detail = typeof json?.error_description === 'string' ? `: ${json.error_description}` : oauthError ? `: ${oauthError}` : '';
-  throw new ProviderHttpError(transient ? 'transient' : 'refused', response.status, oauthError, `${what} answered ${response.status}${detail}`);
+  throw new ProviderHttpError(transient ? 'transient' : 'refused', response.status, oauthError, `${what} answered ${response.status}${detail}`, {
+    retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after')),
+  });
+}
+
+/** `Retry-After` is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 function parseJson(text: string): any {

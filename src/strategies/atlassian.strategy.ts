@@ -101,7 +101,7 @@ export class AtlassianStrategy extends PassportStrategy(OAuth2Strategy, atlassia
   private async exchangeCode(code: string, params: Record<string, string>): Promise<Record<string, unknown>> {
     const { clientId, clientSecret, tokenURL } = this.options.atlassian;
     try {
-      return await postTokenRequest(tokenURL, { ...params, code }, { clientId, clientSecret }, { bodyEncoding: 'json', basicAuth: false }, this.options.httpTimeoutMs);
+      return await postTokenRequest(tokenURL, { ...params, code }, { clientId, clientSecret }, atlassianProvider.tokenRequestStyle, this.options.httpTimeoutMs);
     } catch (err) {
       throw toTokenExchangeError(err, atlassianProvider.displayName);
     }

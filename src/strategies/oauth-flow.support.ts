@@ -26,12 +26,12 @@ export async function prepareAuthenticate(req: Request, context: OAuthFlowContex
       context.stateStore.clear(req);
       const description = typeof query.error_description === 'string' ? `: ${query.error_description}` : '';
       if (query.error === 'access_denied') {
-        throw new OAuthCallbackError(AtlassianErrorCode.AccessDenied, `${context.providerName} access was not granted${description}. Nothing was linked.`, 401);
+        throw new OAuthCallbackError(AtlassianErrorCode.AccessDenied, `${context.providerName} access was not granted${description}. Nothing was linked: start the sign-in again and accept to link the account.`, 401);
       }
-      throw new OAuthCallbackError(AtlassianErrorCode.AuthorizationError, `${context.providerName} sent back the error "${query.error}"${description}.`);
+      throw new OAuthCallbackError(AtlassianErrorCode.AuthorizationError, `${context.providerName} sent back the error "${query.error}"${description}. Nothing was linked: check the app's scopes and callback URL in the developer console, then start the sign-in again.`);
     }
     if (typeof query.code !== 'string' || query.code === '') {
-      throw new OAuthCallbackError(AtlassianErrorCode.MissingCode, `The callback has no "code" parameter; open it only through ${context.providerName}'s redirect.`);
+      throw new OAuthCallbackError(AtlassianErrorCode.MissingCode, `The callback has no "code" parameter: it must come from ${context.providerName}'s redirect. Start the sign-in again.`);
     }
     return {};
   }
@@ -61,7 +61,10 @@ export function toProfileError(err: unknown, providerName: string): Error {
   return new OAuthProviderError(AtlassianErrorCode.ProfileFetchFailed, `Could not read the ${providerName} profile (${(err as Error).message}). Try again later.`, { cause: err });
 }
 
-/** Only same-site relative paths: anything else would make the login route an open redirect. */
+/**
+ * Only same-site relative paths: anything else would make the login route an open redirect. Control
+ * characters are refused too: URL parsers drop tabs and newlines, so `/\t/evil.com` means `//evil.com`.
+ */
 function safeReturnTo(value: unknown): string | undefined {
-  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : undefined;
+  return typeof value === 'string' && /^\/(?![/\\])/.test(value) && !/[\u0000-\u001f\u007f]/.test(value) ? value : undefined;
 }

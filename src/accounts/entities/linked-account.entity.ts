@@ -27,6 +27,7 @@ export type LinkedAccountStatus = 'active' | 'reauth_required' | 'revoked';
 @Index('IDX_atlassian_linked_accounts_user', ['userId'])
 @Index('IDX_atlassian_linked_accounts_status_expiry', ['status', 'accessTokenExpiresAt'])
 @Index('IDX_atlassian_linked_accounts_status_refreshed', ['status', 'lastRefreshedAt'])
+@Index('IDX_atlassian_linked_accounts_status_consented', ['status', 'consentedAt'])
 export class LinkedAccount {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -78,6 +79,30 @@ export class LinkedAccount {
 
   @Column({ type: 'varchar', length: 255, nullable: true })
   statusReason!: string | null;
+
+  /** Process holding the refresh claim (lease), or null; see `RefreshClaimStore`. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  refreshLeaseOwner!: string | null;
+
+  /** When the refresh claim lapses, so that a crashed holder never blocks the account for long. */
+  @Column({ type: Date, nullable: true })
+  refreshLeaseExpiresAt!: Date | null;
+
+  /** Transient refresh failures in a row; drives the backoff. */
+  @Column({ type: 'integer', default: 0 })
+  refreshFailureCount!: number;
+
+  /** No refresh is tried before this (backoff after a transient failure, Retry-After honoured). */
+  @Column({ type: Date, nullable: true })
+  nextRefreshAttemptAt!: Date | null;
+
+  /** Last refresh failure, as a short reason (never a token). */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  lastRefreshError!: string | null;
+
+  /** When the app was told that the 365-day consent is about to expire, or null. */
+  @Column({ type: Date, nullable: true })
+  consentExpiryNotifiedAt!: Date | null;
 
   /** Optimistic lock: every write bumps it, so a conditional UPDATE can claim a row. */
   @VersionColumn()

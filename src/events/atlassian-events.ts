@@ -1,0 +1,38 @@
+import type { LinkedAccountProvider } from '../accounts/entities/linked-account.entity.js';
+
+/** Event names published through `@nestjs/event-emitter` when the host app has it. */
+export const AtlassianEvents = {
+  TokenRefreshed: 'atlassian.token.refreshed',
+  TokenRefreshFailed: 'atlassian.token.refresh_failed',
+  ReauthRequired: 'atlassian.account.reauth_required',
+  ConsentExpiring: 'atlassian.consent.expiring',
+} as const;
+
+/** Every event names its account; none ever carries a token. */
+export interface AccountEvent {
+  accountId: string;
+  userId: string;
+  provider: LinkedAccountProvider;
+}
+
+/** A refresh stored a new token pair. */
+export interface TokenRefreshedEvent extends AccountEvent {
+  accessTokenExpiresAt: Date | null;
+}
+
+/** A refresh failed for a reason that may pass; tokens kept, retried after `retryAt`. */
+export interface TokenRefreshFailedEvent extends AccountEvent {
+  reason: string;
+  retryAt: Date;
+  failureCount: number;
+}
+
+/** The provider refused the refresh token: the user must connect again. */
+export interface ReauthRequiredEvent extends AccountEvent {
+  reason: string;
+}
+
+/** The 365-day consent ends soon: ask the user to connect again before `consentExpiresAt`. */
+export interface ConsentExpiringEvent extends AccountEvent {
+  consentExpiresAt: Date;
+}

@@ -1,0 +1,155 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LinkedAccount, LinkedAccountStatus } from '../accounts/entities/linked-account.entity.js';
+import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
+import { AccountNotLinkedError, AtlassianReauthRequiredError, AtlassianTokenRefreshError } from '../errors/token-errors.js';
+import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
+import { AccessTokenCache } from './access-token.cache.js';
+import { AccountTokenStore } from './account-token.store.js';
+import { SingleFlight } from './single-flight.js';
+import { TokenCipher } from './token-cipher.js';
+import { effectiveSkewMs, isFresh, isUnexpired } from './token-freshness.js';
+import { TokenRefresher } from './token-refresher.js';
+import { targetKey, type TokenTarget } from './token-target.js';
+
+const CONSENT_LIFETIME_MS = 365 * 24 * 3600 * 1000;
+
+/** An account's token dates and status; never the tokens. */
+export interface TokenStatus {
+  accountId: string;
+  status: LinkedAccountStatus;
+  statusReason: string | null;
+  accessTokenExpiresAt: Date | null;
+  lastRefreshedAt: Date | null;
+  consentedAt: Date;
+  /** When the 365-day consent runs out and the user must connect again. */
+  consentExpiresAt: Date;
+  /** No refresh is tried before this, after a failure that may pass. */
+  nextRefreshAttemptAt: Date | null;
+  lastRefreshError: string | null;
+}
+
+/**
+ * Hands out valid access tokens. A token close to expiry is refreshed exactly once per rotation:
+ * callers in this process share one refresh (single flight), and processes sharing the database
+ * race for a claim on the row; the losers wait and read what the winner stored.
+ */
+@Injectable()
+export class AtlassianTokenService {
+  private readonly inFlight = new SingleFlight<string>();
+  private readonly cache: AccessTokenCache;
+
+  constructor(
+    @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
+    private readonly store: AccountTokenStore,
+    private readonly refresher: TokenRefresher,
+    private readonly cipher: TokenCipher,
+  ) {
+    this.cache = new AccessTokenCache(options.tokens.cacheTtlMs);
+  }
+
+  /** A valid access token for the account, refreshed first when it expires within the skew. */
+  async getAccessToken(target: TokenTarget): Promise<string> {
+    const key = targetKey(target);
+    const cached = this.cache.get(key, this.options.now());
+    if (cached !== undefined) return cached;
+    const account = await this.loadActive(target);
+    if (isFresh(account, this.options.now(), this.skewMs)) return this.remember(key, account);
+    return this.inFlight.run(account.id, () => this.refreshOrWait(account, key, undefined));
+  }
+
+  /** Refreshes now (e.g. after the API answered 401), unless another caller refreshed since this call began. */
+  async forceRefresh(target: TokenTarget): Promise<string> {
+    const key = targetKey(target);
+    this.cache.delete(key);
+    const requestedAt = this.options.now();
+    const account = await this.loadActive(target);
+    return this.inFlight.run(`force:${account.id}`, () => this.refreshOrWait(account, key, requestedAt));
+  }
+
+  /** The account's token dates and status. */
+  async getTokenStatus(target: TokenTarget): Promise<TokenStatus> {
+    const account = await this.load(target);
+    return {
+      accountId: account.id,
+      status: account.status,
+      statusReason: account.statusReason,
+      accessTokenExpiresAt: account.accessTokenExpiresAt,
+      lastRefreshedAt: account.lastRefreshedAt,
+      consentedAt: account.consentedAt,
+      consentExpiresAt: new Date(account.consentedAt.getTime() + CONSENT_LIFETIME_MS),
+      nextRefreshAttemptAt: account.nextRefreshAttemptAt,
+      lastRefreshError: account.lastRefreshError,
+    };
+  }
+
+  /** Forgets the account's tokens (status `revoked`), e.g. before unlinking it. */
+  async forgetTokens(target: TokenTarget): Promise<void> {
+    const account = await this.load(target);
+    this.cache.deleteAccount(account.id);
+    await this.store.forgetTokens(account.id);
+  }
+
+  private get skewMs(): number {
+    return this.options.tokens.refreshSkewSeconds * 1000;
+  }
+
+  /**
+   * Claim and refresh, or wait for whoever holds the claim and return what they stored. A forced
+   * refresh is satisfied by any refresh stored after `forcedAt`.
+   */
+  private async refreshOrWait(seen: LinkedAccount, key: string, forcedAt: Date | undefined): Promise<string> {
+    const { refreshWaitMs, refreshPollIntervalMs, refreshLeaseMs } = this.options.tokens;
+    const deadline = this.options.now().getTime() + refreshWaitMs;
+    let account = seen;
+    for (let first = true; ; first = false) {
+      if (!first) account = await this.loadActive({ accountId: seen.id });
+      const now = this.options.now();
+      const refreshedSinceForce = forcedAt !== undefined && account.lastRefreshedAt !== null && account.lastRefreshedAt > forcedAt;
+      if ((forcedAt === undefined || refreshedSinceForce) && (refreshedSinceForce || isFresh(account, now, this.skewMs))) return this.remember(key, account);
+      if (account.nextRefreshAttemptAt && account.nextRefreshAttemptAt > now) {
+        // Backing off after a failure that may pass: a token that still works is better than none.
+        if (forcedAt === undefined && isUnexpired(account, now)) return this.remember(key, account);
+        throw new AtlassianTokenRefreshError(account.id, account.provider, account.nextRefreshAttemptAt, account.lastRefreshError ?? 'backing off after a failed refresh');
+      }
+      const leaseFree = !account.refreshLeaseExpiresAt || account.refreshLeaseExpiresAt <= now;
+      const owner = randomUUID();
+      if (leaseFree && (await this.store.claim(account, owner, now, refreshLeaseMs))) {
+        const refreshed = await this.refresher.refresh(account, owner);
+        this.cache.set(key, account.id, refreshed.accessToken, this.cacheUntil(refreshed.accessTokenExpiresAt, account.lastRefreshedAt ?? now, now));
+        return refreshed.accessToken;
+      }
+      if (now.getTime() >= deadline) {
+        throw new AtlassianTokenRefreshError(account.id, account.provider, new Date(now.getTime() + refreshPollIntervalMs), 'another process holds the refresh and did not finish in time');
+      }
+      await sleep(refreshPollIntervalMs);
+    }
+  }
+
+  private remember(key: string, account: LinkedAccount): string {
+    const token = this.cipher.decrypt(account.accessTokenEncrypted);
+    const now = this.options.now();
+    this.cache.set(key, account.id, token, this.cacheUntil(account.accessTokenExpiresAt, account.lastRefreshedAt ?? now, now));
+    return token;
+  }
+
+  /** Cache no longer than the TTL, and never into the refresh window. */
+  private cacheUntil(expiresAt: Date | null, issuedAt: Date, now: Date): number {
+    const ttlEnd = now.getTime() + this.options.tokens.cacheTtlMs;
+    if (!expiresAt) return ttlEnd;
+    return Math.min(ttlEnd, expiresAt.getTime() - effectiveSkewMs({ accessTokenExpiresAt: expiresAt, lastRefreshedAt: issuedAt }, this.skewMs));
+  }
+
+  private async load(target: TokenTarget): Promise<LinkedAccount> {
+    const account = await this.store.load(target);
+    if (!account) throw new AccountNotLinkedError('accountId' in target ? `account ${target.accountId}` : target.provider);
+    return account;
+  }
+
+  private async loadActive(target: TokenTarget): Promise<LinkedAccount> {
+    const account = await this.load(target);
+    if (account.status !== 'active') throw new AtlassianReauthRequiredError(account.id, account.provider, account.statusReason ?? account.status);
+    return account;
+  }
+}

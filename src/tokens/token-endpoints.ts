@@ -1,0 +1,35 @@
+import type { LinkedAccountProvider } from '../accounts/entities/linked-account.entity.js';
+import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
+import { atlassianProvider } from '../providers/atlassian.provider.js';
+import type { TokenRequestStyle } from '../providers/provider-http.js';
+
+/** What refreshing a provider's tokens needs: where, as whom, how, and which refusals are final. */
+export interface TokenEndpoint {
+  provider: LinkedAccountProvider;
+  displayName: string;
+  tokenURL: string;
+  clientId: string;
+  clientSecret: string;
+  style: TokenRequestStyle;
+  /** OAuth `error` values that mean the user must consent again. */
+  refusals: readonly string[];
+}
+
+/** The token endpoints of the configured providers, by provider id. */
+export function tokenEndpointsOf(options: NormalizedAtlassianOptions): Map<LinkedAccountProvider, TokenEndpoint> {
+  const { atlassian } = options;
+  return new Map([
+    [
+      'atlassian',
+      {
+        provider: 'atlassian',
+        displayName: atlassianProvider.displayName,
+        tokenURL: atlassian.tokenURL,
+        clientId: atlassian.clientId,
+        clientSecret: atlassian.clientSecret,
+        style: atlassianProvider.tokenRequestStyle,
+        refusals: atlassianProvider.refreshRefusals,
+      },
+    ],
+  ]);
+}
