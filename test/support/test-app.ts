@@ -20,6 +20,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+type ModuleImports = NonNullable<Parameters<typeof Test.createTestingModule>[0]['imports']>;
+
 /** Header a test sends to act as a signed-in app user (the fixture's stand-in for the app's own session). */
 export const TEST_USER_HEADER = 'x-test-user';
 
@@ -28,6 +30,7 @@ export async function startTestApp(
   database: TestDatabase,
   emulator: AtlassianEmulator,
   overrides: Partial<AtlassianModuleOptions> = {},
+  extra: { imports?: ModuleImports } = {},
 ): Promise<TestApp> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -50,6 +53,7 @@ export async function startTestApp(
         httpTimeoutMs: 2_000,
         ...overrides,
       }),
+      ...(extra.imports ?? []),
     ],
     controllers: [AuthTestController],
   }).compile();
