@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AtlassianTokenRefreshError, AtlassianTokenService, LinkedAccount, TokenCipher } from '../../src/index.js';
+import { AtlassianEmulator } from '../../src/testing/index.js';
+import { createTestDatabase } from '../support/databases.js';
+import { signInThroughApp } from '../support/sign-in.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const HOUR_MS = 3600_000;
+
+/**
+ * Real write failures from the database itself: a trigger rejects the first N updates that change
+ * the stored access token. A sequence counts them because, unlike a table, it is not rolled back.
+ */
+async function failTokenWrites(app: TestApp, times: number): Promise<void> {
+  await app.dataSource.query(`DROP TRIGGER IF EXISTS fail_token_write ON atlassian_linked_accounts`);
+  await app.dataSource.query(`DROP SEQUENCE IF EXISTS fail_token_write_seq`);
+  await app.dataSource.query(`CREATE SEQUENCE fail_token_write_seq`);
+  await app.dataSource.query(`
+    CREATE OR REPLACE FUNCTION fail_token_write() RETURNS trigger AS $$
+    BEGIN
+      IF NEW."accessTokenEncrypted" IS DISTINCT FROM OLD."accessTokenEncrypted" AND nextval('fail_token_write_seq') <= ${times} THEN
+        RAISE EXCEPTION 'injected write failure';
+      END IF;
+      RETURN NEW;
+    END $$ LANGUAGE plpgsql`);
+  await app.dataSource.query(`CREATE TRIGGER fail_token_write BEFORE UPDATE ON atlassian_linked_accounts FOR EACH ROW EXECUTE FUNCTION fail_token_write()`);
+}
+
+describe('storing a rotated token pair when the database write fails (postgres)', () => {
+  let emulator: AtlassianEmulator;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    emulator = await AtlassianEmulator.start();
+    app = await startTestApp(await createTestDatabase('postgres'), emulator, {
+      now: () => emulator.clock.now(),
+      httpTimeoutMs: 1_000,
+      tokens: { cacheTtlMs: 0, storeAttempts: 3, refreshLeaseMs: 2_000 },
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await emulator?.stop();
+  });
+
+  const stored = (id: string) =>
+    app.dataSource.getRepository(LinkedAccount).createQueryBuilder('a').addSelect(['a.accessTokenEncrypted', 'a.refreshTokenEncrypted']).where('a.id = :id', { id }).getOneOrFail();
+
+  it('writes the pair on retry after one failed write: nothing lost, one refresh', async () => {
+    emulator.addUser({ accountId: 'write-once', name: 'Write Once' });
+    emulator.signInAs('write-once');
+    const { account } = await signInThroughApp(app, emulator);
+    await failTokenWrites(app, 1);
+    emulator.clock.advance(HOUR_MS);
+    const token = await app.app.get(AtlassianTokenService).getAccessToken({ accountId: account.id });
+    expect(emulator.count('token', { grantType: 'refresh_token', status: 200 })).toBe(1);
+    const cipher = app.app.get(TokenCipher);
+    const row = await stored(account.id);
+    expect(cipher.decrypt(row.accessTokenEncrypted)).toBe(token);
+    expect(emulator.isAccessTokenValid(token)).toBe(true);
+    expect(emulator.refreshTokenUses(cipher.decrypt(row.refreshTokenEncrypted!))).toBe(0);
+    expect(row.refreshLeaseOwner).toBeNull();
+  });
+
+  it('when every write fails, keeps the old pair, and the next refresh recovers it within the leeway', async () => {
+    emulator.addUser({ accountId: 'write-never', name: 'Write Never' });
+    emulator.signInAs('write-never');
+    const { account } = await signInThroughApp(app, emulator);
+    const before = await stored(account.id);
+    await failTokenWrites(app, 3);
+    emulator.clock.advance(HOUR_MS);
+    const service = app.app.get(AtlassianTokenService);
+    await expect(service.getAccessToken({ accountId: account.id })).rejects.toThrow(AtlassianTokenRefreshError);
+    const after = await stored(account.id);
+    expect(after.refreshTokenEncrypted).toBe(before.refreshTokenEncrypted);
+    expect(after.status).toBe('active');
+    // The claim lapses; the old refresh token is still inside the provider's leeway.
+    emulator.clock.advance(3_000);
+    await app.dataSource.query(`DROP TRIGGER fail_token_write ON atlassian_linked_accounts`);
+    const token = await service.getAccessToken({ accountId: account.id });
+    expect(emulator.isAccessTokenValid(token)).toBe(true);
+    expect((await stored(account.id)).status).toBe('active');
+  });
+});
