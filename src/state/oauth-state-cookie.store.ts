@@ -46,7 +46,8 @@ export class OAuthStateCookieStore {
   constructor(
     private readonly cipher: TokenCipher,
     private readonly settings: StateCookieSettings,
-    private readonly now: () => number = Date.now,
+    // Read at each call, not captured at construction, so that a replaced clock (fake timers) is seen.
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   /** passport-oauth2 calls this at the login route (arity 5: PKCE verifier included). */
