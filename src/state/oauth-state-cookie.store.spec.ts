@@ -54,14 +54,10 @@ interface Verified {
 }
 
 /** Runs `verify()` as passport-oauth2 does at the callback. */
-function callback(store: OAuthStateCookieStore, cookieValue: string | undefined, state: string | undefined): Verified {
+async function callback(store: OAuthStateCookieStore, cookieValue: string | undefined, state: string | undefined): Promise<Verified> {
   const { req, setCookies } = fakeRequest(cookieValue === undefined ? undefined : `other=1; ${NAME}=${cookieValue}`);
-  let result: Omit<Verified, 'req' | 'setCookies'> | undefined;
-  store.verify(req, state, (err, ok, flow) => {
-    result = { err, ok, flow };
-  });
-  expect(result).toBeDefined();
-  return { ...result!, req, setCookies };
+  const result = await new Promise<Omit<Verified, 'req' | 'setCookies'>>((resolve) => store.verify(req, state, (err, ok, flow) => resolve({ err, ok, flow })));
+  return { ...result, req, setCookies };
 }
 
 function expectRefused(result: Verified, code: string): void {
@@ -73,7 +69,7 @@ function expectRefused(result: Verified, code: string): void {
 
 describe('OAuthStateCookieStore', () => {
   describe('at the login route', () => {
-    it('answers a random 256-bit state and sets one httpOnly, SameSite=Lax, Secure cookie on the callback path', () => {
+    it('answers a random 256-bit state and sets one httpOnly, SameSite=Lax, Secure cookie on the callback path', async () => {
       const { store } = storeWithClock();
       const { state, cookie, rawSetCookie } = login(store, 'verifier');
       expect(state).toMatch(/^[\w-]{43}$/);
@@ -82,14 +78,14 @@ describe('OAuthStateCookieStore', () => {
       expect(login(store, 'verifier').state).not.toBe(state);
     });
 
-    it('leaves Secure off when the settings say so (an http callback in development)', () => {
+    it('leaves Secure off when the settings say so (an http callback in development)', async () => {
       const { store } = storeWithClock({ secure: false, maxAgeSeconds: 60 });
       const { cookie } = login(store, undefined);
       expect(cookie.secure).toBeUndefined();
       expect(cookie.maxAge).toBe(60);
     });
 
-    it('keeps state, verifier and flow inside the encrypted cookie, never in clear', () => {
+    it('keeps state, verifier and flow inside the encrypted cookie, never in clear', async () => {
       const { store, cipher } = storeWithClock();
       const { state, cookie } = login(store, 'the-pkce-verifier', { mode: 'link', linkUserId: 'user-42', returnTo: '/settings' });
       const value = decodeURIComponent(cookie.value);
@@ -99,10 +95,10 @@ describe('OAuthStateCookieStore', () => {
   });
 
   describe('at the callback', () => {
-    it('answers the PKCE verifier and the flow, records the flow on the request, and clears the cookie', () => {
+    it('answers the PKCE verifier and the flow, records the flow on the request, and clears the cookie', async () => {
       const { store } = storeWithClock();
       const { state, cookie } = login(store, 'the-pkce-verifier', { mode: 'link', linkUserId: 'user-42', returnTo: '/settings' });
-      const result = callback(store, cookie.value, state);
+      const result = await callback(store, cookie.value, state);
       expect(result.err).toBeNull();
       expect(result.ok).toBe('the-pkce-verifier');
       expect(result.flow).toEqual({ mode: 'link', linkUserId: 'user-42', returnTo: '/settings' });
@@ -111,74 +107,74 @@ describe('OAuthStateCookieStore', () => {
       expect(cleared).toMatchObject({ name: NAME, value: '', maxAge: 0, path: '/auth/atlassian/callback', httpOnly: true });
     });
 
-    it('answers true without PKCE, and a sign-in flow by default', () => {
+    it('answers true without PKCE, and a sign-in flow by default', async () => {
       const { store } = storeWithClock();
       const { state, cookie } = login(store, undefined);
-      const result = callback(store, cookie.value, state);
+      const result = await callback(store, cookie.value, state);
       expect(result.err).toBeNull();
       expect(result.ok).toBe(true);
       expect(result.flow).toEqual({ mode: 'sign-in', linkUserId: undefined, returnTo: undefined });
     });
 
-    it('accepts a state once: the same cookie and state again is oauth_state_replayed', () => {
+    it('accepts a state once: the same cookie and state again is oauth_state_replayed', async () => {
       const { store } = storeWithClock();
       const { state, cookie } = login(store, 'v');
-      expect(callback(store, cookie.value, state).err).toBeNull();
-      const replay = callback(store, cookie.value, state);
+      expect((await callback(store, cookie.value, state)).err).toBeNull();
+      const replay = await callback(store, cookie.value, state);
       expectRefused(replay, AtlassianErrorCode.StateReplayed);
       expect(verifiedFlowOf(replay.req)).toEqual({ mode: 'sign-in' });
     });
 
-    it('refuses a callback without the cookie with oauth_state_cookie_missing', () => {
+    it('refuses a callback without the cookie with oauth_state_cookie_missing', async () => {
       const { store } = storeWithClock();
       const { state } = login(store, 'v');
-      expectRefused(callback(store, undefined, state), AtlassianErrorCode.StateCookieMissing);
-      expectRefused(callback(store, '', state), AtlassianErrorCode.StateCookieMissing);
+      expectRefused(await callback(store, undefined, state), AtlassianErrorCode.StateCookieMissing);
+      expectRefused(await callback(store, '', state), AtlassianErrorCode.StateCookieMissing);
     });
 
-    it('refuses a missing or different state with oauth_state_mismatch, and clears the cookie', () => {
+    it('refuses a missing or different state with oauth_state_mismatch, and clears the cookie', async () => {
       const { store } = storeWithClock();
       const { state, cookie } = login(store, 'v');
-      expectRefused(callback(store, cookie.value, undefined), AtlassianErrorCode.StateMismatch);
-      const other = callback(store, cookie.value, `${state.slice(0, -1)}${state.endsWith('A') ? 'B' : 'A'}`);
+      expectRefused(await callback(store, cookie.value, undefined), AtlassianErrorCode.StateMismatch);
+      const other = await callback(store, cookie.value, `${state.slice(0, -1)}${state.endsWith('A') ? 'B' : 'A'}`);
       expectRefused(other, AtlassianErrorCode.StateMismatch);
       expect(parseSetCookie(other.setCookies)[0]).toMatchObject({ name: NAME, value: '', maxAge: 0 });
       // A failed check does not burn the state: the real callback still works.
-      expect(callback(store, cookie.value, state).err).toBeNull();
+      expect((await callback(store, cookie.value, state)).err).toBeNull();
     });
 
-    it('refuses an altered cookie, or one made with another key, with oauth_state_invalid', () => {
+    it('refuses an altered cookie, or one made with another key, with oauth_state_invalid', async () => {
       const { store } = storeWithClock();
       const { state, cookie } = login(store, 'v');
       const value = decodeURIComponent(cookie.value);
       const at = Math.floor(value.length / 2);
       const altered = value.slice(0, at) + (value[at] === 'A' ? 'B' : 'A') + value.slice(at + 1);
-      expectRefused(callback(store, encodeURIComponent(altered), state), AtlassianErrorCode.StateInvalid);
-      expectRefused(callback(store, 'garbage', state), AtlassianErrorCode.StateInvalid);
+      expectRefused(await callback(store, encodeURIComponent(altered), state), AtlassianErrorCode.StateInvalid);
+      expectRefused(await callback(store, 'garbage', state), AtlassianErrorCode.StateInvalid);
       const { store: elsewhere } = storeWithClock();
-      expectRefused(callback(elsewhere, cookie.value, state), AtlassianErrorCode.StateInvalid);
+      expectRefused(await callback(elsewhere, cookie.value, state), AtlassianErrorCode.StateInvalid);
     });
 
-    it('refuses a token ciphertext offered as the cookie with oauth_state_invalid', () => {
+    it('refuses a token ciphertext offered as the cookie with oauth_state_invalid', async () => {
       const key = { id: 'k', key: randomBytes(32) };
       const { store } = storeWithClock({}, new TokenCipher([key], 'oauth-state'));
       const forged = new TokenCipher([key], 'token').encrypt(JSON.stringify({ mode: 'sign-in', state: 's', expiresAt: Date.UTC(2030, 0, 1) }));
-      expectRefused(callback(store, encodeURIComponent(forged), 's'), AtlassianErrorCode.StateInvalid);
+      expectRefused(await callback(store, encodeURIComponent(forged), 's'), AtlassianErrorCode.StateInvalid);
     });
 
-    it('refuses a cookie past its lifetime with oauth_state_expired, and accepts it just before', () => {
+    it('refuses a cookie past its lifetime with oauth_state_expired, and accepts it just before', async () => {
       const { store, clock } = storeWithClock({ maxAgeSeconds: 600 });
       const late = login(store, 'v');
       const onTime = login(store, 'v');
       clock.nowMs += 600_000 - 1;
-      expect(callback(store, onTime.cookie.value, onTime.state).err).toBeNull();
+      expect((await callback(store, onTime.cookie.value, onTime.state)).err).toBeNull();
       clock.nowMs += 1;
-      const result = callback(store, late.cookie.value, late.state);
+      const result = await callback(store, late.cookie.value, late.state);
       expectRefused(result, AtlassianErrorCode.StateExpired);
       expect(result.err!.message).toContain('600 seconds');
     });
 
-    it('reads Date.now at each call when given no clock, so fake timers installed later are seen', () => {
+    it('reads Date.now at each call when given no clock, so fake timers installed later are seen', async () => {
       const cipher = new TokenCipher([{ id: 'k', key: randomBytes(32) }], 'oauth-state');
       const store = new OAuthStateCookieStore(cipher, SETTINGS);
       try {
@@ -187,23 +183,23 @@ describe('OAuthStateCookieStore', () => {
         const payload = JSON.parse(cipher.decrypt(decodeURIComponent(cookie.value))) as { expiresAt: number };
         expect(payload.expiresAt).toBe(Date.UTC(2026, 5, 1) + 600_000);
         vi.setSystemTime(Date.UTC(2026, 5, 1) + 600_000);
-        expectRefused(callback(store, cookie.value, state), AtlassianErrorCode.StateExpired);
+        expectRefused(await callback(store, cookie.value, state), AtlassianErrorCode.StateExpired);
       } finally {
         vi.useRealTimers();
       }
     });
 
-    it('forgets used states once they expire, and still refuses them as expired', () => {
+    it('forgets used states once they expire, and still refuses them as expired', async () => {
       const { store, clock } = storeWithClock({ maxAgeSeconds: 60 });
       const first = login(store, 'v');
-      expect(callback(store, first.cookie.value, first.state).err).toBeNull();
+      expect((await callback(store, first.cookie.value, first.state)).err).toBeNull();
       clock.nowMs += 61_000;
-      expectRefused(callback(store, first.cookie.value, first.state), AtlassianErrorCode.StateExpired);
+      expectRefused(await callback(store, first.cookie.value, first.state), AtlassianErrorCode.StateExpired);
     });
   });
 
   describe('clear()', () => {
-    it('expires the cookie only when the browser sent one', () => {
+    it('expires the cookie only when the browser sent one', async () => {
       const { store } = storeWithClock();
       const withCookie = fakeRequest(`${NAME}=abc`);
       store.clear(withCookie.req);
@@ -214,7 +210,7 @@ describe('OAuthStateCookieStore', () => {
     });
   });
 
-  it('needs an Express request with its response', () => {
+  it('needs an Express request with its response', async () => {
     const { store } = storeWithClock();
     const req = { headers: {} } as unknown as Request;
     expect(() => store.store(req, undefined, undefined, {}, () => undefined)).toThrow(/req\.res is missing/);

@@ -33,6 +33,8 @@ export interface StateCookieSettings {
   secure: boolean;
   /** Cookie path: the callback's path, so the cookie is never sent anywhere else. */
   path: string;
+  /** Throws when a verified flow must not complete (e.g. a link finished by another user). */
+  assertFlow?: (req: Request, flow: OAuthFlowState) => void | Promise<void>;
 }
 
 /**
@@ -60,14 +62,21 @@ export class OAuthStateCookieStore {
 
   /** passport-oauth2 calls this at the callback; it answers the PKCE verifier (or `true`) and the flow. */
   verify(req: Request, providedState: string | undefined, callback: VerifyCallback): void {
+    let payload: CookiePayload;
     try {
-      const payload = this.take(req, providedState);
-      const flow: OAuthFlowState = { mode: payload.mode, linkUserId: payload.linkUserId, returnTo: payload.returnTo };
-      (req as unknown as Record<symbol, OAuthFlowState>)[VERIFIED_FLOW] = flow;
-      callback(null, payload.verifier ?? true, flow);
+      payload = this.take(req, providedState);
     } catch (err) {
-      callback(err as Error);
+      return callback(err as Error);
     }
+    const flow: OAuthFlowState = { mode: payload.mode, linkUserId: payload.linkUserId, returnTo: payload.returnTo };
+    // Checked before the code is exchanged, so a refused flow never obtains tokens.
+    Promise.resolve(this.settings.assertFlow?.(req, flow)).then(
+      () => {
+        (req as unknown as Record<symbol, OAuthFlowState>)[VERIFIED_FLOW] = flow;
+        callback(null, payload.verifier ?? true, flow);
+      },
+      (err: Error) => callback(err),
+    );
   }
 
   /** Clears the cookie, e.g. when the provider sent the user back with an error. */

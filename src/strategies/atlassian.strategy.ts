@@ -16,9 +16,9 @@ import {
 import { getJsonWithBearer, postTokenRequest } from '../providers/provider-http.js';
 import type { ProviderProfile } from '../providers/provider-profile.interface.js';
 import { toTokenSet } from '../providers/token-response.js';
-import { OAuthStateCookieStore } from '../state/oauth-state-cookie.store.js';
+import { OAuthStateCookieStore, verifiedFlowOf } from '../state/oauth-state-cookie.store.js';
 import { TokenCipher } from '../tokens/token-cipher.js';
-import { prepareAuthenticate, takeFlow, toProfileError, toTokenExchangeError, type OAuthFlowContext } from './oauth-flow.support.js';
+import { assertSameLinkUser, prepareAuthenticate, toProfileError, toTokenExchangeError, type OAuthFlowContext } from './oauth-flow.support.js';
 
 type TokenCallback = (err: unknown, accessToken?: string, refreshToken?: string, params?: Record<string, unknown>) => void;
 
@@ -40,6 +40,7 @@ export class AtlassianStrategy extends PassportStrategy(OAuth2Strategy, atlassia
       ...options.stateCookie,
       name: `${options.stateCookie.name}_${atlassianProvider.id}`,
       path: callbackPath,
+      assertFlow: assertSameLinkUser(options.getCurrentUserId),
     });
     super({
       authorizationURL: provider.authorizationURL,
@@ -82,7 +83,7 @@ export class AtlassianStrategy extends PassportStrategy(OAuth2Strategy, atlassia
 
   /** Called by passport after the exchange and `/me`: reads the sites and stores the link. */
   async validate(req: Request, accessToken: string, _refreshToken: string, params: Record<string, unknown>, profile: ProviderProfile): Promise<AuthenticatedUser> {
-    const flow = await takeFlow(req, this.flow);
+    const flow = verifiedFlowOf(req);
     const resources = await getJsonWithBearer<AtlassianAccessibleResource[]>(
       this.options.atlassian.apiBaseURL + atlassianProvider.accessibleResourcesPath,
       accessToken,

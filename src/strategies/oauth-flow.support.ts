@@ -4,7 +4,7 @@ import { OAuthCallbackError, OAuthProviderError } from '../errors/oauth-callback
 import type { GetCurrentUserId } from '../options/atlassian-module-options.interface.js';
 import { ProviderHttpError } from '../providers/provider-http.js';
 import type { OAuthFlowState } from '../state/oauth-flow-state.interface.js';
-import { verifiedFlowOf, type OAuthStateCookieStore } from '../state/oauth-state-cookie.store.js';
+import type { OAuthStateCookieStore } from '../state/oauth-state-cookie.store.js';
 
 /** What the login and callback routes of one provider share. */
 export interface OAuthFlowContext {
@@ -39,13 +39,13 @@ export async function prepareAuthenticate(req: Request, context: OAuthFlowContex
   return { state: { mode: linkUserId ? 'link' : 'sign-in', linkUserId, returnTo: safeReturnTo(query.returnTo) } };
 }
 
-/** The flow of this callback; in link mode, checks that the same app user is still signed in. */
-export async function takeFlow(req: Request, context: OAuthFlowContext): Promise<OAuthFlowState> {
-  const flow = verifiedFlowOf(req);
-  if (flow.mode === 'link' && (await context.getCurrentUserId(req)) !== flow.linkUserId) {
-    throw new OAuthCallbackError(AtlassianErrorCode.LinkUserMismatch, 'The user who started linking is not the one signed in now. Sign in again and retry the link.', 403);
-  }
-  return flow;
+/** A state-store check: a link must be finished by the app user who started it. */
+export function assertSameLinkUser(getCurrentUserId: GetCurrentUserId): (req: Request, flow: OAuthFlowState) => Promise<void> {
+  return async (req, flow) => {
+    if (flow.mode === 'link' && (await getCurrentUserId(req)) !== flow.linkUserId) {
+      throw new OAuthCallbackError(AtlassianErrorCode.LinkUserMismatch, 'The user who started linking is not the one signed in now. Sign in again and retry the link.', 403);
+    }
+  };
 }
 
 /** Token exchange failures, as the errors the guard answers with. */

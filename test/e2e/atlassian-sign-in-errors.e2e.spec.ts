@@ -338,6 +338,7 @@ describe.each(['sqlite', 'postgres'] as const)('Atlassian sign-in errors end to 
         emulator.addUser({ accountId: 'errors-link-user', name: 'Lin Ker', email: 'linker@example.com' });
         emulator.signInAs('errors-link-user');
         const before = await storedRows();
+        const exchangesBefore = emulator.count('token');
 
         const other = await startLogin(new BrowserSession(), { [TEST_USER_HEADER]: 'user-a' });
         const otherCallback = await emulator.approve(other.authorizeURL);
@@ -350,6 +351,8 @@ describe.each(['sqlite', 'postgres'] as const)('Atlassian sign-in errors end to 
 
         await expectNothingStored(before);
         expect(await app.dataSource.getRepository(LinkedAccount).countBy({ providerAccountId: 'errors-link-user' })).toBe(0);
+        // Refused before the code exchange: no tokens were ever issued for the wrong user.
+        expect(emulator.count('token')).toBe(exchangesBefore);
       });
     });
 
