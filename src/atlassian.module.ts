@@ -5,7 +5,9 @@ import { AccountLinkService } from './accounts/account-link.service.js';
 import { atlassianEntities } from './accounts/entities/index.js';
 import { ATLASSIAN_OPTIONS } from './atlassian.constants.js';
 import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './atlassian.module-definition.js';
+import { AtlassianApiClient } from './clients/atlassian-api.client.js';
 import { AtlassianAuthGuard } from './guards/atlassian-auth.guard.js';
+import { AtlassianScopesGuard } from './guards/atlassian-scopes.guard.js';
 import type { AtlassianModuleOptions } from './options/atlassian-module-options.interface.js';
 import { normalizeOptions } from './options/normalize-options.js';
 import type { NormalizedAtlassianOptions } from './options/normalized-options.interface.js';
@@ -34,9 +36,11 @@ import { TokenCipher } from './tokens/token-cipher.js';
     AtlassianTokenService,
     DueAccountsQuery,
     TokenRefreshScheduler,
+    AtlassianApiClient,
+    AtlassianScopesGuard,
     AtlassianStrategy,
     AtlassianAuthGuard,
   ],
-  exports: [ATLASSIAN_OPTIONS, TokenCipher, AccountLinkService, AtlassianTokenService, TokenRefreshScheduler, AtlassianAuthGuard],
+  exports: [ATLASSIAN_OPTIONS, TokenCipher, AccountLinkService, AtlassianTokenService, TokenRefreshScheduler, AtlassianApiClient, AtlassianScopesGuard, AtlassianAuthGuard],
 })
 export class AtlassianModule extends ConfigurableModuleClass {}

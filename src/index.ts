@@ -1,5 +1,5 @@
 export { AtlassianModule } from './atlassian.module.js';
-export { ATLASSIAN_OPTIONS } from './atlassian.constants.js';
+export { ATLASSIAN_OPTIONS, REQUIRED_ATLASSIAN_SCOPES } from './atlassian.constants.js';
 export { MODULE_OPTIONS_TOKEN as ATLASSIAN_MODULE_OPTIONS, OPTIONS_TYPE as AtlassianModuleForRootOptions, ASYNC_OPTIONS_TYPE as AtlassianModuleAsyncOptions } from './atlassian.module-definition.js';
 export type {
   AtlassianModuleOptions,
@@ -11,10 +11,17 @@ export type {
   StateCookieOptions,
   TokenOptions,
   RefreshSchedulerOptions,
+  ApiClientOptions,
 } from './options/atlassian-module-options.interface.js';
 export type { EncryptionKey, NormalizedAtlassianOptions, NormalizedProviderOptions } from './options/normalized-options.interface.js';
 export { AtlassianStrategy } from './strategies/atlassian.strategy.js';
 export { AtlassianAuthGuard } from './guards/atlassian-auth.guard.js';
+export { AtlassianScopesGuard, AtlassianConsentRequiredError } from './guards/atlassian-scopes.guard.js';
+export { RequireAtlassianScopes } from './guards/require-atlassian-scopes.decorator.js';
+export { AtlassianApiClient, type AtlassianAccountApi } from './clients/atlassian-api.client.js';
+export { ProductClient, type ApiCallOptions } from './clients/product-client.js';
+export type { QueryValue } from './clients/pagination.js';
+export { isEligible, selectSite, type AtlassianProduct, type SiteSelector } from './clients/site-selection.js';
 export { AccountLinkService, type CompleteSignInInput } from './accounts/account-link.service.js';
 export { AtlassianSite, LinkedAccount, atlassianEntities, type LinkedAccountProvider, type LinkedAccountStatus } from './accounts/entities/index.js';
 export { atlassianMigrations, CreateAtlassianAccounts1795420000000 } from './accounts/migrations/index.js';
@@ -45,4 +52,11 @@ export {
   AccountNotLinkedError,
   AtlassianReauthRequiredError,
   AtlassianTokenRefreshError,
+  AtlassianApiError,
+  AtlassianRateLimitError,
+  AtlassianScopeError,
+  AtlassianSiteSelectionError,
+  type ApiCallTarget,
 } from './errors/index.js';
+export { createJiraJsClient } from './adapters/jira-js.adapter.js';
+export { createConfluenceJsClient } from './adapters/confluence-js.adapter.js';

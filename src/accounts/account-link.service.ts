@@ -10,7 +10,7 @@ import type { OAuthFlowState } from '../state/oauth-flow-state.interface.js';
 import { TokenCipher } from '../tokens/token-cipher.js';
 import { AtlassianSite } from './entities/atlassian-site.entity.js';
 import { LinkedAccount, type LinkedAccountProvider } from './entities/linked-account.entity.js';
-import { toLinkedAccountView, type AuthenticatedUser, type LinkedAccountView } from './linked-account.view.js';
+import { toLinkedAccountView, toSiteView, type AuthenticatedUser, type LinkedAccountView, type SiteView } from './linked-account.view.js';
 import { SiteSynchronizer } from './site-synchronizer.js';
 
 /** Everything a successful callback brings back. */
@@ -62,6 +62,12 @@ export class AccountLinkService {
     return account ? toLinkedAccountView(account, account.sites ?? []) : null;
   }
 
+  /** An app user's account of a provider (the first linked, when several), or `null`. */
+  async findForUser(userId: string, provider: LinkedAccountProvider): Promise<LinkedAccountView | null> {
+    const account = await this.accounts.findOne({ where: { userId, provider }, relations: { sites: true }, order: { createdAt: 'ASC' } });
+    return account ? toLinkedAccountView(account, account.sites ?? []) : null;
+  }
+
   /** The link of a provider account, or `null` when nobody has linked it. */
   async findByProviderAccount(provider: LinkedAccountProvider, providerAccountId: string): Promise<LinkedAccountView | null> {
     const account = await this.accounts.findOne({ where: { provider, providerAccountId }, relations: { sites: true } });
@@ -75,8 +81,9 @@ export class AccountLinkService {
   }
 
   /** Replaces an account's sites with a fresh accessible-resources list (sites that disappeared are removed). */
-  async replaceSites(accountId: string, sites: SiteData[]): Promise<void> {
-    await this.sites.manager.transaction((em) => this.siteSynchronizer.sync(em, accountId, sites));
+  async replaceSites(accountId: string, sites: SiteData[]): Promise<SiteView[]> {
+    const stored = await this.sites.manager.transaction((em) => this.siteSynchronizer.sync(em, accountId, sites));
+    return stored.map(toSiteView).sort((a, b) => a.url.localeCompare(b.url));
   }
 
   private async storeSignIn(input: CompleteSignInInput): Promise<AuthenticatedUser> {

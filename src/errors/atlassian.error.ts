@@ -19,6 +19,13 @@ export const AtlassianErrorCode = {
   AccountNotLinked: 'account_not_linked',
   ReauthRequired: 'reauth_required',
   TokenRefreshFailed: 'token_refresh_failed',
+  ApiError: 'atlassian_api_error',
+  ScopeMissing: 'atlassian_scope_missing',
+  RateLimited: 'atlassian_rate_limited',
+  SiteRequired: 'atlassian_site_required',
+  SiteNotFound: 'atlassian_site_not_found',
+  ScopesRequired: 'atlassian_scopes_required',
+  AccountRequired: 'atlassian_account_required',
   CiphertextInvalid: 'token_ciphertext_invalid',
   UnknownEncryptionKey: 'token_unknown_encryption_key',
 } as const;

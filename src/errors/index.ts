@@ -4,3 +4,4 @@ export { OAuthCallbackError, OAuthProviderError } from './oauth-callback.error.j
 export { AccountOwnedByAnotherUserError } from './account-conflict.error.js';
 export { TokenCipherError } from './token-cipher.error.js';
 export { AccountNotLinkedError, AtlassianReauthRequiredError, AtlassianTokenRefreshError } from './token-errors.js';
+export { AtlassianApiError, AtlassianRateLimitError, AtlassianScopeError, AtlassianSiteSelectionError, type ApiCallTarget } from './api-errors.js';

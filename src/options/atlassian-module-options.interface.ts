@@ -21,6 +21,8 @@ export interface AtlassianProviderOptions {
   authorizationURL?: string;
   /** Full token endpoint. Default: `${authBaseURL}/oauth/token`. */
   tokenURL?: string;
+  /** Path of the app's login route, for the consent URL that the scope guard answers. Default: the callback path without its last segment. */
+  loginPath?: string;
 }
 
 /** A named encryption key: `key` is 32 bytes as base64 (44 chars) or hex (64 chars). */
@@ -95,6 +97,18 @@ export interface RefreshSchedulerOptions {
   concurrency?: number;
 }
 
+/** How `AtlassianApiClient` and `BitbucketApiClient` retry. */
+export interface ApiClientOptions {
+  /** Retries of a 5xx or network error, for idempotent methods only. Default: `2`. */
+  maxRetries?: number;
+  /** Waits on 429 (or 503 with Retry-After) before giving up with `AtlassianRateLimitError`. Default: `3`. */
+  rateLimitRetries?: number;
+  /** Longest single wait, in ms; a longer Retry-After fails at once with the retry time. Default: `30000`. */
+  maxRetryWaitMs?: number;
+  /** First backoff of a retried 5xx or network error, in ms; doubles each time. Default: `300`. */
+  backoffBaseMs?: number;
+}
+
 /** Options of `AtlassianModule.forRoot()` / `forRootAsync()`. */
 export interface AtlassianModuleOptions {
   /** Atlassian OAuth client. Required. */
@@ -123,6 +137,10 @@ export interface AtlassianModuleOptions {
   tokens?: TokenOptions;
   /** Scheduled, proactive refresh. */
   refreshScheduler?: RefreshSchedulerOptions;
+  /** Retries of the API clients. */
+  api?: ApiClientOptions;
   /** The clock every expiry decision reads; tests pass a movable one. Default: `() => new Date()`. */
   now?: () => Date;
+  /** What every retry waits on; tests pass a fake that records the waits. Default: a `setTimeout` promise. */
+  sleep?: (ms: number) => Promise<void>;
 }

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { AtlassianOptionsError } from '../errors/atlassian-options.error.js';
 import { atlassianProvider } from '../providers/atlassian.provider.js';
 import type {
+  ApiClientOptions,
   AtlassianModuleOptions,
   AtlassianProviderOptions,
   EncryptionKeyInput,
@@ -54,9 +55,13 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
   if (refreshScheduler.keepAliveAfterDays >= 90) {
     throw new AtlassianOptionsError('refreshScheduler.keepAliveAfterDays', `(${refreshScheduler.keepAliveAfterDays}) must be under 90: refresh tokens die after 90 days unused.`);
   }
+  const api: Required<ApiClientOptions> = { maxRetries: 2, rateLimitRetries: 3, maxRetryWaitMs: 30_000, backoffBaseMs: 300, ...definedOnly(options.api) };
+  assertNumbers('api', api, { maxRetries: 0, rateLimitRetries: 0, maxRetryWaitMs: 0, backoffBaseMs: 1 });
   return {
     atlassian,
     tokens,
+    api,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     refreshScheduler,
     now: options.now ?? (() => new Date()),
     encryptionKeys: normalizeKeys(options.encryptionKeys),
@@ -103,6 +108,7 @@ function normalizeProvider(name: string, input: AtlassianProviderOptions | undef
     authorizationURL,
     tokenURL,
     apiBaseURL,
+    loginPath: input.loginPath ?? (new URL(input.callbackURL).pathname.replace(/\/[^/]*\/?$/, '') || '/'),
   };
 }
 

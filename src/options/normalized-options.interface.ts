@@ -1,4 +1,4 @@
-import type { GetCurrentUserId, RefreshSchedulerOptions, ResolveUser, TokenOptions } from './atlassian-module-options.interface.js';
+import type { ApiClientOptions, GetCurrentUserId, RefreshSchedulerOptions, ResolveUser, TokenOptions } from './atlassian-module-options.interface.js';
 
 /** A decoded encryption key. */
 export interface EncryptionKey {
@@ -17,6 +17,7 @@ export interface NormalizedProviderOptions {
   authorizationURL: string;
   tokenURL: string;
   apiBaseURL: string;
+  loginPath: string;
 }
 
 /** The module options after validation, with every default applied: the one place defaults live. */
@@ -29,5 +30,7 @@ export interface NormalizedAtlassianOptions {
   httpTimeoutMs: number;
   tokens: Required<TokenOptions>;
   refreshScheduler: Required<RefreshSchedulerOptions>;
+  api: Required<ApiClientOptions>;
   now: () => Date;
+  sleep: (ms: number) => Promise<void>;
 }

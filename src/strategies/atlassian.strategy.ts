@@ -55,7 +55,7 @@ export class AtlassianStrategy extends PassportStrategy(OAuth2Strategy, atlassia
       store: stateStore as never,
       passReqToCallback: true,
     });
-    this.flow = { providerName: atlassianProvider.displayName, callbackPath, stateStore, getCurrentUserId: options.getCurrentUserId };
+    this.flow = { providerName: atlassianProvider.displayName, callbackPath, stateStore, getCurrentUserId: options.getCurrentUserId, scope: provider.scope };
     // passport-oauth2's own client has no timeout and only speaks form bodies; Atlassian documents JSON.
     (this as unknown as { _oauth2: { getOAuthAccessToken: unknown } })._oauth2.getOAuthAccessToken = (code: string, params: Record<string, string>, done: TokenCallback) =>
       this.exchangeCode(code, params).then((raw) => done(null, raw.access_token as string, raw.refresh_token as string, raw), done);

@@ -12,6 +12,8 @@ export interface OAuthFlowContext {
   callbackPath: string;
   stateStore: OAuthStateCookieStore;
   getCurrentUserId: GetCurrentUserId;
+  /** Scopes every authorization asks for. */
+  scope: string[];
 }
 
 /**
@@ -19,7 +21,7 @@ export interface OAuthFlowContext {
  * turns a provider error or a missing code into a typed error (passport-oauth2 would redirect to the
  * provider again); at the login route it records the flow (sign-in or link, return path) in the state.
  */
-export async function prepareAuthenticate(req: Request, context: OAuthFlowContext): Promise<{ state?: OAuthFlowState }> {
+export async function prepareAuthenticate(req: Request, context: OAuthFlowContext): Promise<{ state?: OAuthFlowState; scope?: string[] }> {
   const query = req.query as Record<string, unknown>;
   if (new URL(req.originalUrl, 'http://localhost').pathname === context.callbackPath) {
     if (typeof query.error === 'string') {
@@ -36,7 +38,11 @@ export async function prepareAuthenticate(req: Request, context: OAuthFlowContex
     return {};
   }
   const linkUserId = await context.getCurrentUserId(req);
-  return { state: { mode: linkUserId ? 'link' : 'sign-in', linkUserId, returnTo: safeReturnTo(query.returnTo) } };
+  const extraScopes = requestedScopes(query.scope);
+  return {
+    state: { mode: linkUserId ? 'link' : 'sign-in', linkUserId, returnTo: safeReturnTo(query.returnTo) },
+    ...(extraScopes.length > 0 && { scope: [...new Set([...context.scope, ...extraScopes])] }),
+  };
 }
 
 /** A state-store check: a link must be finished by the app user who started it. */
@@ -67,4 +73,13 @@ export function toProfileError(err: unknown, providerName: string): Error {
  */
 function safeReturnTo(value: unknown): string | undefined {
   return typeof value === 'string' && /^\/(?![/\\])/.test(value) && !/[\u0000-\u001f\u007f]/.test(value) ? value : undefined;
+}
+
+/** Incremental consent: `?scope=a b` on the login route adds scopes to the configured ones. */
+function requestedScopes(value: unknown): string[] {
+  if (typeof value !== 'string') return [];
+  return value
+    .split(/[\s,]+/)
+    .filter((scope) => /^[\w:.-]{1,100}$/.test(scope))
+    .slice(0, 50);
 }

@@ -30,7 +30,7 @@ export async function startTestApp(
   database: TestDatabase,
   emulator: AtlassianEmulator,
   overrides: Partial<AtlassianModuleOptions> = {},
-  extra: { imports?: ModuleImports } = {},
+  extra: { imports?: ModuleImports; controllers?: Array<new (...args: never[]) => unknown> } = {},
 ): Promise<TestApp> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -55,7 +55,7 @@ export async function startTestApp(
       }),
       ...(extra.imports ?? []),
     ],
-    controllers: [AuthTestController],
+    controllers: [AuthTestController, ...(extra.controllers ?? [])],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   app.use((req: { headers: Record<string, unknown>; user?: unknown }, _res: unknown, next: () => void) => {

@@ -1,0 +1,115 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AccountLinkService } from '../accounts/account-link.service.js';
+import type { LinkedAccountView, SiteView } from '../accounts/linked-account.view.js';
+import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
+import { AtlassianErrorCode } from '../errors/atlassian.error.js';
+import { AtlassianSiteSelectionError } from '../errors/api-errors.js';
+import { AccountNotLinkedError } from '../errors/token-errors.js';
+import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
+import { atlassianProvider, mapAtlassianSites, type AtlassianAccessibleResource } from '../providers/atlassian.provider.js';
+import { getJsonWithBearer } from '../providers/provider-http.js';
+import { AtlassianTokenService } from '../tokens/atlassian-token.service.js';
+import type { TokenTarget } from '../tokens/token-target.js';
+import { ApiRequestExecutor } from './api-request.executor.js';
+import { ProductClient } from './product-client.js';
+import { selectSite, type AtlassianProduct, type SiteSelector } from './site-selection.js';
+
+/** One linked Atlassian account's API: a client per product and site. */
+export interface AtlassianAccountApi {
+  /** Jira REST (`/rest/api/3/…`) on the chosen site, or the only Jira site. */
+  jira(site?: SiteSelector): ProductClient;
+  /** Confluence REST (`/wiki/api/v2/…`, `/wiki/rest/api/…`) on the chosen site, or the only Confluence site. */
+  confluence(site?: SiteSelector): ProductClient;
+  /** The account's sites, as stored. */
+  sites(): Promise<SiteView[]>;
+  /** Reads accessible-resources again and stores the result (a site that disappeared is removed). */
+  syncSites(): Promise<SiteView[]>;
+}
+
+/**
+ * Calls Jira and Confluence for a linked user: `forUser(userId).jira().get('/rest/api/3/myself')`.
+ * The token comes from `AtlassianTokenService`; the site is picked by cloudId, URL or name.
+ */
+@Injectable()
+export class AtlassianApiClient {
+  private readonly executor: ApiRequestExecutor;
+
+  constructor(
+    @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
+    private readonly tokens: AtlassianTokenService,
+    private readonly accounts: AccountLinkService,
+  ) {
+    this.executor = new ApiRequestExecutor(options);
+  }
+
+  /** The app user's Atlassian account. */
+  forUser(userId: string): AtlassianAccountApi {
+    return this.forTarget({ userId, provider: 'atlassian' });
+  }
+
+  /** A linked account by its id. */
+  forAccount(accountId: string): AtlassianAccountApi {
+    return this.forTarget({ accountId });
+  }
+
+  /** The sites of the app user's Atlassian account. */
+  async listSites(userId: string): Promise<SiteView[]> {
+    return (await this.account({ userId, provider: 'atlassian' })).sites;
+  }
+
+  private forTarget(target: TokenTarget): AtlassianAccountApi {
+    return {
+      jira: (site) => this.productClient(target, 'jira', site),
+      confluence: (site) => this.productClient(target, 'confluence', site),
+      sites: async () => (await this.account(target)).sites,
+      syncSites: async () => this.syncSites(await this.account(target)),
+    };
+  }
+
+  private productClient(target: TokenTarget, product: AtlassianProduct, selector: SiteSelector | undefined): ProductClient {
+    return new ProductClient(async () => {
+      const account = await this.account(target);
+      const site = selectSite(account.sites, product, selector);
+      const tokenTarget = { accountId: account.id };
+      return {
+        baseURL: `${this.options.atlassian.apiBaseURL}/ex/${product}/${site.cloudId}`,
+        target: { product, cloudId: site.cloudId },
+        auth: {
+          getToken: () => this.tokens.getAccessToken(tokenTarget),
+          forceRefresh: () => this.tokens.forceRefresh(tokenTarget),
+          grantedScopes: () => site.scopes,
+          onSiteRejected: async () => this.assertSiteStillListed(account, site, product),
+        },
+      };
+    }, this.executor);
+  }
+
+  /** A site that refuses a fresh token, or answers 404, may have left the grant: re-sync and tell. */
+  private async assertSiteStillListed(account: LinkedAccountView, site: SiteView, product: AtlassianProduct): Promise<void> {
+    const sites = await this.syncSites(account);
+    if (!sites.some((s) => s.cloudId === site.cloudId)) {
+      throw new AtlassianSiteSelectionError(
+        AtlassianErrorCode.SiteNotFound,
+        product,
+        sites,
+        `Site ${site.url} is no longer accessible to this account; ask the user to connect again and grant it, or choose another site.`,
+      );
+    }
+  }
+
+  private async syncSites(account: LinkedAccountView): Promise<SiteView[]> {
+    const token = await this.tokens.getAccessToken({ accountId: account.id });
+    const resources = await getJsonWithBearer<AtlassianAccessibleResource[]>(
+      this.options.atlassian.apiBaseURL + atlassianProvider.accessibleResourcesPath,
+      token,
+      this.options.httpTimeoutMs,
+    );
+    return this.accounts.replaceSites(account.id, mapAtlassianSites(resources));
+  }
+
+  private async account(target: TokenTarget): Promise<LinkedAccountView> {
+    const account = 'accountId' in target ? await this.accounts.findById(target.accountId) : await this.accounts.findForUser(target.userId, target.provider);
+    if (!account) throw new AccountNotLinkedError('accountId' in target ? `account ${target.accountId}` : target.provider);
+    return account;
+  }
+}

@@ -1,0 +1,96 @@
+import type { ApiCallTarget } from '../errors/api-errors.js';
+import type { ApiAuth, ApiRequestExecutor } from './api-request.executor.js';
+import { paginateLinks, paginateOffset, paginateToken, withQuery, type PageFetcher, type QueryValue } from './pagination.js';
+
+/** Options of one call. */
+export interface ApiCallOptions {
+  query?: Record<string, QueryValue>;
+  /** JSON body (or a string sent as is). */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Scopes the call needs; named in `AtlassianScopeError` when Atlassian refuses the scope. */
+  scopes?: string[];
+}
+
+/** Where a client's calls go, resolved lazily (it may need the database). */
+export interface ProductEndpoint {
+  /** e.g. `https://api.atlassian.com/ex/jira/{cloudId}` or `https://api.bitbucket.org`. */
+  baseURL: string;
+  target: Pick<ApiCallTarget, 'product' | 'cloudId'>;
+  auth: ApiAuth;
+}
+
+/** Typed JSON calls to one product on one site, with paging helpers. */
+export class ProductClient {
+  private endpoint: Promise<ProductEndpoint> | undefined;
+
+  constructor(
+    private readonly resolveEndpoint: () => Promise<ProductEndpoint>,
+    private readonly executor: ApiRequestExecutor,
+  ) {}
+
+  /** The site (cloudId) this client calls, once resolved; undefined for Bitbucket. */
+  async cloudId(): Promise<string | undefined> {
+    return (await this.resolve()).target.cloudId;
+  }
+
+  /** Base URL and token functions, for handing this connection to another client library (see the adapters). */
+  async connection(): Promise<{ baseURL: string; cloudId?: string; getToken: () => Promise<string>; forceRefresh: () => Promise<string> }> {
+    const { baseURL, target, auth } = await this.resolve();
+    return { baseURL, cloudId: target.cloudId, getToken: () => auth.getToken(), forceRefresh: () => auth.forceRefresh() };
+  }
+
+  get<T = unknown>(path: string, options?: ApiCallOptions): Promise<T> {
+    return this.request<T>('GET', path, options);
+  }
+
+  post<T = unknown>(path: string, body?: unknown, options?: ApiCallOptions): Promise<T> {
+    return this.request<T>('POST', path, { ...options, body });
+  }
+
+  put<T = unknown>(path: string, body?: unknown, options?: ApiCallOptions): Promise<T> {
+    return this.request<T>('PUT', path, { ...options, body });
+  }
+
+  patch<T = unknown>(path: string, body?: unknown, options?: ApiCallOptions): Promise<T> {
+    return this.request<T>('PATCH', path, { ...options, body });
+  }
+
+  delete<T = unknown>(path: string, options?: ApiCallOptions): Promise<T> {
+    return this.request<T>('DELETE', path, options);
+  }
+
+  /** Any method; `path` is relative to the product's base (`/rest/api/3/…`, `/wiki/api/v2/…`, `/2.0/…`) or an absolute URL on it. */
+  async request<T = unknown>(method: string, path: string, options: ApiCallOptions = {}): Promise<T> {
+    const endpoint = await this.resolve();
+    const url = withQuery(path.startsWith('http') ? path : `${endpoint.baseURL}${path.startsWith('/') ? '' : '/'}${path}`, options.query);
+    const target: ApiCallTarget = { ...endpoint.target, method, path: new URL(url).pathname };
+    return this.executor.execute<T>({ method, url, body: options.body, headers: options.headers, target, scopes: options.scopes }, endpoint.auth);
+  }
+
+  /** Every item of a Jira offset-paged list (`startAt`/`maxResults`/`isLast`), items under `itemsKey`. */
+  paginateOffset<T = unknown>(path: string, query?: Record<string, QueryValue>, itemsKey = 'values'): AsyncGenerator<T> {
+    return paginateOffset<T>(this.pageFetcher, path, query, itemsKey);
+  }
+
+  /** Every item of a Jira token-paged list (`nextPageToken`, e.g. `/rest/api/3/search/jql`). */
+  paginateToken<T = unknown>(path: string, query?: Record<string, QueryValue>, itemsKey = 'issues'): AsyncGenerator<T> {
+    return paginateToken<T>(this.pageFetcher, path, query, itemsKey);
+  }
+
+  /** Every item of a link-paged list: Confluence v2 `_links.next`, Bitbucket `next`. */
+  paginateLinks<T = unknown>(path: string, query?: Record<string, QueryValue>): AsyncGenerator<T> {
+    return paginateLinks<T>(this.pageFetcher, path, query);
+  }
+
+  private readonly pageFetcher: PageFetcher = (pathOrUrl, query) => this.get(pathOrUrl, { query });
+
+  private resolve(): Promise<ProductEndpoint> {
+    // A failed resolution is not kept: the next call tries again.
+    this.endpoint ??= this.resolveEndpoint().catch((err) => {
+      this.endpoint = undefined;
+      throw err;
+    });
+    return this.endpoint;
+  }
+}

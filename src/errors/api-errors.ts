@@ -1,0 +1,77 @@
+import { HttpStatus } from '@nestjs/common';
+import type { SiteView } from '../accounts/linked-account.view.js';
+import { AtlassianError, AtlassianErrorCode } from './atlassian.error.js';
+
+/** Where a failed call was going: `jira`, `confluence` or `bitbucket`, and the site. */
+export interface ApiCallTarget {
+  product: string;
+  cloudId?: string;
+  method: string;
+  /** Path without the query string (queries can carry user data). */
+  path: string;
+}
+
+/**
+ * A Jira, Confluence or Bitbucket call that failed. Carries the upstream status and message, never
+ * the token. A 4xx keeps its status when it reaches a client; a 5xx or a network error becomes 502.
+ */
+export class AtlassianApiError extends AtlassianError {
+  constructor(
+    readonly target: ApiCallTarget,
+    /** The upstream status, or `undefined` for a network error or timeout. */
+    readonly upstreamStatus: number | undefined,
+    /** The upstream error message, as Atlassian wrote it. */
+    readonly upstreamMessage: string,
+    options?: { cause?: unknown; code?: AtlassianErrorCode; status?: number },
+  ) {
+    const where = `${target.method} ${target.product}${target.cloudId ? ` (site ${target.cloudId})` : ''} ${target.path}`;
+    const status = options?.status ?? (upstreamStatus !== undefined && upstreamStatus < 500 ? upstreamStatus : HttpStatus.BAD_GATEWAY);
+    super(options?.code ?? AtlassianErrorCode.ApiError, `${where} failed${upstreamStatus ? ` with ${upstreamStatus}` : ''}: ${upstreamMessage}`, status, options);
+  }
+}
+
+/** Atlassian answered "scope does not match": refreshing cannot help; the user must consent to more scopes. */
+export class AtlassianScopeError extends AtlassianApiError {
+  constructor(
+    target: ApiCallTarget,
+    /** Scopes the call needs that the grant lacks (those the caller declared). */
+    readonly missingScopes: string[],
+    /** Scopes the grant has on this site. */
+    readonly grantedScopes: string[],
+  ) {
+    const missing = missingScopes.length > 0 ? missingScopes.join(' ') : 'unknown: declare them with the `scopes` request option';
+    super(target, 401, `Unauthorized; scope does not match. Missing: ${missing}. Ask the user to connect again with these scopes.`, {
+      code: AtlassianErrorCode.ScopeMissing,
+      status: HttpStatus.FORBIDDEN,
+    });
+  }
+}
+
+/** 429 (or 503 with Retry-After) beyond the retry budget. */
+export class AtlassianRateLimitError extends AtlassianApiError {
+  constructor(
+    target: ApiCallTarget,
+    upstreamStatus: number,
+    /** When the provider said to try again. */
+    readonly retryAt: Date,
+  ) {
+    super(target, upstreamStatus, `rate limited; retry after ${retryAt.toISOString()}`, { code: AtlassianErrorCode.RateLimited, status: HttpStatus.TOO_MANY_REQUESTS });
+  }
+}
+
+/** The user has several eligible sites and the call named none, or named one that is not theirs. */
+export class AtlassianSiteSelectionError extends AtlassianError {
+  constructor(
+    code: typeof AtlassianErrorCode.SiteRequired | typeof AtlassianErrorCode.SiteNotFound,
+    readonly product: string,
+    /** The eligible sites, to choose from. */
+    readonly sites: SiteView[],
+    message: string,
+  ) {
+    super(code, message, code === AtlassianErrorCode.SiteRequired ? HttpStatus.BAD_REQUEST : HttpStatus.NOT_FOUND);
+  }
+
+  override getResponse(): object {
+    return { ...(super.getResponse() as object), sites: this.sites.map(({ cloudId, name, url }) => ({ cloudId, name, url })) };
+  }
+}

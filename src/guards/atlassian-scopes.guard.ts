@@ -1,0 +1,60 @@
+import { HttpStatus, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { AccountLinkService } from '../accounts/account-link.service.js';
+import { ATLASSIAN_OPTIONS, REQUIRED_ATLASSIAN_SCOPES } from '../atlassian.constants.js';
+import { AtlassianError, AtlassianErrorCode } from '../errors/atlassian.error.js';
+import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
+
+/** 403 from the scope guard: names the missing scopes and the URL that asks the user for them. */
+export class AtlassianConsentRequiredError extends AtlassianError {
+  constructor(
+    code: typeof AtlassianErrorCode.ScopesRequired | typeof AtlassianErrorCode.AccountRequired,
+    message: string,
+    readonly missingScopes: string[],
+    /** Relative URL of the login route that asks for exactly what is missing, returning here. */
+    readonly consentUrl: string,
+  ) {
+    super(code, message, HttpStatus.FORBIDDEN);
+  }
+
+  override getResponse(): object {
+    return { ...(super.getResponse() as object), missingScopes: this.missingScopes, consentUrl: this.consentUrl };
+  }
+}
+
+/** Enforces `@RequireAtlassianScopes(...)`: the signed-in app user's active Atlassian account must hold the scopes. */
+@Injectable()
+export class AtlassianScopesGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly accounts: AccountLinkService,
+    @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ATLASSIAN_SCOPES, [context.getHandler(), context.getClass()]) ?? [];
+    const request = context.switchToHttp().getRequest<Request>();
+    const userId = await this.options.getCurrentUserId(request);
+    const account = userId ? await this.accounts.findForUser(userId, 'atlassian') : null;
+    if (!account || account.status !== 'active') {
+      throw new AtlassianConsentRequiredError(
+        AtlassianErrorCode.AccountRequired,
+        account ? 'The Atlassian connection needs to be renewed: connect again.' : 'Connect an Atlassian account first.',
+        required,
+        this.consentUrl(required, request),
+      );
+    }
+    const missing = required.filter((scope) => !account.scopes.includes(scope));
+    if (missing.length > 0) {
+      throw new AtlassianConsentRequiredError(AtlassianErrorCode.ScopesRequired, `This needs Atlassian scopes not granted yet: ${missing.join(' ')}. Connect again to grant them.`, missing, this.consentUrl(missing, request));
+    }
+    return true;
+  }
+
+  private consentUrl(scopes: string[], request: Request): string {
+    const query = new URLSearchParams({ returnTo: request.originalUrl });
+    if (scopes.length > 0) query.set('scope', scopes.join(' '));
+    return `${this.options.atlassian.loginPath}?${query}`;
+  }
+}
