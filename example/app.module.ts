@@ -1,0 +1,61 @@
+import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AtlassianModule, atlassianEntities, atlassianMigrations } from '../src/index.js';
+import type { AtlassianEmulator } from '../src/testing/index.js';
+import { ApiController } from './api.controller.js';
+import { AuthController } from './auth.controller.js';
+import type { DemoSettings } from './demo-config.js';
+import { DemoEmulatorHost } from './demo-emulator.js';
+import { HomeController } from './home.controller.js';
+import { JiraService } from './jira.service.js';
+import { DemoSession } from './session/demo-session.js';
+import { SessionMiddleware } from './session/session.middleware.js';
+import { SignedInGuard } from './session/signed-in.guard.js';
+
+/** The demo app: TypeORM (SQLite or PostgreSQL), the scheduler, the Atlassian module, its own sign-in cookie, three controllers. */
+@Module({})
+export class AppModule implements NestModule {
+  /** `settings` are served by `ConfigService`; `emulator`, when given, is stopped with the app. */
+  static register(settings: DemoSettings, emulator?: AtlassianEmulator): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [() => settings] }),
+        // The host owns the scheduler; the library registers its proactive token refresh with it.
+        ScheduleModule.forRoot(),
+        TypeOrmModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<DemoSettings, true>) => ({
+            ...config.get('database', { infer: true }),
+            entities: atlassianEntities,
+            migrations: atlassianMigrations,
+            migrationsRun: true,
+          }),
+        }),
+        AtlassianModule.forRootAsync({
+          imports: [ConfigModule],
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<DemoSettings, true>) => ({
+            atlassian: {
+              clientId: config.get('atlassian.clientId', { infer: true }),
+              clientSecret: config.get('atlassian.clientSecret', { infer: true }),
+              callbackURL: config.get('atlassian.callbackURL', { infer: true }),
+              authBaseURL: config.get('atlassian.authBaseURL', { infer: true }),
+              apiBaseURL: config.get('atlassian.apiBaseURL', { infer: true }),
+              scope: config.get('atlassian.scopes', { infer: true }),
+            },
+            encryptionKeys: [config.get('tokenEncryptionKey', { infer: true })],
+          }),
+        }),
+      ],
+      controllers: [HomeController, AuthController, ApiController],
+      providers: [DemoSession, SignedInGuard, JiraService, { provide: DemoEmulatorHost, useValue: new DemoEmulatorHost(emulator) }],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(SessionMiddleware).forRoutes(HomeController, AuthController, ApiController);
+  }
+}

@@ -1,0 +1,31 @@
+import { Controller, Get, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AtlassianAuthGuard, type AuthenticatedUser } from '../src/index.js';
+import { DemoSession } from './session/demo-session.js';
+
+/** Sign-in with Atlassian (the library's guard does the OAuth work) and sign-out. */
+@Controller()
+export class AuthController {
+  constructor(private readonly session: DemoSession) {}
+
+  /** Redirects to Atlassian; a signed-in user links another account to themselves. */
+  @Get('auth/atlassian')
+  @UseGuards(AtlassianAuthGuard)
+  login(): void {}
+
+  /** The account is stored by now: sign its app user in to the demo and go back. */
+  @Get('auth/atlassian/callback')
+  @UseGuards(AtlassianAuthGuard)
+  callback(@Req() req: Request, @Res() res: Response): void {
+    const user = req.user as AuthenticatedUser;
+    this.session.start(res, user.userId);
+    res.redirect(user.returnTo ?? '/');
+  }
+
+  /** Signs out of the demo (the linked accounts stay linked). */
+  @Post('logout')
+  logout(@Res() res: Response): void {
+    this.session.end(res);
+    res.redirect(303, '/');
+  }
+}

@@ -1,0 +1,74 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AtlassianSite, AtlassianTokenService, LinkedAccount } from '../../src/index.js';
+import { DEFAULT_EMULATOR_ACCOUNT_ID } from '../../src/testing/index.js';
+import { SESSION_COOKIE } from '../../example/session/demo-session.js';
+import { chromiumSkipReason, launchChromium } from '../support/chromium.js';
+import { startDemoUnderTest, type DemoUnderTest } from './demo-app.js';
+
+const skipReason = chromiumSkipReason();
+
+describe.skipIf(skipReason !== undefined)(skipReason ? `demo app in Chromium (SKIPPED: ${skipReason})` : 'demo app in Chromium', () => {
+  let running: DemoUnderTest;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    running = await startDemoUnderTest();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await running?.close();
+  });
+
+  it('connects Atlassian through the consent page, then shows the account, its sites and Jira projects', async () => {
+    const { demo } = running;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(demo.url);
+    expect(await page.textContent('main')).toContain('Not signed in');
+
+    await page.getByRole('link', { name: 'Connect Atlassian' }).click();
+    await page.waitForURL((url) => url.origin === demo.emulator!.authBaseURL && url.pathname === '/authorize');
+    expect(await page.textContent('#client-id')).toBe('emulator-client-id');
+
+    await Promise.all([page.waitForURL(`${demo.url}/`), page.click('#approve')]);
+    const text = (await page.textContent('main'))!;
+    expect(text).toContain('Ada Lovelace');
+    expect(text).toContain('ada@example.com');
+    expect(await page.locator('.site-url').allTextContents()).toEqual(
+      expect.arrayContaining(['https://acme.atlassian.net', 'https://globex.atlassian.net', 'https://initech.atlassian.net']),
+    );
+    expect(await page.locator('.jira-projects li').allTextContents()).toEqual(expect.arrayContaining(['ACME Acme Platform', 'TPS TPS Reports']));
+    expect(await page.locator('.jira-myself').first().textContent()).toBe('Ada Lovelace');
+    expect(await page.locator('.error').count()).toBe(0);
+
+    const userId = (await page.textContent('#user-id'))!;
+    const account = await demo.dataSource.getRepository(LinkedAccount).findOneByOrFail({ provider: 'atlassian', providerAccountId: DEFAULT_EMULATOR_ACCOUNT_ID });
+    expect(account.userId).toBe(userId);
+    expect(account.status).toBe('active');
+    expect(await demo.dataSource.getRepository(AtlassianSite).countBy({ linkedAccountId: account.id })).toBe(3);
+
+    const accessToken = await demo.app.get(AtlassianTokenService).getAccessToken({ accountId: account.id });
+    expect(await page.content()).not.toContain(accessToken);
+    const session = (await context.cookies()).find((cookie) => cookie.name === SESSION_COOKIE);
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(session!.value).not.toContain(accessToken);
+    await context.close();
+  });
+
+  it('signs out with the Sign out button and forgets the demo session, not the link', async () => {
+    const { demo } = running;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${demo.url}/auth/atlassian`);
+    await Promise.all([page.waitForURL(`${demo.url}/`), page.click('#approve')]);
+    expect(await page.textContent('#user-id')).toBeTruthy();
+
+    await Promise.all([page.waitForURL(`${demo.url}/`), page.getByRole('button', { name: 'Sign out' }).click()]);
+    expect(await page.textContent('main')).toContain('Not signed in');
+    expect((await context.cookies()).some((cookie) => cookie.name === SESSION_COOKIE)).toBe(false);
+    expect(await demo.dataSource.getRepository(LinkedAccount).countBy({ providerAccountId: DEFAULT_EMULATOR_ACCOUNT_ID })).toBe(1);
+    await context.close();
+  });
+});
