@@ -6,8 +6,7 @@ import { AtlassianErrorCode } from '../errors/atlassian.error.js';
 import { AtlassianSiteSelectionError } from '../errors/api-errors.js';
 import { AccountNotLinkedError } from '../errors/token-errors.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
-import { atlassianProvider, mapAtlassianSites, type AtlassianAccessibleResource } from '../providers/atlassian.provider.js';
-import { getJsonWithBearer } from '../providers/provider-http.js';
+import { loadAtlassianSites } from '../providers/atlassian.provider.js';
 import { AtlassianTokenService } from '../tokens/atlassian-token.service.js';
 import type { TokenTarget } from '../tokens/token-target.js';
 import { ApiRequestExecutor } from './api-request.executor.js';
@@ -99,12 +98,7 @@ export class AtlassianApiClient {
 
   private async syncSites(account: LinkedAccountView): Promise<SiteView[]> {
     const token = await this.tokens.getAccessToken({ accountId: account.id });
-    const resources = await getJsonWithBearer<AtlassianAccessibleResource[]>(
-      this.options.atlassian.apiBaseURL + atlassianProvider.accessibleResourcesPath,
-      token,
-      this.options.httpTimeoutMs,
-    );
-    return this.accounts.replaceSites(account.id, mapAtlassianSites(resources));
+    return this.accounts.replaceSites(account.id, await loadAtlassianSites(this.options.atlassian.apiBaseURL, token, this.options.httpTimeoutMs));
   }
 
   private async account(target: TokenTarget): Promise<LinkedAccountView> {

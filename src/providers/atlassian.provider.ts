@@ -1,3 +1,4 @@
+import { getJsonWithBearer } from './provider-http.js';
 import type { ProviderProfile, SiteData } from './provider-profile.interface.js';
 
 /**
@@ -67,4 +68,14 @@ export function mapAtlassianSites(resources: AtlassianAccessibleResource[]): Sit
       avatarUrl: resource.avatarUrl ?? null,
     }))
     .sort((a, b) => a.url.localeCompare(b.url));
+}
+
+/** `GET /me`, mapped to a profile. */
+export async function loadAtlassianProfile(apiBaseURL: string, accessToken: string, timeoutMs: number): Promise<ProviderProfile> {
+  return mapAtlassianProfile(await getJsonWithBearer<AtlassianMeResponse>(apiBaseURL + atlassianProvider.mePath, accessToken, timeoutMs));
+}
+
+/** `GET /oauth/token/accessible-resources`, mapped to sites. */
+export async function loadAtlassianSites(apiBaseURL: string, accessToken: string, timeoutMs: number): Promise<SiteData[]> {
+  return mapAtlassianSites(await getJsonWithBearer<AtlassianAccessibleResource[]>(apiBaseURL + atlassianProvider.accessibleResourcesPath, accessToken, timeoutMs));
 }
