@@ -7,6 +7,9 @@ import { ATLASSIAN_OPTIONS } from './atlassian.constants.js';
 import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './atlassian.module-definition.js';
 import { AtlassianApiClient } from './clients/atlassian-api.client.js';
 import { AtlassianAuthGuard } from './guards/atlassian-auth.guard.js';
+import { BitbucketAuthGuard } from './guards/bitbucket-auth.guard.js';
+import { BitbucketStrategy } from './strategies/bitbucket.strategy.js';
+import { BitbucketApiClient } from './clients/bitbucket-api.client.js';
 import { AtlassianScopesGuard } from './guards/atlassian-scopes.guard.js';
 import type { AtlassianModuleOptions } from './options/atlassian-module-options.interface.js';
 import { normalizeOptions } from './options/normalize-options.js';
@@ -21,7 +24,8 @@ import { TokenRefresher } from './tokens/token-refresher.js';
 import { TokenCipher } from './tokens/token-cipher.js';
 
 /**
- * Sign-in with Atlassian, account linking on TypeORM, encrypted tokens. The host app owns
+ * Sign-in with Atlassian (and Bitbucket), account linking on TypeORM, encrypted tokens kept alive,
+ * API clients. The host app owns
  * `TypeOrmModule.forRoot()` (register the entities, or `autoLoadEntities: true`, and the migrations).
  */
 @Module({
@@ -39,8 +43,16 @@ import { TokenCipher } from './tokens/token-cipher.js';
     AtlassianApiClient,
     AtlassianScopesGuard,
     AtlassianStrategy,
+    {
+      // Bitbucket is optional: without its options there is no strategy to register.
+      provide: BitbucketStrategy,
+      inject: [ATLASSIAN_OPTIONS, AccountLinkService],
+      useFactory: (options: NormalizedAtlassianOptions, accounts: AccountLinkService) => (options.bitbucket ? new BitbucketStrategy(options, accounts) : null),
+    },
     AtlassianAuthGuard,
+    BitbucketAuthGuard,
+    BitbucketApiClient,
   ],
-  exports: [ATLASSIAN_OPTIONS, TokenCipher, AccountLinkService, AtlassianTokenService, TokenRefreshScheduler, AtlassianApiClient, AtlassianScopesGuard, AtlassianAuthGuard],
+  exports: [ATLASSIAN_OPTIONS, TokenCipher, AccountLinkService, AtlassianTokenService, TokenRefreshScheduler, AtlassianApiClient, AtlassianScopesGuard, AtlassianAuthGuard, BitbucketAuthGuard, BitbucketApiClient],
 })
 export class AtlassianModule extends ConfigurableModuleClass {}

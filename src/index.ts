@@ -4,6 +4,8 @@ export { MODULE_OPTIONS_TOKEN as ATLASSIAN_MODULE_OPTIONS, OPTIONS_TYPE as Atlas
 export type {
   AtlassianModuleOptions,
   AtlassianProviderOptions,
+  BitbucketProviderOptions,
+  OAuthClientOptions,
   EncryptionKeyInput,
   GetCurrentUserId,
   ResolveUser,
@@ -16,13 +18,18 @@ export type {
 export type { EncryptionKey, NormalizedAtlassianOptions, NormalizedProviderOptions } from './options/normalized-options.interface.js';
 export { AtlassianStrategy } from './strategies/atlassian.strategy.js';
 export { AtlassianAuthGuard } from './guards/atlassian-auth.guard.js';
+export { BitbucketAuthGuard } from './guards/bitbucket-auth.guard.js';
+export { ProviderAuthGuard } from './guards/provider-auth.guard.js';
+export { BitbucketStrategy } from './strategies/bitbucket.strategy.js';
+export { BitbucketApiClient } from './clients/bitbucket-api.client.js';
+export { bitbucketProvider } from './providers/bitbucket.provider.js';
 export { AtlassianScopesGuard, AtlassianConsentRequiredError } from './guards/atlassian-scopes.guard.js';
 export { RequireAtlassianScopes } from './guards/require-atlassian-scopes.decorator.js';
 export { AtlassianApiClient, type AtlassianAccountApi } from './clients/atlassian-api.client.js';
 export { ProductClient, type ApiCallOptions } from './clients/product-client.js';
 export type { QueryValue } from './clients/pagination.js';
 export { isEligible, selectSite, type AtlassianProduct, type SiteSelector } from './clients/site-selection.js';
-export { AccountLinkService, type CompleteSignInInput } from './accounts/account-link.service.js';
+export { AccountLinkService, type AtlassianIdentity, type CompleteSignInInput } from './accounts/account-link.service.js';
 export { AtlassianSite, LinkedAccount, atlassianEntities, type LinkedAccountProvider, type LinkedAccountStatus } from './accounts/entities/index.js';
 export { atlassianMigrations, CreateAtlassianAccounts1795420000000 } from './accounts/migrations/index.js';
 export type { AuthenticatedUser, LinkedAccountView, SiteView } from './accounts/linked-account.view.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Request } from 'express';
-import { QueryFailedError, type Repository } from 'typeorm';
+import { Not, QueryFailedError, type Repository } from 'typeorm';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { AccountOwnedByAnotherUserError } from '../errors/account-conflict.error.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
@@ -22,6 +22,12 @@ export interface CompleteSignInInput {
   sites: SiteData[] | null;
   flow: OAuthFlowState;
   request: Request;
+}
+
+/** One person: their Atlassian account id and the linked accounts (Atlassian, Bitbucket) that carry it. */
+export interface AtlassianIdentity {
+  atlassianAccountId: string;
+  accounts: LinkedAccountView[];
 }
 
 /**
@@ -62,6 +68,18 @@ export class AccountLinkService {
     return account ? toLinkedAccountView(account, account.sites ?? []) : null;
   }
 
+  /**
+   * The user's linked accounts grouped by Atlassian account id: an Atlassian and a Bitbucket account
+   * of the same person (Bitbucket reports the same `account_id`) form one identity. Never by email.
+   */
+  async identitiesForUser(userId: string): Promise<AtlassianIdentity[]> {
+    const groups = new Map<string, LinkedAccountView[]>();
+    for (const account of await this.listForUser(userId)) {
+      groups.set(account.providerAccountId, [...(groups.get(account.providerAccountId) ?? []), account]);
+    }
+    return [...groups].map(([atlassianAccountId, accounts]) => ({ atlassianAccountId, accounts }));
+  }
+
   /** An app user's account of a provider (the first linked, when several), or `null`. */
   async findForUser(userId: string, provider: LinkedAccountProvider): Promise<LinkedAccountView | null> {
     const account = await this.accounts.findOne({ where: { userId, provider }, relations: { sites: true }, order: { createdAt: 'ASC' } });
@@ -91,8 +109,12 @@ export class AccountLinkService {
     const key = { provider, providerAccountId: profile.providerAccountId };
     const existing = await this.accounts.findOneBy(key);
     this.assertMayLink(existing, flow);
+    // The same Atlassian account id on the other provider is the same person: keep them together.
+    const sibling = existing ? null : await this.accounts.findOneBy({ provider: Not(provider), providerAccountId: profile.providerAccountId });
+    this.assertMayLink(sibling, flow);
     // Asked outside the transaction: the host's resolver may use the same database.
-    const userId = existing?.userId ?? (flow.mode === 'link' ? flow.linkUserId! : await this.options.resolveUser({ provider, profile, request: input.request }));
+    const userId =
+      existing?.userId ?? sibling?.userId ?? (flow.mode === 'link' ? flow.linkUserId! : await this.options.resolveUser({ provider, profile, request: input.request }));
     return this.accounts.manager.transaction(async (em) => {
       const current = await em.findOneBy(LinkedAccount, key);
       if (current && current.userId !== userId) throw new AccountOwnedByAnotherUserError(provider);

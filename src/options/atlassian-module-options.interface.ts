@@ -1,29 +1,36 @@
 import type { Request } from 'express';
 import type { ProviderProfile } from '../providers/provider-profile.interface.js';
 
-/** OAuth client settings for Atlassian (Jira, Confluence, the identity API). */
-export interface AtlassianProviderOptions {
-  /** OAuth 2.0 (3LO) client id from developer.atlassian.com. Required. */
+/** An OAuth client registered with a provider. Endpoint defaults are the provider's. */
+export interface OAuthClientOptions {
+  /** Client id (Atlassian: developer.atlassian.com app; Bitbucket: the OAuth consumer's key). Required. */
   clientId: string;
-  /** Client secret of the same app. Required. */
+  /** Its secret. Required. */
   clientSecret: string;
-  /** Absolute callback URL, exactly as registered in the developer console (a trailing slash counts). Required. */
+  /** Absolute callback URL, exactly as registered (a trailing slash counts). Required. */
   callbackURL: string;
+  /** Base URL of the authorization server. Default: `https://auth.atlassian.com` / `https://bitbucket.org`. */
+  authBaseURL?: string;
+  /** Base URL of the API. Default: `https://api.atlassian.com` / `https://api.bitbucket.org`. */
+  apiBaseURL?: string;
+  /** Full authorize endpoint. Default: `${authBaseURL}/authorize` / `${authBaseURL}/site/oauth2/authorize`. */
+  authorizationURL?: string;
+  /** Full token endpoint. Default: `${authBaseURL}/oauth/token` / `${authBaseURL}/site/oauth2/access_token`. */
+  tokenURL?: string;
+  /** Path of the app's login route, for consent URLs. Default: the callback path without its last segment. */
+  loginPath?: string;
+}
+
+/** OAuth client settings for Atlassian (Jira, Confluence, the identity API). */
+export interface AtlassianProviderOptions extends OAuthClientOptions {
   /** Extra scopes to request; `read:me` and `offline_access` are always added. Default: none. */
   scope?: string[];
   /** Send S256 PKCE with the authorization request. Default: `true`. */
   pkce?: boolean;
-  /** Base URL of the authorization server. Default: `https://auth.atlassian.com`. */
-  authBaseURL?: string;
-  /** Base URL of the API gateway (`/me`, sites, `/ex/jira/…`). Default: `https://api.atlassian.com`. */
-  apiBaseURL?: string;
-  /** Full authorize endpoint. Default: `${authBaseURL}/authorize`. */
-  authorizationURL?: string;
-  /** Full token endpoint. Default: `${authBaseURL}/oauth/token`. */
-  tokenURL?: string;
-  /** Path of the app's login route, for the consent URL that the scope guard answers. Default: the callback path without its last segment. */
-  loginPath?: string;
 }
+
+/** OAuth consumer settings for Bitbucket Cloud (scopes are set on the consumer; no PKCE). */
+export type BitbucketProviderOptions = OAuthClientOptions;
 
 /** A named encryption key: `key` is 32 bytes as base64 (44 chars) or hex (64 chars). */
 export interface EncryptionKeyInput {
@@ -113,6 +120,8 @@ export interface ApiClientOptions {
 export interface AtlassianModuleOptions {
   /** Atlassian OAuth client. Required. */
   atlassian: AtlassianProviderOptions;
+  /** Bitbucket Cloud OAuth consumer; Bitbucket sign-in, tokens and API are off without it. */
+  bitbucket?: BitbucketProviderOptions;
   /**
    * AES-256-GCM keys that encrypt tokens at rest and sign-in cookies: the first encrypts, all decrypt,
    * so add a new key in front to rotate. A string is a 32-byte key (base64 or hex) whose id is derived

@@ -31,7 +31,28 @@ describe('normalizeOptions', () => {
         authorizationURL: 'https://auth.atlassian.com/authorize',
         tokenURL: 'https://auth.atlassian.com/oauth/token',
         apiBaseURL: 'https://api.atlassian.com',
+        loginPath: '/auth/atlassian',
       });
+    });
+
+    it('leaves Bitbucket off unless configured, and applies its own endpoints, no scopes and no PKCE', () => {
+      expect(normalizeOptions(options()).bitbucket).toBeNull();
+      const withBitbucket = normalizeOptions({
+        ...options(),
+        bitbucket: { clientId: 'key', clientSecret: 'secret', callbackURL: 'https://app.example.com/auth/bitbucket/callback' },
+      });
+      expect(withBitbucket.bitbucket).toEqual({
+        clientId: 'key',
+        clientSecret: 'secret',
+        callbackURL: 'https://app.example.com/auth/bitbucket/callback',
+        scope: [],
+        pkce: false,
+        authorizationURL: 'https://bitbucket.org/site/oauth2/authorize',
+        tokenURL: 'https://bitbucket.org/site/oauth2/access_token',
+        apiBaseURL: 'https://api.bitbucket.org',
+        loginPath: '/auth/bitbucket',
+      });
+      expect(() => normalizeOptions({ ...options(), bitbucket: { clientId: '', clientSecret: 's', callbackURL: 'https://a.b/c' } })).toThrow(/bitbucket\.clientId/);
     });
 
     it('applies the state cookie and timeout defaults; Secure follows the callback scheme', () => {

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AtlassianOptionsError } from '../errors/atlassian-options.error.js';
 import { atlassianProvider } from '../providers/atlassian.provider.js';
+import { bitbucketProvider } from '../providers/bitbucket.provider.js';
 import type {
   ApiClientOptions,
   AtlassianModuleOptions,
@@ -20,7 +21,8 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
   if (!options || typeof options !== 'object') {
     throw new AtlassianOptionsError('(root)', 'is missing: pass { atlassian, encryptionKeys } to AtlassianModule.forRoot().');
   }
-  const atlassian = normalizeProvider('atlassian', options.atlassian);
+  const atlassian = normalizeProvider('atlassian', options.atlassian, atlassianProvider);
+  const bitbucket = options.bitbucket === undefined ? null : normalizeProvider('bitbucket', { ...options.bitbucket, pkce: false }, bitbucketProvider);
   const httpTimeoutMs = options.httpTimeoutMs ?? 10_000;
   assertPositiveInteger('httpTimeoutMs', httpTimeoutMs);
   const maxAgeSeconds = options.stateCookie?.maxAgeSeconds ?? 600;
@@ -59,6 +61,7 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
   assertNumbers('api', api, { maxRetries: 0, rateLimitRetries: 0, maxRetryWaitMs: 0, backoffBaseMs: 1 });
   return {
     atlassian,
+    bitbucket,
     tokens,
     api,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
@@ -82,17 +85,26 @@ const defaultGetCurrentUserId: GetCurrentUserId = (request) => {
   return typeof id === 'string' && id !== '' ? id : undefined;
 };
 
-function normalizeProvider(name: string, input: AtlassianProviderOptions | undefined): NormalizedProviderOptions {
+/** The endpoint facts normalisation needs from a provider definition. */
+interface ProviderDefaults {
+  defaultAuthBaseURL: string;
+  defaultApiBaseURL: string;
+  authorizePath: string;
+  tokenPath: string;
+  requiredScopes?: readonly string[];
+}
+
+function normalizeProvider(name: string, input: AtlassianProviderOptions | undefined, defaults: ProviderDefaults): NormalizedProviderOptions {
   if (!input || typeof input !== 'object') {
     throw new AtlassianOptionsError(name, 'is missing: give { clientId, clientSecret, callbackURL } from your OAuth app.');
   }
   assertNonEmptyString(`${name}.clientId`, input.clientId, 'Copy the client id from your app in the developer console.');
   assertNonEmptyString(`${name}.clientSecret`, input.clientSecret, 'Copy the secret from your app in the developer console.');
   assertAbsoluteURL(`${name}.callbackURL`, input.callbackURL);
-  const authBaseURL = trimSlash(input.authBaseURL ?? atlassianProvider.defaultAuthBaseURL);
-  const apiBaseURL = trimSlash(input.apiBaseURL ?? atlassianProvider.defaultApiBaseURL);
-  const authorizationURL = input.authorizationURL ?? authBaseURL + atlassianProvider.authorizePath;
-  const tokenURL = input.tokenURL ?? authBaseURL + atlassianProvider.tokenPath;
+  const authBaseURL = trimSlash(input.authBaseURL ?? defaults.defaultAuthBaseURL);
+  const apiBaseURL = trimSlash(input.apiBaseURL ?? defaults.defaultApiBaseURL);
+  const authorizationURL = input.authorizationURL ?? authBaseURL + defaults.authorizePath;
+  const tokenURL = input.tokenURL ?? authBaseURL + defaults.tokenPath;
   for (const [option, value] of Object.entries({ authBaseURL, apiBaseURL, authorizationURL, tokenURL })) {
     assertAbsoluteURL(`${name}.${option}`, value);
   }
@@ -103,7 +115,7 @@ function normalizeProvider(name: string, input: AtlassianProviderOptions | undef
     clientId: input.clientId,
     clientSecret: input.clientSecret,
     callbackURL: input.callbackURL,
-    scope: [...new Set([...atlassianProvider.requiredScopes, ...(input.scope ?? [])])],
+    scope: [...new Set([...(defaults.requiredScopes ?? []), ...(input.scope ?? [])])],
     pkce: input.pkce ?? true,
     authorizationURL,
     tokenURL,

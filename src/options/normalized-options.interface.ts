@@ -23,6 +23,8 @@ export interface NormalizedProviderOptions {
 /** The module options after validation, with every default applied: the one place defaults live. */
 export interface NormalizedAtlassianOptions {
   atlassian: NormalizedProviderOptions;
+  /** `null` when the module was not configured for Bitbucket. */
+  bitbucket: NormalizedProviderOptions | null;
   encryptionKeys: EncryptionKey[];
   resolveUser: ResolveUser;
   getCurrentUserId: GetCurrentUserId;

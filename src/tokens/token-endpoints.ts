@@ -1,6 +1,7 @@
 import type { LinkedAccountProvider } from '../accounts/entities/linked-account.entity.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { atlassianProvider } from '../providers/atlassian.provider.js';
+import { bitbucketProvider } from '../providers/bitbucket.provider.js';
 import type { TokenRequestStyle } from '../providers/provider-http.js';
 
 /** What refreshing a provider's tokens needs: where, as whom, how, and which refusals are final. */
@@ -17,19 +18,21 @@ export interface TokenEndpoint {
 
 /** The token endpoints of the configured providers, by provider id. */
 export function tokenEndpointsOf(options: NormalizedAtlassianOptions): Map<LinkedAccountProvider, TokenEndpoint> {
-  const { atlassian } = options;
-  return new Map([
-    [
-      'atlassian',
-      {
-        provider: 'atlassian',
-        displayName: atlassianProvider.displayName,
-        tokenURL: atlassian.tokenURL,
-        clientId: atlassian.clientId,
-        clientSecret: atlassian.clientSecret,
-        style: atlassianProvider.tokenRequestStyle,
-        refusals: atlassianProvider.refreshRefusals,
-      },
-    ],
-  ]);
+  const endpoints = new Map<LinkedAccountProvider, TokenEndpoint>();
+  for (const [settings, provider] of [
+    [options.atlassian, atlassianProvider],
+    [options.bitbucket, bitbucketProvider],
+  ] as const) {
+    if (!settings) continue;
+    endpoints.set(provider.id, {
+      provider: provider.id,
+      displayName: provider.displayName,
+      tokenURL: settings.tokenURL,
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      style: provider.tokenRequestStyle,
+      refusals: provider.refreshRefusals,
+    });
+  }
+  return endpoints;
 }

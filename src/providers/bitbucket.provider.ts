@@ -1,0 +1,79 @@
+import { getJsonWithBearer, ProviderHttpError } from './provider-http.js';
+import type { ProviderProfile } from './provider-profile.interface.js';
+
+/**
+ * Everything this package knows about Bitbucket Cloud's OAuth server and user API, as data. Scopes are
+ * set on the OAuth consumer, PKCE is not supported, the token endpoint wants a form body and HTTP
+ * Basic client authentication, and `/2.0/user` has no email: `/2.0/user/emails` does.
+ */
+export const bitbucketProvider = {
+  id: 'bitbucket',
+  displayName: 'Bitbucket',
+  defaultAuthBaseURL: 'https://bitbucket.org',
+  defaultApiBaseURL: 'https://api.bitbucket.org',
+  authorizePath: '/site/oauth2/authorize',
+  tokenPath: '/site/oauth2/access_token',
+  userPath: '/2.0/user',
+  emailsPath: '/2.0/user/emails',
+  authorizationParams: {},
+  tokenRequestStyle: { bodyEncoding: 'form', basicAuth: true },
+  /** "Invalid refresh_token" comes back as either error; both mean "consent again". */
+  refreshRefusals: ['invalid_grant', 'invalid_request', 'unauthorized_client'],
+  /** Most email pages followed; a user has a handful of addresses. */
+  maxEmailPages: 10,
+} as const;
+
+/** Shape of `GET /2.0/user`. */
+export interface BitbucketUserResponse {
+  account_id?: string;
+  uuid?: string;
+  username?: string;
+  display_name?: string;
+  nickname?: string;
+  links?: { avatar?: { href?: string } };
+}
+
+/** One element of `GET /2.0/user/emails`. */
+export interface BitbucketEmail {
+  email: string;
+  is_primary: boolean;
+  is_confirmed: boolean;
+}
+
+/** Maps `/2.0/user` and the user's emails; the email is the confirmed primary one, or none. */
+export function mapBitbucketProfile(user: BitbucketUserResponse, emails: BitbucketEmail[]): ProviderProfile {
+  if (typeof user?.account_id !== 'string' || user.account_id === '') {
+    throw new TypeError('Bitbucket /2.0/user response has no account_id');
+  }
+  const primary = emails.find((entry) => entry.is_primary && entry.is_confirmed);
+  return {
+    provider: bitbucketProvider.id,
+    providerAccountId: user.account_id,
+    email: primary?.email ?? null,
+    displayName: user.display_name ?? user.nickname ?? user.username ?? null,
+    avatarUrl: user.links?.avatar?.href ?? null,
+  };
+}
+
+/** `/2.0/user` plus every page of `/2.0/user/emails` (a consumer without the email scope gets none). */
+export async function loadBitbucketProfile(apiBaseURL: string, accessToken: string, timeoutMs: number): Promise<ProviderProfile> {
+  const user = await getJsonWithBearer<BitbucketUserResponse>(apiBaseURL + bitbucketProvider.userPath, accessToken, timeoutMs);
+  return mapBitbucketProfile(user, await loadBitbucketEmails(apiBaseURL, accessToken, timeoutMs));
+}
+
+async function loadBitbucketEmails(apiBaseURL: string, accessToken: string, timeoutMs: number): Promise<BitbucketEmail[]> {
+  const emails: BitbucketEmail[] = [];
+  let url: string | undefined = apiBaseURL + bitbucketProvider.emailsPath;
+  for (let page = 0; url && page < bitbucketProvider.maxEmailPages; page++) {
+    let body: { values?: BitbucketEmail[]; next?: string };
+    try {
+      body = await getJsonWithBearer(url, accessToken, timeoutMs);
+    } catch (err) {
+      if (err instanceof ProviderHttpError && err.status === 403) return [];
+      throw err;
+    }
+    emails.push(...(body.values ?? []));
+    url = body.next;
+  }
+  return emails;
+}
