@@ -15,6 +15,26 @@ export type {
   EmulatorUserInput,
 } from './emulator/emulator.types.js';
 export type { EmulatorTokenResponse } from './emulator/oauth-outcome.js';
+export type {
+  BitbucketScopeField,
+  EmulatorBitbucketConsumer,
+  EmulatorBitbucketConsumerInput,
+  EmulatorBitbucketEmail,
+  EmulatorBitbucketIdentity,
+  EmulatorBitbucketOptions,
+  EmulatorBitbucketRepository,
+  EmulatorBitbucketRepositoryInput,
+  EmulatorBitbucketTokenResponse,
+  EmulatorBitbucketUserInput,
+  EmulatorBitbucketWorkspace,
+  EmulatorBitbucketWorkspaceInput,
+  EmulatorIssueBitbucketTokensOptions,
+} from './emulator/bitbucket.types.js';
+export {
+  BITBUCKET_CONSUMER_DEFAULT_SCOPES,
+  DEFAULT_EMULATOR_BITBUCKET_CONSUMER,
+  EMULATOR_BITBUCKET_DEFAULT_DURATIONS,
+} from './emulator/bitbucket-defaults.js';
 export {
   CONFLUENCE_SCOPES,
   DEFAULT_EMULATOR_ACCOUNT_ID,

@@ -1,4 +1,5 @@
-import { authorizeErrorPage, consentPage } from './consent-page.js';
+import { approvalLocation, decideConsent, type ConsentDecisionContext } from './consent-decision.js';
+import { ATLASSIAN_CONSENT, authorizeErrorPage, consentPage } from './consent-page.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { EmulatorRequest, EmulatorRouteModule } from './emulator-router.js';
 import type { EmulatorUser } from './emulator.types.js';
@@ -12,7 +13,12 @@ export function atlassianAuthRoutes(emulator: EmulatorState): EmulatorRouteModul
   return {
     endpoints: [
       { method: 'GET', path: '/authorize', route: 'authorize', handle: (request) => authorize(emulator, request) },
-      { method: 'POST', path: '/authorize/decision', route: 'authorize', handle: (request) => decide(emulator, request) },
+      {
+        method: 'POST',
+        path: ATLASSIAN_CONSENT.decisionPath,
+        route: 'authorize',
+        handle: ({ body }) => decideConsent(decisions(emulator), body.fields),
+      },
     ],
   };
 }
@@ -22,7 +28,7 @@ function authorize(emulator: EmulatorState, { query }: EmulatorRequest): Emulato
   if ('parameter' in checked) return authorizeErrorPage(checked.parameter, checked.problem);
   const user = emulator.directory.signedInUser();
   if (!user) return authorizeErrorPage('user', 'the emulator has no user to sign in as: call addUser() first');
-  if (emulator.behaviour.autoApprove) return redirect(approve(emulator, checked, user));
+  if (emulator.behaviour.autoApprove) return redirect(approvalLocation(checked, issueCode(emulator, checked, user)));
   const requestId = emulator.consents.open(checked);
   return consentPage({ requestId, ...checked, user, users: emulator.directory.allUsers() });
 }
@@ -56,27 +62,14 @@ function validateAuthorizeQuery(
   return request;
 }
 
-function decide(emulator: EmulatorState, { body }: EmulatorRequest): EmulatorResponse {
-  const decision = body.fields.decision;
-  if (decision !== 'approve' && decision !== 'deny') return authorizeErrorPage('decision', 'must be approve or deny');
-  const accountId = body.fields.account_id;
-  const user = accountId ? emulator.directory.user(accountId) : emulator.directory.signedInUser();
-  if (!user) return authorizeErrorPage('account_id', `unknown user "${accountId ?? ''}"`);
-  const request = emulator.consents.take(body.fields.request_id);
-  if (!request) return authorizeErrorPage('request_id', 'unknown, already used or expired (10 minutes): start again');
-  if (decision === 'deny') {
-    return redirect(withQuery(request.redirectUri, {
-      error: 'access_denied',
-      error_description: 'User did not authorize the request',
-      state: request.state,
-    }));
-  }
-  return redirect(approve(emulator, request, user));
+function decisions(emulator: EmulatorState): ConsentDecisionContext {
+  const { directory, consents } = emulator;
+  return { host: ATLASSIAN_CONSENT, directory, consents, issueCode: (request, user) => issueCode(emulator, request, user) };
 }
 
-/** Issue a code for `user` and build the callback URL carrying it. */
-function approve(emulator: EmulatorState, request: ConsentRequest, user: EmulatorUser): string {
-  const code = emulator.codes.issue({
+/** Issue a code for `user`, bound to everything the authorize request carried. */
+function issueCode(emulator: EmulatorState, request: ConsentRequest, user: EmulatorUser): string {
+  return emulator.codes.issue({
     clientId: request.clientId,
     redirectUri: request.redirectUri,
     scopes: request.scopes,
@@ -84,11 +77,4 @@ function approve(emulator: EmulatorState, request: ConsentRequest, user: Emulato
     consentedAtMs: emulator.clock.nowMs(),
     ...(request.codeChallenge !== undefined ? { codeChallenge: request.codeChallenge } : {}),
   });
-  return withQuery(request.redirectUri, { code, state: request.state });
-}
-
-/** Append parameters with %20 for spaces, as Atlassian does (URLSearchParams would write '+'). */
-function withQuery(base: string, params: Record<string, string>): string {
-  const encoded = Object.entries(params).map(([key, value]) => `${key}=${encodeURIComponent(value)}`);
-  return `${base}${base.includes('?') ? '&' : '?'}${encoded.join('&')}`;
 }

@@ -1,3 +1,4 @@
+import { BitbucketEmulatorControls } from './bitbucket-emulator-controls.js';
 import { submitConsent } from './consent-browser.js';
 import { assembleEmulator } from './emulator-assembly.js';
 import type { EmulatorCall, EmulatorCallLog, EmulatorRoute } from './emulator-call-log.js';
@@ -16,17 +17,18 @@ import type {
   EmulatorUserInput,
 } from './emulator.types.js';
 
-/** A real HTTP server on 127.0.0.1 that plays auth.atlassian.com and api.atlassian.com, for tests and demos. */
-export class AtlassianEmulator {
+/** A real HTTP server on 127.0.0.1 that plays auth.atlassian.com, api.atlassian.com and Bitbucket Cloud, for tests and demos. */
+export class AtlassianEmulator extends BitbucketEmulatorControls {
   /** The emulator clock: tokens, codes and grants expire by it; move it with `advance` / `set`. */
   readonly clock: EmulatorClock;
 
   private constructor(
     private readonly server: EmulatorServer,
-    private readonly state: EmulatorState,
+    state: EmulatorState,
     private readonly faults: EmulatorFaults,
     private readonly callLog: EmulatorCallLog,
   ) {
+    super(state);
     this.clock = state.clock;
   }
 
@@ -122,7 +124,7 @@ export class AtlassianEmulator {
     return this.state.tokens.refreshTokenUses(refreshToken);
   }
 
-  /** Act as the browser on the consent page; resolves to the callback URL the emulator redirects to. */
+  /** Act as the browser on the consent page (Atlassian's or Bitbucket's); resolves to the callback URL the emulator redirects to. */
   approve(authorizeUrl: string, options: EmulatorApproveOptions = {}): Promise<string> {
     const signedIn = this.state.directory.signedInUser()?.accountId;
     // Under autoApprove the signed-in account is the only one possible, so naming it is not an error.

@@ -1,11 +1,9 @@
 import { safeEqual } from './emulator-credentials.js';
 import type { EmulatorRequest, EmulatorRouteModule } from './emulator-router.js';
 import type { EmulatorState } from './emulator-state.js';
-import { basicCredentials, json, type EmulatorResponse } from './http-helpers.js';
-import { oauthFailure, type OAuthFailure } from './oauth-outcome.js';
+import { basicCredentials, type EmulatorResponse } from './http-helpers.js';
+import { oauthAnswer as answer, oauthFailure, type OAuthFailure } from './oauth-outcome.js';
 import type { TokenSuccess } from './emulator-token-store.js';
-
-const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
 /** auth.atlassian.com's `POST /oauth/token`: code exchange and rotating refresh, JSON or form bodies. */
 export function atlassianTokenRoutes(emulator: EmulatorState): EmulatorRouteModule {
@@ -62,9 +60,4 @@ function exchangeCode(emulator: EmulatorState, clientId: string, fields: Record<
   const issued = emulator.tokens.createGrant({ clientId, accountId, scopes, consentedAtMs });
   emulator.codes.bindGrant(fields.code, issued.grant.id);
   return issued;
-}
-
-function answer(outcome: TokenSuccess | OAuthFailure): EmulatorResponse {
-  if (outcome.ok) return json(200, outcome.body, NO_STORE);
-  return json(outcome.status, { error: outcome.error, error_description: outcome.description }, NO_STORE);
 }

@@ -1,6 +1,18 @@
 import type { EmulatorUser } from './emulator.types.js';
 import { escapeHtml, html, type EmulatorResponse } from './http-helpers.js';
 
+/** The authorization server a page speaks for: its name and where the consent form posts. */
+export interface ConsentHost {
+  product: 'Atlassian' | 'Bitbucket';
+  decisionPath: string;
+}
+
+/** auth.atlassian.com's consent pages. */
+export const ATLASSIAN_CONSENT: ConsentHost = { product: 'Atlassian', decisionPath: '/authorize/decision' };
+
+/** bitbucket.org's consent pages. */
+export const BITBUCKET_CONSENT: ConsentHost = { product: 'Bitbucket', decisionPath: '/site/oauth2/authorize/decision' };
+
 /** What the consent page shows. */
 export interface ConsentPageModel {
   requestId: string;
@@ -11,6 +23,8 @@ export interface ConsentPageModel {
   user: EmulatorUser;
   /** Everyone the page may act for (a test can pick another account). */
   users: EmulatorUser[];
+  /** Which server asks; default Atlassian. */
+  host?: ConsentHost;
 }
 
 const STYLE = `body{font-family:system-ui,sans-serif;background:#f4f5f7;color:#172b4d;margin:0}
@@ -25,8 +39,9 @@ function page(title: string, content: string): string {
 <body><main>${content}</main></body></html>`;
 }
 
-/** The consent screen: a form posting to `/authorize/decision` with `#approve` and `#deny` buttons. */
+/** The consent screen: a form posting to the host's decision path with `#approve` and `#deny` buttons. */
 export function consentPage(model: ConsentPageModel): EmulatorResponse {
+  const host = model.host ?? ATLASSIAN_CONSENT;
   const options = model.users
     .map((u) => {
       const selected = u.accountId === model.user.accountId ? ' selected' : '';
@@ -37,9 +52,9 @@ export function consentPage(model: ConsentPageModel): EmulatorResponse {
   return html(
     200,
     page(
-      'Authorize app - Atlassian emulator',
-      `<h1>Allow <code id="client-id">${escapeHtml(model.clientId)}</code> to access your Atlassian account?</h1>
-<form method="post" action="/authorize/decision">
+      `Authorize app - ${host.product} emulator`,
+      `<h1>Allow <code id="client-id">${escapeHtml(model.clientId)}</code> to access your ${host.product} account?</h1>
+<form method="post" action="${escapeHtml(host.decisionPath)}">
 <input type="hidden" name="request_id" value="${escapeHtml(model.requestId)}">
 <p><label>Signed in as <select name="account_id" id="account">${options}</select></label></p>
 <p>It asks for:</p><ul id="scopes">${scopes}</ul>
@@ -52,11 +67,11 @@ export function consentPage(model: ConsentPageModel): EmulatorResponse {
 }
 
 /** A 400 page naming the parameter at fault; shown instead of redirecting to an unchecked callback. */
-export function authorizeErrorPage(parameter: string, problem: string): EmulatorResponse {
+export function authorizeErrorPage(parameter: string, problem: string, host: ConsentHost = ATLASSIAN_CONSENT): EmulatorResponse {
   return html(
     400,
     page(
-      'Invalid authorization request - Atlassian emulator',
+      `Invalid authorization request - ${host.product} emulator`,
       `<h1>Something went wrong</h1><p id="error">Invalid parameter <code>${escapeHtml(parameter)}</code>: ${escapeHtml(problem)}</p>`,
     ),
   );

@@ -2,6 +2,10 @@ import { atlassianApiRoutes } from './atlassian-api.routes.js';
 import { atlassianAuthRoutes } from './atlassian-auth.routes.js';
 import { atlassianProductRoutes } from './atlassian-product.routes.js';
 import { atlassianTokenRoutes } from './atlassian-token.routes.js';
+import { bitbucketApiRoutes } from './bitbucket-api.routes.js';
+import { bitbucketAuthRoutes } from './bitbucket-auth.routes.js';
+import { DEFAULT_EMULATOR_BITBUCKET_CONSUMER } from './bitbucket-defaults.js';
+import { bitbucketTokenRoutes } from './bitbucket-token.routes.js';
 import { EmulatorCallLog } from './emulator-call-log.js';
 import { EmulatorClock } from './emulator-clock.js';
 import { DEFAULT_EMULATOR_CLIENT, DEFAULT_EMULATOR_USER } from './emulator-defaults.js';
@@ -24,15 +28,21 @@ export interface EmulatorParts {
 export async function assembleEmulator(options: AtlassianEmulatorOptions): Promise<EmulatorParts> {
   const resolved = resolveEmulatorOptions(options);
   const clock = new EmulatorClock(resolved.now, resolved.realTimeClock);
-  const state = new EmulatorState(clock, resolved.durations, { autoApprove: resolved.autoApprove });
+  const state = new EmulatorState(clock, resolved.durations, { autoApprove: resolved.autoApprove }, resolved.bitbucket);
   for (const client of options.clients ?? [DEFAULT_EMULATOR_CLIENT]) state.directory.registerClient(client);
+  for (const consumer of options.bitbucketConsumers ?? [DEFAULT_EMULATOR_BITBUCKET_CONSUMER]) {
+    state.directory.registerBitbucketConsumer(consumer);
+  }
   for (const user of options.users ?? [DEFAULT_EMULATOR_USER]) state.directory.addUser(user);
   // One server plays every host: their paths do not collide, so a new host is one more mount().
   const router = new EmulatorRouter()
     .mount(atlassianAuthRoutes(state))
     .mount(atlassianTokenRoutes(state))
     .mount(atlassianApiRoutes(state))
-    .mount(atlassianProductRoutes(state));
+    .mount(atlassianProductRoutes(state))
+    .mount(bitbucketAuthRoutes(state))
+    .mount(bitbucketTokenRoutes(state))
+    .mount(bitbucketApiRoutes(state));
   const faults = new EmulatorFaults();
   const calls = new EmulatorCallLog();
   const server = await EmulatorServer.listen(resolved.port, { router, clock, faults, calls });

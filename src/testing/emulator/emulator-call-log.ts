@@ -1,5 +1,17 @@
 /** Which emulated endpoint a request hit; faults, latency and counts are keyed by it. */
-export type EmulatorRoute = 'authorize' | 'token' | 'me' | 'accessible-resources' | 'jira' | 'confluence' | 'other';
+export type EmulatorRoute =
+  | 'authorize'
+  | 'token'
+  | 'me'
+  | 'accessible-resources'
+  | 'jira'
+  | 'confluence'
+  | 'bitbucket-authorize'
+  | 'bitbucket-token'
+  | 'bitbucket-user'
+  | 'bitbucket-emails'
+  | 'bitbucket-repositories'
+  | 'other';
 
 /** One request the emulator answered (or hung up on), recorded once its status is known. */
 export interface EmulatorCall {
@@ -21,6 +33,8 @@ export interface EmulatorCall {
   refreshTokenReused?: boolean;
   /** How the request body was encoded. */
   bodyEncoding?: 'json' | 'form';
+  /** How a Bitbucket token request presented the client: HTTP Basic, body fields, or not at all (Bitbucket token calls only). */
+  clientAuth?: 'basic' | 'body' | 'none';
 }
 
 /** Records every request, in order of completion, for assertions. */

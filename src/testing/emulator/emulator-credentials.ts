@@ -7,11 +7,9 @@ function base64url(value: Buffer | string): string {
 }
 
 /** A JWT-looking string with random content; nothing can be learnt from it but it has dots like the real thing. */
-function jwtLike(kind: string, randomByteCount: number): string {
+function jwtLike(kind: string, randomByteCount: number, iss = 'https://auth.atlassian.com'): string {
   const header = base64url(JSON.stringify({ kid: 'emulator', alg: 'RS256', typ: 'JWT' }));
-  const payload = base64url(
-    JSON.stringify({ jti: randomUUID(), iss: 'https://auth.atlassian.com', kind, nonce: base64url(randomBytes(48)) }),
-  );
+  const payload = base64url(JSON.stringify({ jti: randomUUID(), iss, kind, nonce: base64url(randomBytes(48)) }));
   return `${header}.${payload}.${base64url(randomBytes(randomByteCount))}`;
 }
 
@@ -28,6 +26,16 @@ export function mintAccessToken(): string {
 /** A refresh token (JWT-like, several hundred characters). */
 export function mintRefreshToken(): string {
   return jwtLike('refresh', 384);
+}
+
+/** A Bitbucket access token: over 2,500 characters, as Bitbucket's are since May 2026. */
+export function mintBitbucketAccessToken(): string {
+  return jwtLike('access', 1920, 'https://bitbucket.org');
+}
+
+/** A Bitbucket refresh token: over 2,500 characters too. */
+export function mintBitbucketRefreshToken(): string {
+  return jwtLike('refresh', 1920, 'https://bitbucket.org');
 }
 
 /** An id for a pending consent page or a grant. */

@@ -1,3 +1,5 @@
+import { bitbucketIdentity, normalizeBitbucketConsumer } from './bitbucket-identity.js';
+import type { EmulatorBitbucketConsumer, EmulatorBitbucketConsumerInput } from './bitbucket.types.js';
 import { CONFLUENCE_SCOPES, JIRA_SCOPES } from './emulator-defaults.js';
 import type {
   EmulatorClientInput,
@@ -9,9 +11,10 @@ import type {
 
 const DEFAULT_PICTURE = 'https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/default-avatar.png';
 
-/** The registered apps and the people who can consent, with their sites. */
+/** The registered apps (Atlassian clients, Bitbucket consumers) and the people who can consent, with their sites. */
 export class EmulatorDirectory {
   private readonly clients = new Map<string, EmulatorClientInput>();
+  private readonly consumers = new Map<string, EmulatorBitbucketConsumer>();
   private readonly users = new Map<string, EmulatorUser>();
   private signedInAccountId: string | undefined;
 
@@ -31,15 +34,29 @@ export class EmulatorDirectory {
     return this.clients.values().next().value;
   }
 
+  /** Add or replace a Bitbucket consumer. */
+  registerBitbucketConsumer(input: EmulatorBitbucketConsumerInput): void {
+    const consumer = normalizeBitbucketConsumer(input);
+    this.consumers.set(consumer.key, consumer);
+  }
+
+  /** The Bitbucket consumer with `key` (or the first registered one when `key` is undefined and `orFirst` is set). */
+  bitbucketConsumer(key: string | undefined, orFirst = false): EmulatorBitbucketConsumer | undefined {
+    if (key === undefined) return orFirst ? this.consumers.values().next().value : undefined;
+    return this.consumers.get(key);
+  }
+
   /** Add or replace a user; the first user added becomes the signed-in one. */
   addUser(input: EmulatorUserInput): EmulatorUser {
     if (!input.accountId) throw new TypeError('addUser: accountId is required');
+    const email = input.email ?? `${input.accountId}@example.com`;
     const user: EmulatorUser = {
       accountId: input.accountId,
-      email: input.email ?? `${input.accountId}@example.com`,
+      email,
       name: input.name,
       picture: input.picture ?? DEFAULT_PICTURE,
       sites: (input.sites ?? []).map(normalizeSite),
+      bitbucket: bitbucketIdentity({ accountId: input.accountId, name: input.name, email }, input.bitbucket),
     };
     if (input.emailVerified !== undefined) user.emailVerified = input.emailVerified;
     this.users.set(user.accountId, user);

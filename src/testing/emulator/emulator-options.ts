@@ -1,3 +1,6 @@
+import { EMULATOR_BITBUCKET_DEFAULT_DURATIONS } from './bitbucket-defaults.js';
+import type { BitbucketSettings } from './bitbucket-state.js';
+import type { BitbucketScopeField } from './bitbucket.types.js';
 import { EMULATOR_DEFAULT_DURATIONS } from './emulator-defaults.js';
 import type { EmulatorTokenDurations } from './emulator-token-store.js';
 import type { AtlassianEmulatorOptions } from './emulator.types.js';
@@ -9,7 +12,12 @@ export interface ResolvedEmulatorOptions {
   realTimeClock: boolean;
   autoApprove: boolean;
   durations: EmulatorTokenDurations;
+  bitbucket: BitbucketSettings;
 }
+
+type DurationKey = keyof typeof EMULATOR_DEFAULT_DURATIONS | keyof typeof EMULATOR_BITBUCKET_DEFAULT_DURATIONS;
+
+const SCOPE_FIELDS: readonly BitbucketScopeField[] = ['scope', 'scopes', 'both'];
 
 /** Apply defaults and fail fast, naming the option, on values that would make the emulator misbehave. */
 export function resolveEmulatorOptions(options: AtlassianEmulatorOptions): ResolvedEmulatorOptions {
@@ -19,20 +27,38 @@ export function resolveEmulatorOptions(options: AtlassianEmulatorOptions): Resol
   }
   const now = options.now ?? new Date();
   if (Number.isNaN(now.getTime())) throw new RangeError('AtlassianEmulator: now must be a valid Date');
-  const durations: EmulatorTokenDurations = { ...EMULATOR_DEFAULT_DURATIONS };
-  for (const key of Object.keys(durations) as Array<keyof EmulatorTokenDurations>) {
-    const value = options[key] ?? durations[key];
+  const seconds: Record<DurationKey, number> = { ...EMULATOR_DEFAULT_DURATIONS, ...EMULATOR_BITBUCKET_DEFAULT_DURATIONS };
+  for (const key of Object.keys(seconds) as DurationKey[]) {
+    const value = options[key] ?? seconds[key];
     if (!Number.isFinite(value) || value < 0) {
       throw new RangeError(`AtlassianEmulator: ${key} must be a finite number of seconds >= 0, got ${value}`);
     }
-    durations[key] = value;
+    seconds[key] = value;
   }
   if (options.clients?.length === 0) throw new RangeError('AtlassianEmulator: clients must not be empty; omit it for the default client');
+  if (options.bitbucketConsumers?.length === 0) {
+    throw new RangeError('AtlassianEmulator: bitbucketConsumers must not be empty; omit it for the default consumer');
+  }
+  const scopeField = options.bitbucketScopeField ?? 'scope';
+  if (!SCOPE_FIELDS.includes(scopeField)) {
+    throw new RangeError(`AtlassianEmulator: bitbucketScopeField must be 'scope', 'scopes' or 'both', got ${String(scopeField)}`);
+  }
+  const { accessTokenTtlSeconds, refreshLeewaySeconds, inactivityExpirySeconds, absoluteExpirySeconds } = seconds;
   return {
     port,
     now,
     realTimeClock: options.realTimeClock ?? false,
     autoApprove: options.autoApprove ?? false,
-    durations,
+    durations: { accessTokenTtlSeconds, refreshLeewaySeconds, inactivityExpirySeconds, absoluteExpirySeconds },
+    bitbucket: {
+      scopeField,
+      durations: {
+        accessTokenTtlSeconds: seconds.bitbucketAccessTokenTtlSeconds,
+        refreshLeewaySeconds,
+        inactivityExpirySeconds: seconds.bitbucketInactivityExpirySeconds,
+        // Bitbucket documents no absolute lifetime for a grant.
+        absoluteExpirySeconds: Number.POSITIVE_INFINITY,
+      },
+    },
   };
 }

@@ -23,7 +23,7 @@ export interface EmulatorEndpoint {
   handle(request: EmulatorRequest): EmulatorResponse | Promise<EmulatorResponse>;
 }
 
-/** What a host module (Atlassian auth, Atlassian API, later Bitbucket) contributes to the server. */
+/** What a host module (Atlassian auth and API, Bitbucket auth and API) contributes to the server. */
 export interface EmulatorRouteModule {
   endpoints: EmulatorEndpoint[];
   /** Paths under these prefixes belong to `route` even when no endpoint matches (so 404s are counted there). */

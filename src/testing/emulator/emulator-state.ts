@@ -1,8 +1,10 @@
+import { BitbucketState, type BitbucketSettings } from './bitbucket-state.js';
 import { EmulatorClock } from './emulator-clock.js';
 import { EmulatorCodeStore } from './emulator-code-store.js';
 import { EmulatorDirectory } from './emulator-directory.js';
 import { EmulatorTokenStore, type EmulatorTokenDurations } from './emulator-token-store.js';
 import { PendingConsents } from './pending-consents.js';
+import { atlassianTokenProfile } from './token-profile.js';
 
 /** Behaviour switches the routes read at request time. */
 export interface EmulatorBehaviour {
@@ -20,6 +22,8 @@ export class EmulatorState {
   readonly codes: EmulatorCodeStore;
   /** Grants and tokens. */
   readonly tokens: EmulatorTokenStore;
+  /** bitbucket.org's consents, codes and tokens. */
+  readonly bitbucket: BitbucketState;
   /** Rotates the order of accessible resources between calls (starts at 1 so even the first answer is not insertion order). */
   resourceRotation = 1;
 
@@ -27,11 +31,13 @@ export class EmulatorState {
     /** The emulator clock. */
     readonly clock: EmulatorClock,
     durations: EmulatorTokenDurations,
-    /** Behaviour switches. */
+    /** Behaviour switches (shared by both providers). */
     readonly behaviour: EmulatorBehaviour,
+    bitbucket: BitbucketSettings,
   ) {
     this.consents = new PendingConsents(clock);
     this.codes = new EmulatorCodeStore(clock);
-    this.tokens = new EmulatorTokenStore(clock, durations);
+    this.tokens = new EmulatorTokenStore(clock, atlassianTokenProfile(durations));
+    this.bitbucket = new BitbucketState(clock, bitbucket);
   }
 }

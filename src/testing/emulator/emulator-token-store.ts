@@ -1,6 +1,7 @@
 import type { EmulatorClock } from './emulator-clock.js';
-import { mintAccessToken, mintId, mintRefreshToken } from './emulator-credentials.js';
-import { INVALID_REFRESH_TOKEN, type EmulatorTokenResponse, type OAuthFailure } from './oauth-outcome.js';
+import { mintId } from './emulator-credentials.js';
+import type { EmulatorTokenResponse, OAuthFailure } from './oauth-outcome.js';
+import type { IssuingGrantType, TokenProfile } from './token-profile.js';
 
 /** Token lifetimes, in seconds. */
 export interface EmulatorTokenDurations {
@@ -35,58 +36,66 @@ interface RefreshTokenRecord {
 }
 
 /** A successful token answer; `reused` marks a refresh done with an already used refresh token. */
-export interface TokenSuccess {
+export interface TokenSuccess<TBody = EmulatorTokenResponse> {
   ok: true;
   grant: EmulatorGrant;
-  body: EmulatorTokenResponse;
+  body: TBody;
   reused?: boolean;
 }
 
-/** Grants, access tokens and rotating refresh tokens, timed by the emulator clock. */
-export class EmulatorTokenStore {
+/** Grants, access tokens and rotating refresh tokens, timed by the emulator clock; one store per authorization server. */
+export class EmulatorTokenStore<TBody = EmulatorTokenResponse> {
   private readonly grants = new Map<string, EmulatorGrant>();
   private readonly accessTokens = new Map<string, AccessTokenRecord>();
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
+  private readonly durations: EmulatorTokenDurations;
 
   constructor(
     private readonly clock: EmulatorClock,
-    private readonly durations: EmulatorTokenDurations,
-  ) {}
+    private readonly profile: TokenProfile<TBody>,
+  ) {
+    this.durations = profile.durations;
+  }
 
   /** Start a grant after a successful code exchange and issue its first tokens. */
-  createGrant(input: Omit<EmulatorGrant, 'id' | 'revoked'>): TokenSuccess {
+  createGrant(input: Omit<EmulatorGrant, 'id' | 'revoked'>): TokenSuccess<TBody> {
     const grant: EmulatorGrant = { ...input, scopes: [...input.scopes], id: mintId(), revoked: false };
     this.grants.set(grant.id, grant);
-    return { ok: true, grant, body: this.issue(grant) };
+    return { ok: true, grant, body: this.issue(grant, 'authorization_code') };
   }
 
   /** Rotate `refreshToken`: a new pair, or a refusal (which revokes the grant on a late reuse). */
-  refresh(clientId: string, refreshToken: string): TokenSuccess | OAuthFailure {
+  refresh(clientId: string, refreshToken: string): TokenSuccess<TBody> | OAuthFailure {
     const record = this.refreshTokens.get(refreshToken);
     const grant = record && this.grants.get(record.grantId);
-    if (!record || !grant || grant.revoked || grant.clientId !== clientId) return INVALID_REFRESH_TOKEN;
+    if (!record || !grant || grant.clientId !== clientId) return this.profile.refusal('unknown');
+    if (grant.revoked) return this.profile.refusal('revoked');
     const now = this.clock.nowMs();
-    if (now >= grant.consentedAtMs + this.durations.absoluteExpirySeconds * 1000) return INVALID_REFRESH_TOKEN;
+    if (now >= grant.consentedAtMs + this.durations.absoluteExpirySeconds * 1000) return this.profile.refusal('absolute-expiry');
     if (record.usedAtMs !== undefined && now >= record.usedAtMs + this.durations.refreshLeewaySeconds * 1000) {
       // A late replay means two holders of the chain: Atlassian kills the whole chain, so do we.
       grant.revoked = true;
-      return INVALID_REFRESH_TOKEN;
+      return this.profile.refusal('reused-late');
     }
     if (record.usedAtMs === undefined && now >= record.issuedAtMs + this.durations.inactivityExpirySeconds * 1000) {
-      return INVALID_REFRESH_TOKEN;
+      return this.profile.refusal('inactive');
     }
     const reused = record.usedAtMs !== undefined;
     if (!reused) this.markUsed(record, now);
     record.uses += 1;
-    return { ok: true, grant, body: this.issue(grant), ...(reused ? { reused } : {}) };
+    return { ok: true, grant, body: this.issue(grant, 'refresh_token'), ...(reused ? { reused } : {}) };
   }
 
   /** The live grant behind `accessToken`, or undefined when unknown, expired or revoked. */
   grantForAccessToken(accessToken: string): EmulatorGrant | undefined {
-    const record = this.accessTokens.get(accessToken);
-    const grant = record && this.grants.get(record.grantId);
-    if (!record || !grant || grant.revoked || this.clock.nowMs() >= record.expiresAtMs) return undefined;
-    return grant;
+    return this.accessTokenProblem(accessToken) === undefined ? this.grantOf(accessToken) : undefined;
+  }
+
+  /** Why `accessToken` is refused: `expired` (issued here, past its end), `invalid` (unknown or revoked); undefined when live. */
+  accessTokenProblem(accessToken: string): 'expired' | 'invalid' | undefined {
+    const grant = this.grantOf(accessToken);
+    if (!grant || grant.revoked) return 'invalid';
+    return this.clock.nowMs() >= this.accessTokens.get(accessToken)!.expiresAtMs ? 'expired' : undefined;
   }
 
   /** How many successful refreshes `refreshToken` has done. */
@@ -118,20 +127,21 @@ export class EmulatorTokenStore {
     if (access) access.expiresAtMs = Math.min(access.expiresAtMs, leewayEndMs);
   }
 
-  private issue(grant: EmulatorGrant): EmulatorTokenResponse {
+  private grantOf(accessToken: string): EmulatorGrant | undefined {
+    const record = this.accessTokens.get(accessToken);
+    return record && this.grants.get(record.grantId);
+  }
+
+  private issue(grant: EmulatorGrant, grantType: IssuingGrantType): TBody {
     const now = this.clock.nowMs();
-    const accessToken = mintAccessToken();
-    this.accessTokens.set(accessToken, { grantId: grant.id, expiresAtMs: now + this.durations.accessTokenTtlSeconds * 1000 });
-    const body: EmulatorTokenResponse = {
-      access_token: accessToken,
-      expires_in: this.durations.accessTokenTtlSeconds,
-      scope: grant.scopes.join(' '),
-      token_type: 'Bearer',
-    };
-    if (grant.scopes.includes('offline_access')) {
-      body.refresh_token = mintRefreshToken();
-      this.refreshTokens.set(body.refresh_token, { grantId: grant.id, issuedAtMs: now, accessToken, uses: 0 });
+    const expiresInSeconds = this.durations.accessTokenTtlSeconds;
+    const accessToken = this.profile.mintAccessToken();
+    this.accessTokens.set(accessToken, { grantId: grant.id, expiresAtMs: now + expiresInSeconds * 1000 });
+    let refreshToken: string | undefined;
+    if (this.profile.issuesRefreshToken(grant)) {
+      refreshToken = this.profile.mintRefreshToken();
+      this.refreshTokens.set(refreshToken, { grantId: grant.id, issuedAtMs: now, accessToken, uses: 0 });
     }
-    return body;
+    return this.profile.body({ grant, grantType, accessToken, expiresInSeconds, ...(refreshToken ? { refreshToken } : {}) });
   }
 }

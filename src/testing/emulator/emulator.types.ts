@@ -1,3 +1,5 @@
+import type { EmulatorBitbucketIdentity, EmulatorBitbucketOptions, EmulatorBitbucketUserInput } from './bitbucket.types.js';
+
 /** An OAuth client (an "app" in the Atlassian developer console) the emulator accepts. */
 export interface EmulatorClientInput {
   /** The app's client id, sent as `client_id`. */
@@ -60,21 +62,25 @@ export interface EmulatorUserInput {
   picture?: string;
   /** Sites the user can reach; default none. */
   sites?: EmulatorSiteInput[];
+  /** The same person on Bitbucket (same account id); every field has a default. */
+  bitbucket?: EmulatorBitbucketUserInput;
 }
 
 /** A site with every default filled in. */
 export interface EmulatorSite extends Required<EmulatorSiteInput> {}
 
 /** A user with every default filled in. */
-export interface EmulatorUser extends Omit<Required<EmulatorUserInput>, 'emailVerified' | 'sites'> {
+export interface EmulatorUser extends Omit<Required<EmulatorUserInput>, 'emailVerified' | 'sites' | 'bitbucket'> {
   /** Absent unless the input set it. */
   emailVerified?: boolean;
   /** The user's sites, defaults filled in. */
   sites: EmulatorSite[];
+  /** The user's Bitbucket identity, defaults filled in. */
+  bitbucket: EmulatorBitbucketIdentity;
 }
 
-/** Options of `AtlassianEmulator.start()`. */
-export interface AtlassianEmulatorOptions {
+/** Options of `AtlassianEmulator.start()` (Bitbucket's are in `EmulatorBitbucketOptions`). */
+export interface AtlassianEmulatorOptions extends EmulatorBitbucketOptions {
   /** TCP port on 127.0.0.1; default 0 (a free port). */
   port?: number;
   /** Accepted apps; default one, `emulator-client-id` / `emulator-client-secret`, with callback `http://localhost:3000/auth/atlassian/callback` (and the same on 127.0.0.1). */
@@ -83,7 +89,7 @@ export interface AtlassianEmulatorOptions {
   users?: EmulatorUserInput[];
   /** Access token lifetime in seconds; default 3600. */
   accessTokenTtlSeconds?: number;
-  /** How long a used refresh token (and the access token issued with it) stays valid, in seconds; default 600. */
+  /** How long a used refresh token (and the access token issued with it) stays valid, in seconds, on Atlassian and Bitbucket; default 600. */
   refreshLeewaySeconds?: number;
   /** A refresh token unused this long (seconds since issue) is refused; default 90 days. */
   inactivityExpirySeconds?: number;

@@ -33,6 +33,14 @@ export function redirect(location: string): EmulatorResponse {
   return { status: 302, headers: { location, 'cache-control': 'no-store' }, body: '' };
 }
 
+/** Append parameters with %20 for spaces, as Atlassian does (URLSearchParams would write '+'); undefined values are left out. */
+export function withQuery(base: string, params: Record<string, string | undefined>): string {
+  const encoded = Object.entries(params)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .map(([key, value]) => `${key}=${encodeURIComponent(value)}`);
+  return `${base}${base.includes('?') ? '&' : '?'}${encoded.join('&')}`;
+}
+
 /** Read the whole body as text, or fail with 'too-large'. */
 export function readBodyText(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -1,3 +1,5 @@
+import { json, type EmulatorResponse } from './http-helpers.js';
+
 /** The body of a successful Atlassian token response. */
 export interface EmulatorTokenResponse {
   access_token: string;
@@ -25,3 +27,11 @@ export const INVALID_CODE = oauthFailure(403, 'invalid_grant', 'Invalid authoriz
 
 /** Atlassian's answer to a refresh token that is unknown, expired, reused too late or revoked. */
 export const INVALID_REFRESH_TOKEN = oauthFailure(403, 'invalid_grant', 'Unknown or invalid refresh token.');
+
+const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
+
+/** A token endpoint's answer: the success body, or `{ error, error_description }`, never cached. */
+export function oauthAnswer(outcome: { ok: true; body: unknown } | OAuthFailure): EmulatorResponse {
+  if (outcome.ok) return json(200, outcome.body, NO_STORE);
+  return json(outcome.status, { error: outcome.error, error_description: outcome.description }, NO_STORE);
+}

@@ -1,0 +1,49 @@
+import { mintAccessToken, mintRefreshToken } from './emulator-credentials.js';
+import type { EmulatorGrant, EmulatorTokenDurations } from './emulator-token-store.js';
+import { INVALID_REFRESH_TOKEN, type EmulatorTokenResponse, type OAuthFailure } from './oauth-outcome.js';
+
+/** Why a refresh was refused; each authorization server words some of these differently. */
+export type RefreshRefusalReason = 'unknown' | 'revoked' | 'absolute-expiry' | 'reused-late' | 'inactive';
+
+/** The grant type a token response answers. */
+export type IssuingGrantType = 'authorization_code' | 'refresh_token';
+
+/** Tokens just minted for a grant, before the server shapes its response. */
+export interface IssuedTokens {
+  grant: EmulatorGrant;
+  grantType: IssuingGrantType;
+  accessToken: string;
+  refreshToken?: string;
+  expiresInSeconds: number;
+}
+
+/** What differs between token servers sharing one token store: lifetimes, token strings, body, refusals. */
+export interface TokenProfile<TBody> {
+  durations: EmulatorTokenDurations;
+  mintAccessToken(): string;
+  mintRefreshToken(): string;
+  /** Whether this grant gets a refresh token. */
+  issuesRefreshToken(grant: EmulatorGrant): boolean;
+  /** The success body of the token endpoint. */
+  body(issued: IssuedTokens): TBody;
+  /** The answer to a refresh that cannot go on. */
+  refusal(reason: RefreshRefusalReason): OAuthFailure;
+}
+
+/** auth.atlassian.com: a refresh token only with `offline_access`, one refusal for every reason. */
+export function atlassianTokenProfile(durations: EmulatorTokenDurations): TokenProfile<EmulatorTokenResponse> {
+  return {
+    durations,
+    mintAccessToken,
+    mintRefreshToken,
+    issuesRefreshToken: (grant) => grant.scopes.includes('offline_access'),
+    body: ({ accessToken, refreshToken, expiresInSeconds, grant }) => ({
+      access_token: accessToken,
+      expires_in: expiresInSeconds,
+      scope: grant.scopes.join(' '),
+      token_type: 'Bearer',
+      ...(refreshToken !== undefined ? { refresh_token: refreshToken } : {}),
+    }),
+    refusal: () => INVALID_REFRESH_TOKEN,
+  };
+}
