@@ -4,11 +4,11 @@ import type { LinkedAccountView, SiteView } from '../accounts/linked-account.vie
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { AtlassianErrorCode } from '../errors/atlassian.error.js';
 import { AtlassianSiteSelectionError } from '../errors/api-errors.js';
-import { AccountNotLinkedError } from '../errors/token-errors.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { loadAtlassianSites } from '../providers/atlassian.provider.js';
 import { AtlassianTokenService } from '../tokens/atlassian-token.service.js';
 import type { TokenTarget } from '../tokens/token-target.js';
+import { accountAuth, resolveAccount } from './account-auth.js';
 import { ApiRequestExecutor } from './api-request.executor.js';
 import { ProductClient } from './product-client.js';
 import { selectSite, type AtlassianProduct, type SiteSelector } from './site-selection.js';
@@ -69,16 +69,10 @@ export class AtlassianApiClient {
     return new ProductClient(async () => {
       const account = await this.account(target);
       const site = selectSite(account.sites, product, selector);
-      const tokenTarget = { accountId: account.id };
       return {
         baseURL: `${this.options.atlassian.apiBaseURL}/ex/${product}/${site.cloudId}`,
         target: { product, cloudId: site.cloudId },
-        auth: {
-          getToken: () => this.tokens.getAccessToken(tokenTarget),
-          forceRefresh: () => this.tokens.forceRefresh(tokenTarget),
-          grantedScopes: () => site.scopes,
-          onSiteRejected: async () => this.assertSiteStillListed(account, site, product),
-        },
+        auth: accountAuth(this.tokens, account.id, site.scopes, () => this.assertSiteStillListed(account, site, product)),
       };
     }, this.executor);
   }
@@ -101,9 +95,7 @@ export class AtlassianApiClient {
     return this.accounts.replaceSites(account.id, await loadAtlassianSites(this.options.atlassian.apiBaseURL, token, this.options.httpTimeoutMs));
   }
 
-  private async account(target: TokenTarget): Promise<LinkedAccountView> {
-    const account = 'accountId' in target ? await this.accounts.findById(target.accountId) : await this.accounts.findForUser(target.userId, target.provider);
-    if (!account) throw new AccountNotLinkedError('accountId' in target ? `account ${target.accountId}` : target.provider);
-    return account;
+  private account(target: TokenTarget): Promise<LinkedAccountView> {
+    return resolveAccount(this.accounts, target, 'atlassian');
   }
 }

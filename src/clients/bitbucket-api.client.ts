@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AccountLinkService } from '../accounts/account-link.service.js';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { AtlassianOptionsError } from '../errors/atlassian-options.error.js';
-import { AccountNotLinkedError } from '../errors/token-errors.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { AtlassianTokenService } from '../tokens/atlassian-token.service.js';
 import type { TokenTarget } from '../tokens/token-target.js';
+import { accountAuth, resolveAccount } from './account-auth.js';
 import { ApiRequestExecutor } from './api-request.executor.js';
 import { ProductClient } from './product-client.js';
 
@@ -39,18 +39,8 @@ export class BitbucketApiClient {
     return new ProductClient(async () => {
       const settings = this.options.bitbucket;
       if (!settings) throw new AtlassianOptionsError('bitbucket', 'is missing: configure the Bitbucket OAuth consumer to call Bitbucket.');
-      const account = 'accountId' in target ? await this.accounts.findById(target.accountId) : await this.accounts.findForUser(target.userId, 'bitbucket');
-      if (!account || account.provider !== 'bitbucket') throw new AccountNotLinkedError('accountId' in target ? `Bitbucket account ${target.accountId}` : 'Bitbucket');
-      const tokenTarget = { accountId: account.id };
-      return {
-        baseURL: settings.apiBaseURL,
-        target: { product: 'bitbucket' },
-        auth: {
-          getToken: () => this.tokens.getAccessToken(tokenTarget),
-          forceRefresh: () => this.tokens.forceRefresh(tokenTarget),
-          grantedScopes: () => account.scopes,
-        },
-      };
+      const account = await resolveAccount(this.accounts, target, 'bitbucket');
+      return { baseURL: settings.apiBaseURL, target: { product: 'bitbucket' }, auth: accountAuth(this.tokens, account.id, account.scopes) };
     }, this.executor);
   }
 }

@@ -6,6 +6,7 @@ import {
   AtlassianReauthRequiredError,
   AtlassianScopeError,
   AtlassianSiteSelectionError,
+  createConfluenceJsClient,
   createJiraJsClient,
 } from '../../src/index.js';
 import { AtlassianEmulator, DEFAULT_EMULATOR_ACCOUNT_ID, DEFAULT_EMULATOR_CLOUD_IDS } from '../../src/testing/index.js';
@@ -182,6 +183,13 @@ describe('AtlassianApiClient against the emulator', () => {
     const me = await jira.myself.getCurrentUser();
     expect(me.accountId).toBe(DEFAULT_EMULATOR_ACCOUNT_ID);
     expect(jiraCalls().at(-1)!.path).toBe(`/ex/jira/${DEFAULT_EMULATOR_CLOUD_IDS.globex}/rest/api/3/myself`);
+  });
+
+  it('drives confluence.js with our token service (adapter)', async () => {
+    const confluence = await createConfluenceJsClient(api.forUser(userId).confluence(DEFAULT_EMULATOR_CLOUD_IDS.acme));
+    const spaces = await confluence.space.getSpaces();
+    expect(spaces.results?.length).toBeGreaterThan(0);
+    expect(emulator.calls.filter((call) => call.route === 'confluence').at(-1)!.path).toBe(`/ex/confluence/${DEFAULT_EMULATOR_CLOUD_IDS.acme}/wiki/api/v2/spaces`);
   });
 
   it('answers reauth_required for a revoked grant, after one refresh and not more', async () => {
