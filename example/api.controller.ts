@@ -1,6 +1,6 @@
-import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { AccountLinkService, type LinkedAccountView, type SiteView } from '../src/index.js';
-import { JiraService, type JiraMyself, type JiraProject, type JiraSiteRef } from './jira.service.js';
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { AccountLinkService, AtlassianApiClient, type AtlassianAccountApi, type LinkedAccountView, type SiteView } from '../src/index.js';
+import { productCalls, type ConfluenceSpace, type JiraMyself, type JiraProject } from './product-calls.js';
 import { CurrentUserId } from './session/current-user-id.js';
 import { SignedInGuard } from './session/signed-in.guard.js';
 
@@ -11,13 +11,17 @@ export interface MeResponse {
   sites: Array<SiteView & { accountId: string }>;
 }
 
-/** JSON for scripts and tests: the signed-in user, their accounts and sites, and two Jira calls. */
+/**
+ * JSON for scripts and tests: the signed-in user, their accounts and sites, and Jira and Confluence
+ * through the library's `AtlassianApiClient`. Without `?cloudId=` a user with several sites gets the
+ * library's `AtlassianSiteSelectionError` (400 `atlassian_site_required`, listing every site).
+ */
 @Controller('api')
 @UseGuards(SignedInGuard)
 export class ApiController {
   constructor(
     private readonly accountLinks: AccountLinkService,
-    private readonly jira: JiraService,
+    private readonly atlassian: AtlassianApiClient,
   ) {}
 
   @Get('me')
@@ -32,21 +36,37 @@ export class ApiController {
 
   @Get('jira/myself')
   async myself(@CurrentUserId() userId: string, @Query('cloudId') cloudId: unknown): Promise<JiraMyself> {
-    return this.jira.myself(await this.siteOf(userId, cloudId));
+    const site = siteOf(cloudId);
+    return productCalls.jiraMyself((await this.accountApi(userId, site)).jira(site));
   }
 
   @Get('jira/projects')
   async projects(@CurrentUserId() userId: string, @Query('cloudId') cloudId: unknown): Promise<JiraProject[]> {
-    return this.jira.projects(await this.siteOf(userId, cloudId));
+    const site = siteOf(cloudId);
+    return productCalls.jiraProjects((await this.accountApi(userId, site)).jira(site));
   }
 
-  private async siteOf(userId: string, cloudId: unknown): Promise<JiraSiteRef> {
-    if (typeof cloudId !== 'string' || cloudId === '') {
-      throw new BadRequestException('Give ?cloudId=<one of your sites> (see GET /api/me).');
-    }
-    const accounts = await this.accountLinks.listForUser(userId);
-    const account = accounts.find((a) => a.sites.some((site) => site.cloudId === cloudId));
-    if (!account) throw new BadRequestException(`cloudId ${cloudId} is not one of your sites (see GET /api/me).`);
-    return { accountId: account.id, cloudId };
+  @Get('confluence/spaces')
+  async spaces(@CurrentUserId() userId: string, @Query('cloudId') cloudId: unknown): Promise<ConfluenceSpace[]> {
+    const site = siteOf(cloudId);
+    return productCalls.confluenceSpaces((await this.accountApi(userId, site)).confluence(site));
   }
+
+  /**
+   * `forUser(userId)` reaches the user's first Atlassian account; a user who linked several reaches a
+   * site of another one through that account.
+   */
+  private async accountApi(userId: string, cloudId: string | undefined): Promise<AtlassianAccountApi> {
+    if (cloudId !== undefined) {
+      const accounts = await this.accountLinks.listForUser(userId);
+      const owner = accounts.find((account) => account.provider === 'atlassian' && account.sites.some((site) => site.cloudId === cloudId));
+      if (owner) return this.atlassian.forAccount(owner.id);
+    }
+    return this.atlassian.forUser(userId);
+  }
+}
+
+/** `?cloudId=`, or undefined to let the library pick the only site or list them all. */
+function siteOf(cloudId: unknown): string | undefined {
+  return typeof cloudId === 'string' && cloudId !== '' ? cloudId : undefined;
 }

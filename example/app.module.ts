@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule, type Type } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -6,17 +6,22 @@ import { AtlassianModule, atlassianEntities, atlassianMigrations } from '../src/
 import type { AtlassianEmulator } from '../src/testing/index.js';
 import { ApiController } from './api.controller.js';
 import { AuthController } from './auth.controller.js';
+import { BitbucketController } from './bitbucket.controller.js';
 import type { DemoSettings } from './demo-config.js';
 import { DemoEmulatorHost } from './demo-emulator.js';
 import { HomeController } from './home.controller.js';
-import { JiraService } from './jira.service.js';
 import { DemoSession } from './session/demo-session.js';
 import { SessionMiddleware } from './session/session.middleware.js';
 import { SignedInGuard } from './session/signed-in.guard.js';
 
-/** The demo app: TypeORM (SQLite or PostgreSQL), the scheduler, the Atlassian module, its own sign-in cookie, three controllers. */
+/**
+ * The demo app: TypeORM (SQLite or PostgreSQL), the scheduler, the Atlassian module (with Bitbucket when
+ * configured), its own sign-in cookie, and its controllers.
+ */
 @Module({})
 export class AppModule implements NestModule {
+  constructor(private readonly config: ConfigService<DemoSettings, true>) {}
+
   /** `settings` are served by `ConfigService`; `emulator`, when given, is stopped with the app. */
   static register(settings: DemoSettings, emulator?: AtlassianEmulator): DynamicModule {
     return {
@@ -37,25 +42,40 @@ export class AppModule implements NestModule {
         AtlassianModule.forRootAsync({
           imports: [ConfigModule],
           inject: [ConfigService],
-          useFactory: (config: ConfigService<DemoSettings, true>) => ({
-            atlassian: {
-              clientId: config.get('atlassian.clientId', { infer: true }),
-              clientSecret: config.get('atlassian.clientSecret', { infer: true }),
-              callbackURL: config.get('atlassian.callbackURL', { infer: true }),
-              authBaseURL: config.get('atlassian.authBaseURL', { infer: true }),
-              apiBaseURL: config.get('atlassian.apiBaseURL', { infer: true }),
-              scope: config.get('atlassian.scopes', { infer: true }),
-            },
-            encryptionKeys: [config.get('tokenEncryptionKey', { infer: true })],
-          }),
+          useFactory: (config: ConfigService<DemoSettings, true>) => {
+            const bitbucket = config.get('bitbucket', { infer: true });
+            return {
+              atlassian: {
+                clientId: config.get('atlassian.clientId', { infer: true }),
+                clientSecret: config.get('atlassian.clientSecret', { infer: true }),
+                callbackURL: config.get('atlassian.callbackURL', { infer: true }),
+                authBaseURL: config.get('atlassian.authBaseURL', { infer: true }),
+                apiBaseURL: config.get('atlassian.apiBaseURL', { infer: true }),
+                scope: config.get('atlassian.scopes', { infer: true }),
+              },
+              bitbucket: bitbucket && {
+                clientId: bitbucket.clientId,
+                clientSecret: bitbucket.clientSecret,
+                callbackURL: bitbucket.callbackURL,
+                authBaseURL: bitbucket.authBaseURL,
+                apiBaseURL: bitbucket.apiBaseURL,
+              },
+              encryptionKeys: [config.get('tokenEncryptionKey', { infer: true })],
+            };
+          },
         }),
       ],
-      controllers: [HomeController, AuthController, ApiController],
-      providers: [DemoSession, SignedInGuard, JiraService, { provide: DemoEmulatorHost, useValue: new DemoEmulatorHost(emulator) }],
+      controllers: controllersFor(settings),
+      providers: [DemoSession, SignedInGuard, { provide: DemoEmulatorHost, useValue: new DemoEmulatorHost(emulator) }],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(SessionMiddleware).forRoutes(HomeController, AuthController, ApiController);
+    consumer.apply(SessionMiddleware).forRoutes(...controllersFor({ bitbucket: this.config.get('bitbucket', { infer: true }) }));
   }
+}
+
+/** Without a Bitbucket consumer there is no `bitbucket` strategy: its routes are left out rather than failing. */
+function controllersFor(settings: Pick<DemoSettings, 'bitbucket'>): Type[] {
+  return [HomeController, AuthController, ApiController, ...(settings.bitbucket ? [BitbucketController] : [])];
 }

@@ -15,6 +15,14 @@ export interface DemoConfig {
   apiBaseURL: string;
   /** Scopes requested on top of `read:me` and `offline_access` (`ATLASSIAN_SCOPES`). */
   scopes: string[];
+  /** A real Bitbucket OAuth consumer (`BITBUCKET_CLIENT_ID` / `BITBUCKET_CLIENT_SECRET`); undefined: the emulator's, when it runs. */
+  bitbucketClient?: { clientId: string; clientSecret: string };
+  /** `BITBUCKET_CALLBACK_URL`; when undefined, `/auth/bitbucket/callback` on the Atlassian callback URL's origin. */
+  bitbucketCallbackURL?: string;
+  /** `BITBUCKET_AUTH_BASE_URL`, used with a real consumer only. */
+  bitbucketAuthBaseURL: string;
+  /** `BITBUCKET_API_BASE_URL`, used with a real consumer only. */
+  bitbucketApiBaseURL: string;
   database: DemoDatabase;
   /** 32-byte base64 key that encrypts tokens at rest (`TOKEN_ENCRYPTION_KEY`). */
   tokenEncryptionKey: string;
@@ -40,6 +48,16 @@ export interface DemoSettings {
     /** True when `authBaseURL` / `apiBaseURL` point at the built-in emulator. */
     emulator: boolean;
   };
+  /** The Bitbucket OAuth consumer; undefined when Bitbucket is off (a real Atlassian app and no `BITBUCKET_CLIENT_ID`). */
+  bitbucket?: {
+    clientId: string;
+    clientSecret: string;
+    callbackURL: string;
+    authBaseURL: string;
+    apiBaseURL: string;
+    /** True when the URLs point at the built-in emulator. */
+    emulator: boolean;
+  };
   database: DemoDatabase;
   tokenEncryptionKey: string;
   sessionSecret: string;
@@ -47,6 +65,9 @@ export interface DemoSettings {
 
 /** The path the demo's callback route listens on; a custom `ATLASSIAN_CALLBACK_URL` must end with it. */
 export const DEMO_CALLBACK_PATH = '/auth/atlassian/callback';
+
+/** The path of the demo's Bitbucket callback route; a custom `BITBUCKET_CALLBACK_URL` must end with it. */
+export const DEMO_BITBUCKET_CALLBACK_PATH = '/auth/bitbucket/callback';
 
 const DEFAULT_SCOPES = ['read:jira-work', 'read:jira-user', 'read:confluence-space.summary'];
 // Public on purpose: they make `npm start` work with no setup, and the warnings say so loudly.
@@ -62,11 +83,13 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
   if (clientId && !clientSecret) {
     throw new Error('ATLASSIAN_CLIENT_SECRET is missing: copy it from your app\'s Settings page at https://developer.atlassian.com/console/myapps, or unset ATLASSIAN_CLIENT_ID to use the built-in emulator.');
   }
-  const callbackURL = value('ATLASSIAN_CALLBACK_URL');
-  if (callbackURL && !URL.canParse(callbackURL)) throw new Error(`ATLASSIAN_CALLBACK_URL must be an absolute URL such as http://localhost:3000${DEMO_CALLBACK_PATH}; got ${callbackURL}.`);
-  if (callbackURL && new URL(callbackURL).pathname !== DEMO_CALLBACK_PATH) {
-    throw new Error(`ATLASSIAN_CALLBACK_URL must end with ${DEMO_CALLBACK_PATH} (the demo's callback route); got ${callbackURL}.`);
+  const callbackURL = readCallbackURL('ATLASSIAN_CALLBACK_URL', value('ATLASSIAN_CALLBACK_URL'), DEMO_CALLBACK_PATH);
+  const bitbucketClientId = value('BITBUCKET_CLIENT_ID');
+  const bitbucketClientSecret = value('BITBUCKET_CLIENT_SECRET');
+  if (bitbucketClientId && !bitbucketClientSecret) {
+    throw new Error('BITBUCKET_CLIENT_SECRET is missing: copy the consumer\'s Secret from Workspace settings → OAuth consumers on bitbucket.org, or unset BITBUCKET_CLIENT_ID.');
   }
+  const bitbucketCallbackURL = readCallbackURL('BITBUCKET_CALLBACK_URL', value('BITBUCKET_CALLBACK_URL'), DEMO_BITBUCKET_CALLBACK_PATH);
   const databaseURL = value('DATABASE_URL');
   return {
     port: readPort('PORT', value('PORT'), 3000),
@@ -75,12 +98,24 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     authBaseURL: value('ATLASSIAN_AUTH_BASE_URL') ?? 'https://auth.atlassian.com',
     apiBaseURL: value('ATLASSIAN_API_BASE_URL') ?? 'https://api.atlassian.com',
     scopes: value('ATLASSIAN_SCOPES')?.split(/[\s,]+/).filter(Boolean) ?? DEFAULT_SCOPES,
+    bitbucketClient: bitbucketClientId ? { clientId: bitbucketClientId, clientSecret: bitbucketClientSecret! } : undefined,
+    bitbucketCallbackURL,
+    bitbucketAuthBaseURL: value('BITBUCKET_AUTH_BASE_URL') ?? 'https://bitbucket.org',
+    bitbucketApiBaseURL: value('BITBUCKET_API_BASE_URL') ?? 'https://api.bitbucket.org',
     database: databaseURL ? { type: 'postgres', url: databaseURL } : { type: 'better-sqlite3', database: value('SQLITE_PATH') ?? 'nestjs-atlassian-demo.sqlite' },
     tokenEncryptionKey: value('TOKEN_ENCRYPTION_KEY') ?? demoDefault('TOKEN_ENCRYPTION_KEY', DEMO_TOKEN_ENCRYPTION_KEY, 'openssl rand -base64 32', warnings),
     sessionSecret: value('SESSION_SECRET') ?? demoDefault('SESSION_SECRET', DEMO_SESSION_SECRET, 'openssl rand -base64 32', warnings),
     emulatorPort: readPort('EMULATOR_PORT', value('EMULATOR_PORT'), 0),
     warnings,
   };
+}
+
+/** An absolute callback URL whose path is the demo's route, or undefined when not set. */
+function readCallbackURL(name: string, raw: string | undefined, path: string): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!URL.canParse(raw)) throw new Error(`${name} must be an absolute URL such as http://localhost:3000${path}; got ${raw}.`);
+  if (new URL(raw).pathname !== path) throw new Error(`${name} must end with ${path} (the demo's callback route); got ${raw}.`);
+  return raw;
 }
 
 function demoDefault(name: string, demoValue: string, generate: string, warnings: string[]): string {

@@ -1,74 +1,118 @@
 import type { LinkedAccountView, SiteView } from '../src/index.js';
-import type { JiraProject } from './jira.service.js';
+import type { RepositorySummary } from './bitbucket-repositories.js';
+import type { ConfluenceSpace, JiraProject } from './product-calls.js';
 
 /** Everything the home page shows. */
 export interface HomePageModel {
   /** Which Atlassian the demo talks to. */
   atlassianLabel: string;
+  /** Which Bitbucket the demo talks to; undefined when Bitbucket is not configured. */
+  bitbucketLabel?: string;
   /** The signed-in app user, if any. */
   userId?: string;
-  accounts: Array<{ account: LinkedAccountView; sites: SiteSection[] }>;
+  /** The user's linked accounts, one section per person (Atlassian account id). */
+  identities: IdentitySection[];
 }
 
-/** A site, with its Jira data when it has Jira scopes. */
+/** One person: their Atlassian and Bitbucket accounts share the Atlassian account id. */
+export interface IdentitySection {
+  atlassianAccountId: string;
+  accounts: AccountSection[];
+}
+
+/** A linked account: an Atlassian one with its sites, or a Bitbucket one with its repositories. */
+export interface AccountSection {
+  account: LinkedAccountView;
+  sites: SiteSection[];
+  repositories?: { list?: RepositorySummary[]; errors: string[] };
+}
+
+/** A site, with its Jira data when it has Jira scopes and its Confluence spaces when it has Confluence scopes. */
 export interface SiteSection {
   site: SiteView;
   jira?: { displayName?: string; projects?: JiraProject[]; errors: string[] };
+  confluence?: { spaces?: ConfluenceSpace[]; errors: string[] };
 }
 
 const STYLE = `body{font-family:system-ui,sans-serif;background:#f4f5f7;color:#172b4d;margin:0;line-height:1.45}
 main{max-width:48rem;margin:2rem auto;padding:0 1rem}header{display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}
-h1{font-size:1.4rem;margin:0}.muted{color:#6b778c;font-size:.9rem}code{background:#ebecf0;padding:0 .25rem;border-radius:3px}
+h1{font-size:1.4rem;margin:0}h2.identity-title{font-size:1.05rem;margin:0 0 .5rem}.muted{color:#6b778c;font-size:.9rem}code{background:#ebecf0;padding:0 .25rem;border-radius:3px}
 .card{background:#fff;border-radius:6px;box-shadow:0 1px 3px #0002;padding:1rem 1.25rem;margin:1rem 0}
+.account{border-top:2px solid #dfe1e6;padding-top:.75rem;margin-top:.75rem}.provider{font-size:.8rem;font-weight:600;text-transform:uppercase;color:#5e6c84}
 .actions{display:flex;gap:.5rem;align-items:center}form{margin:0}
 .button{display:inline-block;background:#0052cc;color:#fff;text-decoration:none;padding:.45rem .9rem;border-radius:3px;border:0;font:inherit;cursor:pointer}
-.button.secondary{background:#ebecf0;color:#172b4d}.status{font-size:.8rem;padding:.1rem .4rem;border-radius:3px;background:#e3fcef;color:#006644}
+.button.bitbucket{background:#2684ff}.button.secondary{background:#ebecf0;color:#172b4d}.status{font-size:.8rem;padding:.1rem .4rem;border-radius:3px;background:#e3fcef;color:#006644}
 .status.reauth_required,.status.revoked{background:#ffebe6;color:#bf2600}.site{border-top:1px solid #ebecf0;padding-top:.75rem;margin-top:.75rem}
 .site h3{margin:0;font-size:1rem}.error{color:#bf2600}ul{margin:.25rem 0;padding-left:1.25rem}`;
 
 /** The whole page as HTML; every value is escaped. */
 export function renderHomePage(model: HomePageModel): string {
-  const body = model.userId ? signedIn(model.userId, model) : signedOut();
+  const body = model.userId ? signedIn(model.userId, model) : signedOut(model);
+  const bitbucketButton = model.bitbucketLabel ? '<a class="button bitbucket" id="connect-bitbucket" href="/auth/bitbucket">Connect Bitbucket</a>' : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>nestjs-atlassian demo</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
-<body><main><header><div><h1>nestjs-atlassian demo</h1><div class="muted">Atlassian: ${escapeHtml(model.atlassianLabel)}</div></div>
-<div class="actions"><a class="button" id="connect" href="/auth/atlassian">Connect Atlassian</a>${model.userId ? signOutForm() : ''}</div></header>
+<body><main><header><div><h1>nestjs-atlassian demo</h1><div class="muted">Atlassian: ${escapeHtml(model.atlassianLabel)}</div>
+<div class="muted">Bitbucket: ${escapeHtml(model.bitbucketLabel ?? 'not configured (set BITBUCKET_CLIENT_ID)')}</div></div>
+<div class="actions"><a class="button" id="connect" href="/auth/atlassian">Connect Atlassian</a>${bitbucketButton}${model.userId ? signOutForm() : ''}</div></header>
 ${body}</main></body></html>`;
 }
 
-function signedOut(): string {
-  return `<section class="card"><p>Not signed in. Connect an Atlassian account to sign in: the demo stores the link,
-its sites and its encrypted tokens, then lists your Jira projects.</p></section>`;
+function signedOut(model: HomePageModel): string {
+  const bitbucket = model.bitbucketLabel ? ' or Bitbucket' : '';
+  return `<section class="card"><p>Not signed in. Connect an Atlassian${bitbucket} account to sign in: the demo stores the link,
+its sites and its encrypted tokens, then lists your Jira projects, Confluence spaces and Bitbucket repositories.</p></section>`;
 }
 
 function signedIn(userId: string, model: HomePageModel): string {
-  const accounts = model.accounts.length
-    ? model.accounts.map(({ account, sites }) => accountCard(account, sites)).join('\n')
+  const identities = model.identities.length
+    ? model.identities.map(identityCard).join('\n')
     : '<section class="card"><p>No linked accounts yet.</p></section>';
-  return `<p>Signed in as app user <code id="user-id">${escapeHtml(userId)}</code>. Connecting again links another Atlassian account to this user.</p>
-<h2>Linked accounts</h2>${accounts}`;
+  return `<p>Signed in as app user <code id="user-id">${escapeHtml(userId)}</code>. Connecting Atlassian or Bitbucket again links the account to this user.</p>
+<h2>Linked accounts, by person</h2>${identities}`;
 }
 
 function signOutForm(): string {
   return '<form method="post" action="/logout"><button class="button secondary" id="sign-out">Sign out</button></form>';
 }
 
-function accountCard(account: LinkedAccountView, sites: SiteSection[]): string {
-  const siteList = sites.length ? sites.map(siteBlock).join('') : '<p class="muted">No sites: this grant reaches no Jira or Confluence site.</p>';
-  return `<section class="card account" data-account-id="${escapeHtml(account.id)}">
-<div><strong class="account-name">${escapeHtml(account.displayName ?? '(no name)')}</strong> <span class="muted">${escapeHtml(account.email ?? '(email hidden)')}</span>
-<span class="status ${escapeHtml(account.status)}">${escapeHtml(account.status)}</span></div>${siteList}</section>`;
+function identityCard(identity: IdentitySection): string {
+  return `<section class="card identity" data-atlassian-account-id="${escapeHtml(identity.atlassianAccountId)}">
+<h2 class="identity-title">Atlassian account <code class="identity-id">${escapeHtml(identity.atlassianAccountId)}</code></h2>
+${identity.accounts.map(accountBlock).join('\n')}</section>`;
 }
 
-function siteBlock({ site, jira }: SiteSection): string {
+function accountBlock({ account, sites, repositories }: AccountSection): string {
+  const details =
+    account.provider === 'bitbucket'
+      ? repositoriesBlock(repositories)
+      : sites.length
+        ? sites.map(siteBlock).join('')
+        : '<p class="muted">No sites: this grant reaches no Jira or Confluence site.</p>';
+  return `<div class="account" data-provider="${escapeHtml(account.provider)}" data-account-id="${escapeHtml(account.id)}">
+<div><span class="provider">${account.provider === 'bitbucket' ? 'Bitbucket' : 'Atlassian'}</span> <strong class="account-name">${escapeHtml(account.displayName ?? '(no name)')}</strong>
+<span class="muted">${escapeHtml(account.email ?? '(no confirmed email)')}</span> <span class="status ${escapeHtml(account.status)}">${escapeHtml(account.status)}</span></div>${details}</div>`;
+}
+
+function repositoriesBlock(repositories: AccountSection['repositories']): string {
+  if (!repositories) return '';
+  const list = repositories.list
+    ? `<p>Bitbucket repositories:</p><ul class="bitbucket-repositories">${
+        repositories.list.map((repo) => `<li>${link(repo.url, repo.fullName, 'repository-url')}${repo.isPrivate ? ' <span class="muted">private</span>' : ''}</li>`).join('') ||
+        '<li class="muted">none</li>'
+      }</ul>`
+    : '';
+  return list + errorLines(repositories.errors);
+}
+
+function siteBlock({ site, jira, confluence }: SiteSection): string {
   return `<div class="site" data-cloud-id="${escapeHtml(site.cloudId)}"><h3>${escapeHtml(site.name)}</h3>
-<div>${siteLink(site.url)} <span class="muted">cloudId <code>${escapeHtml(site.cloudId)}</code></span></div>
-${jira ? jiraBlock(jira) : '<p class="muted">No Jira scopes on this site.</p>'}</div>`;
+<div>${link(site.url, site.url, 'site-url')} <span class="muted">cloudId <code>${escapeHtml(site.cloudId)}</code></span></div>
+${jira ? jiraBlock(jira) : '<p class="muted">No Jira scopes on this site.</p>'}${confluence ? confluenceBlock(confluence) : ''}</div>`;
 }
 
-function siteLink(url: string): string {
-  // Only web links: a `javascript:` URL must never become clickable.
-  return /^https?:\/\//i.test(url) ? `<a href="${escapeHtml(url)}" class="site-url">${escapeHtml(url)}</a>` : `<span class="site-url">${escapeHtml(url)}</span>`;
+/** Only web links: a `javascript:` URL must never become clickable. */
+function link(url: string | null, text: string, className: string): string {
+  return url && /^https?:\/\//i.test(url) ? `<a href="${escapeHtml(url)}" class="${className}">${escapeHtml(text)}</a>` : `<span class="${className}">${escapeHtml(text)}</span>`;
 }
 
 function jiraBlock(jira: NonNullable<SiteSection['jira']>): string {
@@ -76,8 +120,18 @@ function jiraBlock(jira: NonNullable<SiteSection['jira']>): string {
   const projects = jira.projects
     ? `<p>Jira projects:</p><ul class="jira-projects">${jira.projects.map((p) => `<li><code>${escapeHtml(p.key)}</code> ${escapeHtml(p.name)}</li>`).join('') || '<li class="muted">none</li>'}</ul>`
     : '';
-  const errors = jira.errors.map((message) => `<p class="error">${escapeHtml(message)}</p>`).join('');
-  return who + projects + errors;
+  return who + projects + errorLines(jira.errors);
+}
+
+function confluenceBlock(confluence: NonNullable<SiteSection['confluence']>): string {
+  const spaces = confluence.spaces
+    ? `<p>Confluence spaces:</p><ul class="confluence-spaces">${confluence.spaces.map((s) => `<li><code>${escapeHtml(s.key)}</code> ${escapeHtml(s.name)}</li>`).join('') || '<li class="muted">none</li>'}</ul>`
+    : '';
+  return spaces + errorLines(confluence.errors);
+}
+
+function errorLines(messages: string[]): string {
+  return messages.map((message) => `<p class="error">${escapeHtml(message)}</p>`).join('');
 }
 
 function escapeHtml(value: string): string {

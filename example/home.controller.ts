@@ -1,24 +1,31 @@
 import { Controller, Get, Header, Req } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Request } from 'express';
-import { AccountLinkService, type LinkedAccountView, type SiteView } from '../src/index.js';
+import { AccountLinkService, AtlassianApiClient, BitbucketApiClient, isEligible, type LinkedAccountView, type SiteView } from '../src/index.js';
+import { listRepositories } from './bitbucket-repositories.js';
 import type { DemoSettings } from './demo-config.js';
-import { renderHomePage, type SiteSection } from './home-page.js';
-import { JiraService } from './jira.service.js';
+import { renderHomePage, type AccountSection, type SiteSection } from './home-page.js';
+import { productCalls } from './product-calls.js';
 import { currentUserId } from './session/current-user-id.js';
 
-/** The demo's one page, rendered on the server. */
+/** The demo's one page, rendered on the server: every failure becomes a message on the page, not a 500. */
 @Controller()
 export class HomeController {
   private readonly atlassianLabel: string;
+  private readonly bitbucketLabel: string | undefined;
+  private readonly emulatedBitbucket: boolean;
 
   constructor(
     private readonly accountLinks: AccountLinkService,
-    private readonly jira: JiraService,
+    private readonly atlassian: AtlassianApiClient,
+    private readonly bitbucket: BitbucketApiClient,
     config: ConfigService<DemoSettings, true>,
   ) {
-    const atlassian = config.get('atlassian', { infer: true });
-    this.atlassianLabel = atlassian.emulator ? `built-in emulator at ${atlassian.authBaseURL}` : atlassian.authBaseURL;
+    const atlassianSettings = config.get('atlassian', { infer: true });
+    const bitbucketSettings = config.get('bitbucket', { infer: true });
+    this.atlassianLabel = atlassianSettings.emulator ? `built-in emulator at ${atlassianSettings.authBaseURL}` : atlassianSettings.authBaseURL;
+    this.bitbucketLabel = bitbucketSettings && (bitbucketSettings.emulator ? `built-in emulator at ${bitbucketSettings.authBaseURL}` : bitbucketSettings.authBaseURL);
+    this.emulatedBitbucket = bitbucketSettings?.emulator ?? false;
   }
 
   @Get()
@@ -26,25 +33,46 @@ export class HomeController {
   @Header('cache-control', 'no-store')
   async home(@Req() req: Request): Promise<string> {
     const userId = currentUserId(req);
-    const accounts = userId ? await this.accountLinks.listForUser(userId) : [];
+    const identities = userId ? await this.accountLinks.identitiesForUser(userId) : [];
     const sections = await Promise.all(
-      accounts.map(async (account) => ({ account, sites: await Promise.all(account.sites.map((site) => this.siteSection(account, site))) })),
+      identities.map(async ({ atlassianAccountId, accounts }) => ({
+        atlassianAccountId,
+        // Atlassian first, then Bitbucket, whatever order they were linked in.
+        accounts: await Promise.all([...accounts].sort((a, b) => a.provider.localeCompare(b.provider)).map((account) => this.accountSection(account))),
+      })),
     );
-    return renderHomePage({ atlassianLabel: this.atlassianLabel, userId, accounts: sections });
+    return renderHomePage({ atlassianLabel: this.atlassianLabel, bitbucketLabel: this.bitbucketLabel, userId, identities: sections });
   }
 
-  /** Jira data for a site with Jira scopes; a failure becomes a message on the page, not a 500. */
-  private async siteSection(account: LinkedAccountView, site: SiteView): Promise<SiteSection> {
-    if (!site.scopes.some((scope) => scope.includes('jira'))) return { site };
-    const ref = { accountId: account.id, cloudId: site.cloudId };
-    const [myself, projects] = await Promise.allSettled([this.jira.myself(ref), this.jira.projects(ref)]);
-    return {
-      site,
-      jira: {
-        displayName: myself.status === 'fulfilled' ? myself.value.displayName : undefined,
-        projects: projects.status === 'fulfilled' ? projects.value : undefined,
-        errors: [myself, projects].flatMap((result) => (result.status === 'rejected' ? [(result.reason as Error).message] : [])),
-      },
-    };
+  private async accountSection(account: LinkedAccountView): Promise<AccountSection> {
+    if (account.provider === 'bitbucket') {
+      const [repositories] = await Promise.allSettled([listRepositories(this.bitbucket.forAccount(account.id), this.emulatedBitbucket)]);
+      return { account, sites: [], repositories: { list: valueOf(repositories), errors: errorsOf(repositories) } };
+    }
+    return { account, sites: await Promise.all(account.sites.map((site) => this.siteSection(account, site))) };
   }
+
+  /** Jira data for a site with Jira scopes, Confluence spaces for one with Confluence scopes. */
+  private async siteSection(account: LinkedAccountView, site: SiteView): Promise<SiteSection> {
+    const api = this.atlassian.forAccount(account.id);
+    const section: SiteSection = { site };
+    if (isEligible(site, 'jira')) {
+      const jira = api.jira(site.cloudId);
+      const [myself, projects] = await Promise.allSettled([productCalls.jiraMyself(jira), productCalls.jiraProjects(jira)]);
+      section.jira = { displayName: valueOf(myself)?.displayName, projects: valueOf(projects), errors: errorsOf(myself, projects) };
+    }
+    if (isEligible(site, 'confluence')) {
+      const [spaces] = await Promise.allSettled([productCalls.confluenceSpaces(api.confluence(site.cloudId))]);
+      section.confluence = { spaces: valueOf(spaces), errors: errorsOf(spaces) };
+    }
+    return section;
+  }
+}
+
+function valueOf<T>(result: PromiseSettledResult<T>): T | undefined {
+  return result.status === 'fulfilled' ? result.value : undefined;
+}
+
+function errorsOf(...results: PromiseSettledResult<unknown>[]): string[] {
+  return results.flatMap((result) => (result.status === 'rejected' ? [(result.reason as Error).message] : []));
 }

@@ -11,7 +11,9 @@ try {
   for (const warning of config.warnings) logger.warn(warning);
   const demo = await startDemo(config);
   const atlassian = demo.emulator ? `built-in emulator at ${demo.emulator.url}` : demo.settings.atlassian.authBaseURL;
-  process.stdout.write(`nestjs-atlassian demo: open ${demo.url} (Atlassian: ${atlassian})\n`);
+  const { bitbucket } = demo.settings;
+  const bitbucketLabel = !bitbucket ? 'off' : bitbucket.emulator ? 'built-in emulator' : bitbucket.authBaseURL;
+  process.stdout.write(`nestjs-atlassian demo: open ${demo.url} (Atlassian: ${atlassian}; Bitbucket: ${bitbucketLabel})\n`);
 } catch (err) {
   // The first line is the cause; Nest has already logged any longer report of its own.
   logger.error(`The demo could not start: ${(err as Error).message.split('\n')[0]}`);

@@ -3,9 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { createServer } from 'node:net';
 import type { DataSource } from 'typeorm';
-import type { AtlassianEmulator } from '../src/testing/index.js';
+import { DEFAULT_EMULATOR_BITBUCKET_CONSUMER, DEFAULT_EMULATOR_CLIENT, type AtlassianEmulator } from '../src/testing/index.js';
 import { AppModule } from './app.module.js';
-import { DEMO_CALLBACK_PATH, type DemoConfig, type DemoSettings } from './demo-config.js';
+import { DEMO_BITBUCKET_CALLBACK_PATH, DEMO_CALLBACK_PATH, type DemoConfig, type DemoSettings } from './demo-config.js';
 import { startDemoEmulator } from './demo-emulator.js';
 
 /** A running demo. */
@@ -14,7 +14,7 @@ export interface RunningDemo {
   /** The URL to open in a browser. */
   url: string;
   settings: DemoSettings;
-  /** The built-in emulator, when no real Atlassian app is configured. */
+  /** The built-in emulator (Atlassian and Bitbucket), when no real Atlassian app is configured. */
   emulator?: AtlassianEmulator;
   dataSource: DataSource;
   /** Closes the app, the database connection and the emulator. */
@@ -28,17 +28,25 @@ export interface StartDemoOptions {
 }
 
 /**
- * Starts the demo as `npm start` does: the built-in emulator when `config.atlassianClient` is unset,
- * then the Nest app on `config.port`, on every interface.
+ * Starts the demo as `npm start` does: the built-in emulator when `config.atlassianClient` is unset (it
+ * plays Bitbucket too, unless a real consumer is set), then the Nest app on `config.port`, on every interface.
  */
 export async function startDemo(config: DemoConfig, options: StartDemoOptions = {}): Promise<RunningDemo> {
   // The callback URL is part of the OAuth client's settings, so the port must be known before the app starts.
   const port = config.port || (await findFreePort());
   const callbackURL = config.callbackURL ?? `http://localhost:${port}${DEMO_CALLBACK_PATH}`;
-  const emulator = config.atlassianClient ? undefined : await startDemoEmulator(callbackURL, config.emulatorPort);
-  const client = config.atlassianClient ?? { clientId: 'emulator-client-id', clientSecret: 'emulator-client-secret' };
+  const publicURL = new URL(callbackURL).origin;
+  const bitbucketCallbackURL = config.bitbucketCallbackURL ?? `${publicURL}${DEMO_BITBUCKET_CALLBACK_PATH}`;
+  if (new URL(bitbucketCallbackURL).origin !== publicURL) {
+    // The demo's sign-in cookie must reach both callbacks, or connecting Bitbucket could not link to the signed-in user.
+    throw new Error(`BITBUCKET_CALLBACK_URL (${bitbucketCallbackURL}) must be on the same origin as the Atlassian callback URL (${publicURL}).`);
+  }
+  const emulatedBitbucket = !config.atlassianClient && !config.bitbucketClient;
+  const emulator = config.atlassianClient ? undefined : await startDemoEmulator(callbackURL, config.emulatorPort, emulatedBitbucket ? bitbucketCallbackURL : undefined);
+  const client = config.atlassianClient ?? { clientId: DEFAULT_EMULATOR_CLIENT.clientId, clientSecret: DEFAULT_EMULATOR_CLIENT.clientSecret };
+  const bitbucketClient = config.bitbucketClient ?? (emulatedBitbucket ? { clientId: DEFAULT_EMULATOR_BITBUCKET_CONSUMER.key, clientSecret: DEFAULT_EMULATOR_BITBUCKET_CONSUMER.secret } : undefined);
   const settings: DemoSettings = {
-    publicURL: new URL(callbackURL).origin,
+    publicURL,
     atlassian: {
       ...client,
       callbackURL,
@@ -46,6 +54,13 @@ export async function startDemo(config: DemoConfig, options: StartDemoOptions = 
       apiBaseURL: emulator?.apiBaseURL ?? config.apiBaseURL,
       scopes: config.scopes,
       emulator: emulator !== undefined,
+    },
+    bitbucket: bitbucketClient && {
+      ...bitbucketClient,
+      callbackURL: bitbucketCallbackURL,
+      authBaseURL: emulatedBitbucket ? emulator!.bitbucketAuthBaseURL : config.bitbucketAuthBaseURL,
+      apiBaseURL: emulatedBitbucket ? emulator!.bitbucketApiBaseURL : config.bitbucketApiBaseURL,
+      emulator: emulatedBitbucket,
     },
     database: config.database,
     tokenEncryptionKey: config.tokenEncryptionKey,

@@ -132,7 +132,8 @@ export class AccountLinkService {
   }
 
   private applySignIn(account: LinkedAccount, { profile, tokens }: CompleteSignInInput): LinkedAccount {
-    const now = new Date();
+    // The module's clock, as every other date of the token lifecycle: a forced refresh compares against it.
+    const now = this.options.now();
     account.email = profile.email;
     account.displayName = profile.displayName;
     account.avatarUrl = profile.avatarUrl;

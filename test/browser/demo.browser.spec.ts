@@ -57,6 +57,37 @@ describe.skipIf(skipReason !== undefined)(skipReason ? `demo app in Chromium (SK
     await context.close();
   });
 
+  it('connects Atlassian, then Bitbucket, and shows the repositories under the one identity of that person', async () => {
+    const { demo } = running;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(demo.url);
+    await page.getByRole('link', { name: 'Connect Atlassian' }).click();
+    await Promise.all([page.waitForURL(`${demo.url}/`), page.click('#approve')]);
+    const userId = (await page.textContent('#user-id'))!;
+
+    await page.getByRole('link', { name: 'Connect Bitbucket' }).click();
+    await page.waitForURL((url) => url.origin === demo.emulator!.bitbucketAuthBaseURL && url.pathname === '/site/oauth2/authorize');
+    expect(await page.textContent('#client-id')).toBe('emulator-bitbucket-key');
+    await Promise.all([page.waitForURL(`${demo.url}/`), page.click('#approve')]);
+
+    expect(await page.textContent('#user-id')).toBe(userId);
+    const identities = page.locator('.identity');
+    expect(await identities.count()).toBe(1);
+    expect(await identities.first().getAttribute('data-atlassian-account-id')).toBe(DEFAULT_EMULATOR_ACCOUNT_ID);
+    expect(await identities.first().locator('.account').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-provider')))).toEqual(['atlassian', 'bitbucket']);
+    expect(await page.locator('.bitbucket-repositories li').allTextContents()).toEqual(['ada-lovelace/website', 'ada-lovelace/notes private']);
+    expect(await page.locator('.confluence-spaces li').allTextContents()).toEqual(expect.arrayContaining(['ENG Engineering', 'DOCS Documentation']));
+    expect(await page.locator('.error').count()).toBe(0);
+
+    const bitbucketAccount = await demo.dataSource.getRepository(LinkedAccount).findOneByOrFail({ provider: 'bitbucket', providerAccountId: DEFAULT_EMULATOR_ACCOUNT_ID });
+    expect(bitbucketAccount).toMatchObject({ userId, status: 'active', email: 'ada@example.com' });
+    const bitbucketToken = await demo.app.get(AtlassianTokenService).getAccessToken({ accountId: bitbucketAccount.id });
+    expect(demo.emulator!.isBitbucketAccessTokenValid(bitbucketToken)).toBe(true);
+    expect(await page.content()).not.toContain(bitbucketToken);
+    await context.close();
+  });
+
   it('signs out with the Sign out button and forgets the demo session, not the link', async () => {
     const { demo } = running;
     const context = await browser.newContext();
@@ -68,7 +99,7 @@ describe.skipIf(skipReason !== undefined)(skipReason ? `demo app in Chromium (SK
     await Promise.all([page.waitForURL(`${demo.url}/`), page.getByRole('button', { name: 'Sign out' }).click()]);
     expect(await page.textContent('main')).toContain('Not signed in');
     expect((await context.cookies()).some((cookie) => cookie.name === SESSION_COOKIE)).toBe(false);
-    expect(await demo.dataSource.getRepository(LinkedAccount).countBy({ providerAccountId: DEFAULT_EMULATOR_ACCOUNT_ID })).toBe(1);
+    expect(await demo.dataSource.getRepository(LinkedAccount).countBy({ provider: 'atlassian', providerAccountId: DEFAULT_EMULATOR_ACCOUNT_ID })).toBe(1);
     await context.close();
   });
 });
