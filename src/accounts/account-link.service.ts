@@ -58,7 +58,7 @@ export class AccountLinkService {
 
   /** The accounts an app user has linked, with their sites; never tokens. */
   async listForUser(userId: string): Promise<LinkedAccountView[]> {
-    const accounts = await this.accounts.find({ where: { userId }, relations: { sites: true }, order: { createdAt: 'ASC' } });
+    const accounts = await this.accounts.find({ where: { userId }, relations: { sites: true }, order: { createdAt: 'ASC', id: 'ASC' } });
     return accounts.map((account) => toLinkedAccountView(account, account.sites ?? []));
   }
 
@@ -82,7 +82,7 @@ export class AccountLinkService {
 
   /** An app user's account of a provider (the first linked, when several), or `null`. */
   async findForUser(userId: string, provider: LinkedAccountProvider): Promise<LinkedAccountView | null> {
-    const account = await this.accounts.findOne({ where: { userId, provider }, relations: { sites: true }, order: { createdAt: 'ASC' } });
+    const account = await this.accounts.findOne({ where: { userId, provider }, relations: { sites: true }, order: { createdAt: 'ASC', id: 'ASC' } });
     return account ? toLinkedAccountView(account, account.sites ?? []) : null;
   }
 

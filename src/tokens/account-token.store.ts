@@ -26,7 +26,7 @@ export class AccountTokenStore {
   async load(target: TokenTarget): Promise<LinkedAccount | null> {
     const query = this.withSecrets();
     if ('accountId' in target) query.where('account.id = :id', { id: target.accountId });
-    else query.where('account.userId = :userId AND account.provider = :provider', target).orderBy('account.createdAt', 'ASC');
+    else query.where('account.userId = :userId AND account.provider = :provider', target).orderBy('account.createdAt', 'ASC').addOrderBy('account.id', 'ASC');
     return query.getOne();
   }
 
