@@ -1,0 +1,33 @@
+import type { Logger } from 'typeorm';
+
+/** A captured statement with its parameters. */
+export interface CapturedQuery {
+  sql: string;
+  parameters: unknown[];
+}
+
+/** A TypeORM logger that records the statements run while `during()` runs, and nothing else. */
+export class QueryCapture implements Logger {
+  private captured: CapturedQuery[] | undefined;
+
+  /** The statements `work` ran. */
+  async during(work: () => Promise<unknown>): Promise<CapturedQuery[]> {
+    this.captured = [];
+    try {
+      await work();
+      return this.captured;
+    } finally {
+      this.captured = undefined;
+    }
+  }
+
+  logQuery(sql: string, parameters?: unknown[]): void {
+    this.captured?.push({ sql, parameters: parameters ?? [] });
+  }
+
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+}

@@ -1,0 +1,83 @@
+import { MoreThan } from 'typeorm';
+import { LinkedAccount } from '../../src/index.js';
+import type { TokenWorkerResult } from '../../test/fixtures/token-worker.js';
+import { openAccountsDatabase, seedAccounts } from '../../test/support/seed-accounts.js';
+import { startTokenWorkers } from '../../test/support/worker-processes.js';
+import type { BenchDatabase, BenchStage } from './bench-setup.js';
+
+const HOUR_MS = 3600_000;
+
+/** A proactive refresh of many expired accounts by the scheduler, in one or several processes. */
+export interface SweepSettings {
+  database: BenchDatabase;
+  accounts: number;
+  processes: number;
+  /** Refreshes in flight per process. */
+  concurrency: number;
+  batchSize: number;
+  /** Injected on the emulator's token endpoint. */
+  latencyMs: number;
+}
+
+/** What the sweep did, seen from the outside (emulator, database) and by the processes. */
+export interface SweepOutcome {
+  /** From `go` to the last process's result. */
+  wallMs: number;
+  refreshCalls: number;
+  reusedRefreshTokens: number;
+  /** Sum of the processes' `refreshed`. */
+  refreshed: number;
+  claimedElsewhere: number;
+  failed: number;
+  /** Rows whose lastRefreshedAt moved. */
+  rowsRefreshed: number;
+  maxRssBytes: number;
+  rssAtGoBytes: number;
+  /** CPU time of the sweeping processes, summed. */
+  cpuMs: number;
+}
+
+/** Seeds the accounts (already expired), starts the processes, sweeps once in each, and counts. */
+export async function runSweep(stage: BenchStage, settings: SweepSettings): Promise<SweepOutcome> {
+  const { emulator } = stage;
+  const dataSource = await openAccountsDatabase(settings.database);
+  try {
+    const seededAt = new Date(Date.now() - 2 * HOUR_MS);
+    await seedAccounts(dataSource, emulator, {
+      count: settings.accounts,
+      encryptionKey: stage.encryptionKey,
+      clientId: stage.clientId,
+      accessTokenExpiresAt: new Date(seededAt.getTime() + HOUR_MS),
+      lastRefreshedAt: seededAt,
+      consentedAt: seededAt,
+    });
+    const spec = stage.spec(settings.database, { refreshScheduler: { concurrency: settings.concurrency, batchSize: settings.batchSize } });
+    const workers = await startTokenWorkers(Array.from({ length: settings.processes }, () => ({ spec, job: { kind: 'sweep' as const } })));
+    try {
+      emulator.resetCalls();
+      emulator.setLatency('token', settings.latencyMs);
+      const startedAt = performance.now();
+      const results = (await workers.run()) as Array<Extract<TokenWorkerResult, { kind: 'sweep' }>>;
+      const wallMs = performance.now() - startedAt;
+      emulator.setLatency('token', 0);
+      const rowsRefreshed = await dataSource.getRepository(LinkedAccount).countBy({ lastRefreshedAt: MoreThan(seededAt) });
+      const sum = (pick: (result: (typeof results)[number]) => number) => results.reduce((total, result) => total + pick(result), 0);
+      return {
+        wallMs,
+        refreshCalls: emulator.count('token', { grantType: 'refresh_token' }),
+        reusedRefreshTokens: emulator.count('token', { refreshTokenReused: true }),
+        refreshed: sum((r) => r.sweep.refreshed),
+        claimedElsewhere: sum((r) => r.sweep.claimedElsewhere),
+        failed: sum((r) => r.sweep.failed + r.sweep.reauthRequired),
+        rowsRefreshed,
+        maxRssBytes: Math.max(...results.map((r) => r.maxRssBytes)),
+        rssAtGoBytes: Math.max(...results.map((r) => r.rssAtGoBytes)),
+        cpuMs: sum((r) => r.cpuMs),
+      };
+    } finally {
+      await workers.close();
+    }
+  } finally {
+    await dataSource.destroy();
+  }
+}
