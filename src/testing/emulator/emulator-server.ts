@@ -1,4 +1,5 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EmulatorCall, EmulatorCallLog } from './emulator-call-log.js';
@@ -22,6 +23,8 @@ export class EmulatorServer {
   private boundUrl = '';
 
   private constructor(private readonly parts: EmulatorServerParts) {
+    // Every delayed request listens on this one signal; thousands at once under latency are expected.
+    setMaxListeners(0, this.stopping.signal);
     this.server = createServer((req, res) => void this.handle(req, res));
   }
 
