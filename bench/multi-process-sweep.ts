@@ -23,7 +23,7 @@ export async function multiProcessSweepBenchmark(): Promise<void> {
     figure(`${name}: wall time`, duration(outcome.wallMs), `ideal ${duration(idealMs)} (${processes} × ${CONCURRENCY} in flight); ${ratio(outcome.wallMs / idealMs)} the ideal`);
     figure(`${name}: refresh calls`, count(outcome.refreshCalls), check(outcome.refreshCalls, ACCOUNTS));
     figure(`${name}: reused refresh tokens`, count(outcome.reusedRefreshTokens), check(outcome.reusedRefreshTokens, 0));
-    figure(`${name}: refreshed (sum) / rows refreshed`, `${count(outcome.refreshed)} / ${count(outcome.rowsRefreshed)}`, `${check([outcome.refreshed, outcome.rowsRefreshed], ACCOUNTS)}; claimed elsewhere ${count(outcome.claimedElsewhere)}; failed ${count(outcome.failed)}`);
+    figure(`${name}: refreshed (sum) / rows refreshed`, `${count(outcome.refreshed)} / ${count(outcome.rowsRefreshed)}`, `${check([outcome.refreshed, outcome.rowsRefreshed], ACCOUNTS)}; per process ${outcome.refreshedPerProcess.map(count).join(' / ')}; failed ${count(outcome.failed)}`);
     figure(`${name}: CPU time of the sweeping process${processes > 1 ? 'es' : ''}`, duration(outcome.cpuMs), `${((100 * outcome.cpuMs) / outcome.wallMs).toFixed(0)}% of the wall time (${cpus().length} cores in all)`);
   }
   figure(`${PROCESSES} processes vs 1: wall time`, duration(multi.wallMs), `vs ${duration(single.wallMs)} for 1 process: ${speedup(multi.wallMs, single.wallMs)}`);

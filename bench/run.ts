@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { cpus } from 'node:os';
+import { apiClientOverheadBenchmark } from './api-client-overhead.js';
 import { getAccessTokenBenchmark } from './get-access-token.js';
 import { multiProcessSweepBenchmark } from './multi-process-sweep.js';
 import { refreshSweepBenchmark } from './refresh-sweep.js';
@@ -11,6 +12,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   sweep: refreshSweepBenchmark,
   'multi-process-sweep': multiProcessSweepBenchmark,
   'tick-cost': schedulerTickCostBenchmark,
+  'api-client': apiClientOverheadBenchmark,
 };
 
 const requested = process.argv.slice(2);

@@ -27,7 +27,8 @@ export interface SweepOutcome {
   reusedRefreshTokens: number;
   /** Sum of the processes' `refreshed`. */
   refreshed: number;
-  claimedElsewhere: number;
+  /** Accounts each process refreshed: claims are disjoint, so these add up to the accounts. */
+  refreshedPerProcess: number[];
   failed: number;
   /** Rows whose lastRefreshedAt moved. */
   rowsRefreshed: number;
@@ -67,7 +68,7 @@ export async function runSweep(stage: BenchStage, settings: SweepSettings): Prom
         refreshCalls: emulator.count('token', { grantType: 'refresh_token' }),
         reusedRefreshTokens: emulator.count('token', { refreshTokenReused: true }),
         refreshed: sum((r) => r.sweep.refreshed),
-        claimedElsewhere: sum((r) => r.sweep.claimedElsewhere),
+        refreshedPerProcess: results.map((r) => r.sweep.refreshed),
         failed: sum((r) => r.sweep.failed + r.sweep.reauthRequired),
         rowsRefreshed,
         maxRssBytes: Math.max(...results.map((r) => r.maxRssBytes)),

@@ -98,7 +98,7 @@ export interface RefreshSchedulerOptions {
   keepAliveAfterDays?: number;
   /** Warn (event + `consentExpiryNotifiedAt`) this many days before the 365-day consent expiry. Default: `14`. */
   consentWarningDays?: number;
-  /** Accounts claimed per tick and query. Default: `500`. */
+  /** Most accounts one statement claims (further capped at `concurrency`, so no claim lapses in a queue) or warns about. Default: `500`. */
   batchSize?: number;
   /** Refreshes in flight at once per process. Default: `10`. */
   concurrency?: number;

@@ -7,7 +7,6 @@ import { AtlassianReauthRequiredError } from '../errors/token-errors.js';
 import { AtlassianEventPublisher } from '../events/atlassian-event-publisher.js';
 import { AtlassianEvents } from '../events/atlassian-events.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
-import { AccountTokenStore } from './account-token.store.js';
 import { DueAccountsQuery } from './due-accounts.query.js';
 import { runWithConcurrency } from './run-with-concurrency.js';
 import { TokenRefresher } from './token-refresher.js';
@@ -20,8 +19,6 @@ const JOB_NAME = 'nestjs-atlassian:token-refresh';
 export interface RefreshSweepResult {
   /** Accounts this process refreshed. */
   refreshed: number;
-  /** Due accounts another process claimed first. */
-  claimedElsewhere: number;
   /** Refreshes that failed for a reason that may pass (kept, retried later). */
   failed: number;
   /** Accounts the provider refused (now `reauth_required`). */
@@ -44,7 +41,6 @@ export class TokenRefreshScheduler implements OnApplicationBootstrap, OnModuleDe
   constructor(
     @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
     private readonly due: DueAccountsQuery,
-    private readonly store: AccountTokenStore,
     private readonly refresher: TokenRefresher,
     private readonly events: AtlassianEventPublisher,
     private readonly moduleRef: ModuleRef,
@@ -65,42 +61,36 @@ export class TokenRefreshScheduler implements OnApplicationBootstrap, OnModuleDe
   }
 
   private async sweep(): Promise<RefreshSweepResult> {
-    const result: RefreshSweepResult = { refreshed: 0, claimedElsewhere: 0, failed: 0, reauthRequired: 0, consentWarnings: 0 };
-    const { windowSeconds, keepAliveAfterDays, batchSize } = this.options.refreshScheduler;
-    // An account is tried once per tick, even if a short-lived token is due again at once.
-    const tried = new Set<string>();
+    const result: RefreshSweepResult = { refreshed: 0, failed: 0, reauthRequired: 0, consentWarnings: 0 };
+    const { windowSeconds, keepAliveAfterDays, batchSize, concurrency } = this.options.refreshScheduler;
+    // Claim no more than can be worked on at once, so that no claim lapses while it waits its turn.
+    const claimSize = Math.min(batchSize, concurrency);
+    const tickStartedAt = this.options.now();
     for (;;) {
       const now = this.options.now();
-      const expiring = windowSeconds > 0 ? await this.due.expiringBy(new Date(now.getTime() + windowSeconds * 1000), now, batchSize) : [];
-      const idle = await this.due.idleSince(new Date(now.getTime() - keepAliveAfterDays * DAY_MS), now, batchSize);
-      const batch = uniqueById([...expiring, ...idle]).filter((account) => !tried.has(account.id));
-      if (batch.length === 0) break;
-      for (const account of batch) tried.add(account.id);
-      const before = result.refreshed + result.failed + result.reauthRequired;
-      await this.refreshBatch(batch, result);
-      // Nothing claimed: the rest belongs to other instances' running refreshes; they finish it.
-      if (result.refreshed + result.failed + result.reauthRequired === before) break;
+      const owner = randomUUID();
+      const leaseMs = this.options.tokens.refreshLeaseMs;
+      const claimed =
+        windowSeconds > 0 ? await this.due.claim('expiring', { threshold: new Date(now.getTime() + windowSeconds * 1000), tickStartedAt, now }, claimSize, owner, leaseMs) : [];
+      if (claimed.length < claimSize) {
+        const idleWindow = { threshold: new Date(now.getTime() - keepAliveAfterDays * DAY_MS), tickStartedAt, now };
+        claimed.push(...(await this.due.claim('idle', idleWindow, claimSize - claimed.length, owner, leaseMs)));
+      }
+      if (claimed.length === 0) break;
+      await runWithConcurrency(claimed, concurrency, (account) => this.refreshClaimed(account, owner, result));
     }
     result.consentWarnings = await this.warnConsentExpiry();
     return result;
   }
 
-  private async refreshBatch(batch: LinkedAccount[], result: RefreshSweepResult): Promise<void> {
-    const { concurrency } = this.options.refreshScheduler;
-    await runWithConcurrency(batch, concurrency, async (account) => {
-      const owner = randomUUID();
-      if (!(await this.store.claim(account, owner, this.options.now(), this.options.tokens.refreshLeaseMs))) {
-        result.claimedElsewhere++;
-        return;
-      }
-      try {
-        await this.refresher.refresh(account, owner);
-        result.refreshed++;
-      } catch (err) {
-        if (err instanceof AtlassianReauthRequiredError) result.reauthRequired++;
-        else result.failed++;
-      }
-    });
+  private async refreshClaimed(account: LinkedAccount, owner: string, result: RefreshSweepResult): Promise<void> {
+    try {
+      await this.refresher.refresh(account, owner);
+      result.refreshed++;
+    } catch (err) {
+      if (err instanceof AtlassianReauthRequiredError) result.reauthRequired++;
+      else result.failed++;
+    }
   }
 
   private async warnConsentExpiry(): Promise<number> {
@@ -146,8 +136,4 @@ export class TokenRefreshScheduler implements OnApplicationBootstrap, OnModuleDe
       registry.deleteCronJob(JOB_NAME);
     };
   }
-}
-
-function uniqueById(accounts: LinkedAccount[]): LinkedAccount[] {
-  return [...new Map(accounts.map((account) => [account.id, account])).values()];
 }
