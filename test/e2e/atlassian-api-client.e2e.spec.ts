@@ -209,6 +209,42 @@ describe('AtlassianApiClient against the emulator', () => {
     expect(emulator.count('token', { grantType: 'refresh_token' }) - before).toBe(1);
   });
 
+  it('re-syncs the sites when a known site answers 404, and says when the site left the grant', async () => {
+    emulator.addUser({
+      accountId: 'leaver',
+      name: 'Leaver',
+      sites: [
+        { id: '7c1c1c1c-0000-4000-8000-00000000aaaa', name: 'stays', url: 'https://stays.atlassian.net', scopes: ['read:jira-work', 'read:jira-user'] },
+        { id: '7c1c1c1c-0000-4000-8000-00000000bbbb', name: 'leaves', url: 'https://leaves.atlassian.net', scopes: ['read:jira-work', 'read:jira-user'] },
+      ],
+    });
+    emulator.signInAs('leaver');
+    const leaver = await signInThroughApp(app, emulator);
+    emulator.signInAs(DEFAULT_EMULATOR_ACCOUNT_ID);
+    expect((await api.listSites(leaver.userId)).map((s) => s.name)).toEqual(['leaves', 'stays']);
+    emulator.setSites('leaver', [{ id: '7c1c1c1c-0000-4000-8000-00000000aaaa', name: 'stays', url: 'https://stays.atlassian.net', scopes: ['read:jira-work', 'read:jira-user'] }]);
+    const error: any = await api.forUser(leaver.userId).jira({ name: 'leaves' }).get('/rest/api/3/myself').catch(rejection);
+    expect(error).toBeInstanceOf(AtlassianSiteSelectionError);
+    expect(error).toMatchObject({ code: 'atlassian_site_not_found', status: 404 });
+    expect((await api.listSites(leaver.userId)).map((s) => s.name)).toEqual(['stays']);
+    // With one site left, no choice is needed any more.
+    const me = await api.forUser(leaver.userId).jira().get<{ accountId: string }>('/rest/api/3/myself');
+    expect(me.accountId).toBe('leaver');
+  });
+
+  it('re-syncs the sites on demand', async () => {
+    emulator.addUser({ accountId: 'grower', name: 'Grower', sites: [{ id: '7c1c1c1c-0000-4000-8000-00000000cccc', name: 'one', url: 'https://one.atlassian.net', scopes: ['read:jira-work'] }] });
+    emulator.signInAs('grower');
+    const grower = await signInThroughApp(app, emulator);
+    emulator.signInAs(DEFAULT_EMULATOR_ACCOUNT_ID);
+    emulator.setSites('grower', [
+      { id: '7c1c1c1c-0000-4000-8000-00000000cccc', name: 'one', url: 'https://one.atlassian.net', scopes: ['read:jira-work'] },
+      { id: '7c1c1c1c-0000-4000-8000-00000000dddd', name: 'two', url: 'https://two.atlassian.net', scopes: ['read:jira-work'] },
+    ]);
+    expect((await api.forUser(grower.userId).syncSites()).map((s) => s.name)).toEqual(['one', 'two']);
+    expect((await api.listSites(grower.userId)).map((s) => s.cloudId)).toEqual(['7c1c1c1c-0000-4000-8000-00000000cccc', '7c1c1c1c-0000-4000-8000-00000000dddd']);
+  });
+
   it('the scope guard answers 403 with the consent URL; after consenting to more scopes, 200', async () => {
     const headers = { [TEST_USER_HEADER]: userId };
     const denied = await fetch(`${app.url}/scoped/write`, { headers });

@@ -134,6 +134,17 @@ describe.each(['sqlite', 'postgres'] as const)('AtlassianTokenService (%s)', (ki
     expect(app.app.get(TokenCipher).decrypt(row.accessTokenEncrypted)).toBe(issued.access_token);
   });
 
+  it('forgetTokens clears the stored tokens and stops handing any out', async () => {
+    const id = await freshAccount('forget-1');
+    await tokens.getAccessToken({ accountId: id });
+    await tokens.forgetTokens({ accountId: id });
+    const row = await storedRow(id);
+    expect(row).toMatchObject({ status: 'revoked', accessTokenEncrypted: '', refreshTokenEncrypted: null, accessTokenExpiresAt: null });
+    const before = refreshCalls();
+    await expect(tokens.getAccessToken({ accountId: id })).rejects.toThrow(AtlassianReauthRequiredError);
+    expect(refreshCalls()).toBe(before);
+  });
+
   it('forceRefresh refreshes once even with concurrent callers, and reports the token status', async () => {
     const id = await freshAccount('force-1');
     const before = refreshCalls();
