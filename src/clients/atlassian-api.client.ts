@@ -1,15 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { AccountLinkService } from '../accounts/account-link.service.js';
+import { Injectable } from '@nestjs/common';
 import type { LinkedAccountView, SiteView } from '../accounts/linked-account.view.js';
-import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { AtlassianErrorCode } from '../errors/atlassian.error.js';
 import { AtlassianSiteSelectionError } from '../errors/api-errors.js';
-import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { loadAtlassianSites } from '../providers/atlassian.provider.js';
-import { AtlassianTokenService } from '../tokens/atlassian-token.service.js';
 import type { TokenTarget } from '../tokens/token-target.js';
 import { accountAuth, resolveAccount } from './account-auth.js';
-import { ApiRequestExecutor } from './api-request.executor.js';
+import { LinkedAccountApi } from './linked-account-api.base.js';
 import { ProductClient } from './product-client.js';
 import { selectSite, type AtlassianProduct, type SiteSelector } from './site-selection.js';
 
@@ -30,33 +26,15 @@ export interface AtlassianAccountApi {
  * The token comes from `AtlassianTokenService`; the site is picked by cloudId, URL or name.
  */
 @Injectable()
-export class AtlassianApiClient {
-  private readonly executor: ApiRequestExecutor;
-
-  constructor(
-    @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
-    private readonly tokens: AtlassianTokenService,
-    private readonly accounts: AccountLinkService,
-  ) {
-    this.executor = new ApiRequestExecutor(options);
-  }
-
-  /** The app user's Atlassian account. */
-  forUser(userId: string): AtlassianAccountApi {
-    return this.forTarget({ userId, provider: 'atlassian' });
-  }
-
-  /** A linked account by its id. */
-  forAccount(accountId: string): AtlassianAccountApi {
-    return this.forTarget({ accountId });
-  }
+export class AtlassianApiClient extends LinkedAccountApi<AtlassianAccountApi> {
+  protected readonly provider = 'atlassian';
 
   /** The sites of the app user's Atlassian account. */
   async listSites(userId: string): Promise<SiteView[]> {
     return (await this.account({ userId, provider: 'atlassian' })).sites;
   }
 
-  private forTarget(target: TokenTarget): AtlassianAccountApi {
+  protected forTarget(target: TokenTarget): AtlassianAccountApi {
     return {
       jira: (site) => this.productClient(target, 'jira', site),
       confluence: (site) => this.productClient(target, 'confluence', site),

@@ -1,0 +1,35 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AccountLinkService } from '../accounts/account-link.service.js';
+import type { LinkedAccountProvider } from '../accounts/entities/linked-account.entity.js';
+import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
+import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
+import { AtlassianTokenService } from '../tokens/atlassian-token.service.js';
+import type { TokenTarget } from '../tokens/token-target.js';
+import { ApiRequestExecutor } from './api-request.executor.js';
+
+/** What the provider API clients share: the account they call for (by app user or by id) and one executor. */
+@Injectable()
+export abstract class LinkedAccountApi<TApi> {
+  protected readonly executor: ApiRequestExecutor;
+  protected abstract readonly provider: LinkedAccountProvider;
+
+  constructor(
+    @Inject(ATLASSIAN_OPTIONS) protected readonly options: NormalizedAtlassianOptions,
+    protected readonly tokens: AtlassianTokenService,
+    protected readonly accounts: AccountLinkService,
+  ) {
+    this.executor = new ApiRequestExecutor(options);
+  }
+
+  /** The app user's account of this provider (the first linked, when several). */
+  forUser(userId: string): TApi {
+    return this.forTarget({ userId, provider: this.provider });
+  }
+
+  /** A linked account of this provider by its id. */
+  forAccount(accountId: string): TApi {
+    return this.forTarget({ accountId });
+  }
+
+  protected abstract forTarget(target: TokenTarget): TApi;
+}
