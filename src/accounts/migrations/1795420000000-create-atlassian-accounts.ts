@@ -26,6 +26,7 @@ function statementsFor(queryRunner: QueryRunner): { up: string[]; down: string[]
 const postgresUp = [
   `CREATE EXTENSION IF NOT EXISTS "uuid-ossp"`,
   `CREATE TABLE "atlassian_linked_accounts" ("id" uuid NOT NULL DEFAULT uuid_generate_v4(), "userId" character varying(255) NOT NULL, "provider" character varying(32) NOT NULL, "providerAccountId" character varying(128) NOT NULL, "email" character varying(320), "displayName" character varying(255), "avatarUrl" text, "scopes" text NOT NULL, "accessTokenEncrypted" text NOT NULL, "refreshTokenEncrypted" text, "accessTokenExpiresAt" TIMESTAMP, "lastRefreshedAt" TIMESTAMP, "consentedAt" TIMESTAMP NOT NULL, "status" character varying(32) NOT NULL DEFAULT 'active', "statusReason" character varying(255), "refreshLeaseOwner" character varying(64), "refreshLeaseExpiresAt" TIMESTAMP, "refreshFailureCount" integer NOT NULL DEFAULT '0', "nextRefreshAttemptAt" TIMESTAMP, "lastRefreshError" character varying(255), "consentExpiryNotifiedAt" TIMESTAMP, "version" integer NOT NULL, "createdAt" TIMESTAMP NOT NULL DEFAULT now(), "updatedAt" TIMESTAMP NOT NULL DEFAULT now(), CONSTRAINT "UQ_atlassian_linked_accounts_provider_account" UNIQUE ("provider", "providerAccountId"), CONSTRAINT "PK_92b9a5d98b8ebbd337bb4d14dfd" PRIMARY KEY ("id"))`,
+  `CREATE INDEX "IDX_atlassian_linked_accounts_lease_owner" ON "atlassian_linked_accounts"  ("refreshLeaseOwner") WHERE "refreshLeaseOwner" IS NOT NULL`,
   `CREATE INDEX "IDX_atlassian_linked_accounts_status_consented" ON "atlassian_linked_accounts"  ("status", "consentedAt")`,
   `CREATE INDEX "IDX_atlassian_linked_accounts_status_refreshed" ON "atlassian_linked_accounts"  ("status", "lastRefreshedAt")`,
   `CREATE INDEX "IDX_atlassian_linked_accounts_status_expiry" ON "atlassian_linked_accounts"  ("status", "accessTokenExpiresAt")`,
@@ -41,11 +42,13 @@ const postgresDown = [
   `DROP INDEX "public"."IDX_atlassian_linked_accounts_status_expiry"`,
   `DROP INDEX "public"."IDX_atlassian_linked_accounts_status_refreshed"`,
   `DROP INDEX "public"."IDX_atlassian_linked_accounts_status_consented"`,
+  `DROP INDEX "public"."IDX_atlassian_linked_accounts_lease_owner"`,
   `DROP TABLE "atlassian_linked_accounts"`,
 ];
 
 const sqliteUp = [
   `CREATE TABLE "atlassian_linked_accounts" ("id" varchar PRIMARY KEY NOT NULL, "userId" varchar(255) NOT NULL, "provider" varchar(32) NOT NULL, "providerAccountId" varchar(128) NOT NULL, "email" varchar(320), "displayName" varchar(255), "avatarUrl" text, "scopes" text NOT NULL, "accessTokenEncrypted" text NOT NULL, "refreshTokenEncrypted" text, "accessTokenExpiresAt" datetime, "lastRefreshedAt" datetime, "consentedAt" datetime NOT NULL, "status" varchar(32) NOT NULL DEFAULT ('active'), "statusReason" varchar(255), "refreshLeaseOwner" varchar(64), "refreshLeaseExpiresAt" datetime, "refreshFailureCount" integer NOT NULL DEFAULT (0), "nextRefreshAttemptAt" datetime, "lastRefreshError" varchar(255), "consentExpiryNotifiedAt" datetime, "version" integer NOT NULL, "createdAt" datetime NOT NULL DEFAULT (datetime('now')), "updatedAt" datetime NOT NULL DEFAULT (datetime('now')), CONSTRAINT "UQ_atlassian_linked_accounts_provider_account" UNIQUE ("provider", "providerAccountId"))`,
+  `CREATE INDEX "IDX_atlassian_linked_accounts_lease_owner" ON "atlassian_linked_accounts" ("refreshLeaseOwner") WHERE "refreshLeaseOwner" IS NOT NULL`,
   `CREATE INDEX "IDX_atlassian_linked_accounts_status_consented" ON "atlassian_linked_accounts" ("status", "consentedAt")`,
   `CREATE INDEX "IDX_atlassian_linked_accounts_status_refreshed" ON "atlassian_linked_accounts" ("status", "lastRefreshedAt")`,
   `CREATE INDEX "IDX_atlassian_linked_accounts_status_expiry" ON "atlassian_linked_accounts" ("status", "accessTokenExpiresAt")`,
@@ -59,5 +62,6 @@ const sqliteDown = [
   `DROP INDEX "IDX_atlassian_linked_accounts_status_expiry"`,
   `DROP INDEX "IDX_atlassian_linked_accounts_status_refreshed"`,
   `DROP INDEX "IDX_atlassian_linked_accounts_status_consented"`,
+  `DROP INDEX "IDX_atlassian_linked_accounts_lease_owner"`,
   `DROP TABLE "atlassian_linked_accounts"`,
 ];
