@@ -1,20 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AtlassianOptionsError } from '../errors/atlassian-options.error.js';
 import { atlassianProvider } from '../providers/atlassian.provider.js';
 import { bitbucketProvider } from '../providers/bitbucket.provider.js';
-import type {
-  ApiClientOptions,
-  AtlassianModuleOptions,
-  AtlassianProviderOptions,
-  EncryptionKeyInput,
-  GetCurrentUserId,
-  RefreshSchedulerOptions,
-  TokenOptions,
-} from './atlassian-module-options.interface.js';
-import type { EncryptionKey, NormalizedAtlassianOptions, NormalizedProviderOptions } from './normalized-options.interface.js';
-
-const KEY_BYTES = 32;
-const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+import type { ApiClientOptions, AtlassianModuleOptions, GetCurrentUserId, RefreshSchedulerOptions, TokenOptions } from './atlassian-module-options.interface.js';
+import { normalizeKeys } from './encryption-keys.js';
+import { normalizeProvider } from './normalize-provider.js';
+import type { NormalizedAtlassianOptions } from './normalized-options.interface.js';
+import { assertNumbers, assertPositiveInteger } from './option-assertions.js';
 
 /** Validates the module options once, at boot, and applies every default. */
 export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtlassianOptions {
@@ -85,108 +77,6 @@ const defaultGetCurrentUserId: GetCurrentUserId = (request) => {
   return typeof id === 'string' && id !== '' ? id : undefined;
 };
 
-/** The endpoint facts normalisation needs from a provider definition. */
-interface ProviderDefaults {
-  defaultAuthBaseURL: string;
-  defaultApiBaseURL: string;
-  authorizePath: string;
-  tokenPath: string;
-  requiredScopes?: readonly string[];
-}
-
-function normalizeProvider(name: string, input: AtlassianProviderOptions | undefined, defaults: ProviderDefaults): NormalizedProviderOptions {
-  if (!input || typeof input !== 'object') {
-    throw new AtlassianOptionsError(name, 'is missing: give { clientId, clientSecret, callbackURL } from your OAuth app.');
-  }
-  assertNonEmptyString(`${name}.clientId`, input.clientId, 'Copy the client id from your app in the developer console.');
-  assertNonEmptyString(`${name}.clientSecret`, input.clientSecret, 'Copy the secret from your app in the developer console.');
-  assertAbsoluteURL(`${name}.callbackURL`, input.callbackURL);
-  const authBaseURL = trimSlash(input.authBaseURL ?? defaults.defaultAuthBaseURL);
-  const apiBaseURL = trimSlash(input.apiBaseURL ?? defaults.defaultApiBaseURL);
-  const authorizationURL = input.authorizationURL ?? authBaseURL + defaults.authorizePath;
-  const tokenURL = input.tokenURL ?? authBaseURL + defaults.tokenPath;
-  for (const [option, value] of Object.entries({ authBaseURL, apiBaseURL, authorizationURL, tokenURL })) {
-    assertAbsoluteURL(`${name}.${option}`, value);
-  }
-  if (input.scope !== undefined && (!Array.isArray(input.scope) || input.scope.some((s) => typeof s !== 'string' || /\s/.test(s) || s === ''))) {
-    throw new AtlassianOptionsError(`${name}.scope`, "must be an array of scope names without spaces, e.g. ['read:jira-work'].");
-  }
-  return {
-    clientId: input.clientId,
-    clientSecret: input.clientSecret,
-    callbackURL: input.callbackURL,
-    scope: [...new Set([...(defaults.requiredScopes ?? []), ...(input.scope ?? [])])],
-    pkce: input.pkce ?? true,
-    authorizationURL,
-    tokenURL,
-    apiBaseURL,
-    loginPath: input.loginPath ?? (new URL(input.callbackURL).pathname.replace(/\/[^/]*\/?$/, '') || '/'),
-  };
-}
-
-function normalizeKeys(keys: Array<string | EncryptionKeyInput> | undefined): EncryptionKey[] {
-  if (!Array.isArray(keys) || keys.length === 0) {
-    throw new AtlassianOptionsError(
-      'encryptionKeys',
-      "is missing: give at least one 32-byte key, e.g. the output of `node -e \"console.log(require('crypto').randomBytes(32).toString('base64'))\"`.",
-    );
-  }
-  const decoded = keys.map((input, index) => decodeKey(input, index));
-  const ids = new Set(decoded.map((k) => k.id));
-  if (ids.size !== decoded.length) throw new AtlassianOptionsError('encryptionKeys', 'has two keys with the same id: give each key its own id.');
-  return decoded;
-}
-
-function decodeKey(input: string | EncryptionKeyInput, index: number): EncryptionKey {
-  const option = `encryptionKeys[${index}]`;
-  const raw = typeof input === 'string' ? input : input?.key;
-  if (typeof raw !== 'string' || raw === '') throw new AtlassianOptionsError(option, 'is empty: give a 32-byte key as base64 or hex.');
-  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
-  if (key.length !== KEY_BYTES) {
-    throw new AtlassianOptionsError(
-      option,
-      `decodes to ${key.length} bytes; AES-256 needs exactly ${KEY_BYTES} (44 base64 characters or 64 hex digits). Generate one with \`openssl rand -base64 32\`.`,
-    );
-  }
-  // A derived id lets a plain string key rotate without naming it; it reveals nothing of the key.
-  const id = typeof input === 'string' ? createHash('sha256').update(key).digest('base64url').slice(0, 8) : input.id;
-  if (!KEY_ID_PATTERN.test(id)) throw new AtlassianOptionsError(`${option}.id`, 'must be 1-32 letters, digits, "_" or "-".');
-  return { id, key };
-}
-
 function definedOnly<T extends object>(input: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(input ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
-function assertNumbers(section: string, values: object, minimums: Record<string, number>): void {
-  for (const [key, minimum] of Object.entries(minimums)) {
-    const value = (values as Record<string, unknown>)[key];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum) {
-      throw new AtlassianOptionsError(`${section}.${key}`, `must be a number of at least ${minimum}; got ${JSON.stringify(value)}.`);
-    }
-  }
-}
-
-function assertNonEmptyString(option: string, value: unknown, fix: string): void {
-  if (typeof value !== 'string' || value.trim() === '') throw new AtlassianOptionsError(option, `is missing or empty. ${fix}`);
-}
-
-function assertAbsoluteURL(option: string, value: unknown): void {
-  let url: URL | undefined;
-  try {
-    url = typeof value === 'string' ? new URL(value) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new AtlassianOptionsError(option, `must be an absolute http(s) URL such as https://app.example.com/auth/atlassian/callback; got ${JSON.stringify(value)}.`);
-  }
-}
-
-function assertPositiveInteger(option: string, value: unknown): void {
-  if (!Number.isInteger(value) || (value as number) <= 0) throw new AtlassianOptionsError(option, `must be a positive whole number; got ${JSON.stringify(value)}.`);
-}
-
-function trimSlash(url: string): string {
-  return typeof url === 'string' ? url.replace(/\/+$/, '') : url;
 }

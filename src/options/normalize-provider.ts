@@ -1,0 +1,44 @@
+import { AtlassianOptionsError } from '../errors/atlassian-options.error.js';
+import type { AtlassianProviderOptions } from './atlassian-module-options.interface.js';
+import type { NormalizedProviderOptions } from './normalized-options.interface.js';
+import { assertAbsoluteURL, assertNonEmptyString, trimSlash } from './option-assertions.js';
+
+/** The endpoint facts normalisation needs from a provider definition. */
+export interface ProviderDefaults {
+  defaultAuthBaseURL: string;
+  defaultApiBaseURL: string;
+  authorizePath: string;
+  tokenPath: string;
+  requiredScopes?: readonly string[];
+}
+
+/** Validates one provider's client options and derives its endpoints from the provider's defaults. */
+export function normalizeProvider(name: string, input: AtlassianProviderOptions | undefined, defaults: ProviderDefaults): NormalizedProviderOptions {
+  if (!input || typeof input !== 'object') {
+    throw new AtlassianOptionsError(name, 'is missing: give { clientId, clientSecret, callbackURL } from your OAuth app.');
+  }
+  assertNonEmptyString(`${name}.clientId`, input.clientId, 'Copy the client id from your app in the developer console.');
+  assertNonEmptyString(`${name}.clientSecret`, input.clientSecret, 'Copy the secret from your app in the developer console.');
+  assertAbsoluteURL(`${name}.callbackURL`, input.callbackURL);
+  const authBaseURL = trimSlash(input.authBaseURL ?? defaults.defaultAuthBaseURL);
+  const apiBaseURL = trimSlash(input.apiBaseURL ?? defaults.defaultApiBaseURL);
+  const authorizationURL = input.authorizationURL ?? authBaseURL + defaults.authorizePath;
+  const tokenURL = input.tokenURL ?? authBaseURL + defaults.tokenPath;
+  for (const [option, value] of Object.entries({ authBaseURL, apiBaseURL, authorizationURL, tokenURL })) {
+    assertAbsoluteURL(`${name}.${option}`, value);
+  }
+  if (input.scope !== undefined && (!Array.isArray(input.scope) || input.scope.some((s) => typeof s !== 'string' || /\s/.test(s) || s === ''))) {
+    throw new AtlassianOptionsError(`${name}.scope`, "must be an array of scope names without spaces, e.g. ['read:jira-work'].");
+  }
+  return {
+    clientId: input.clientId,
+    clientSecret: input.clientSecret,
+    callbackURL: input.callbackURL,
+    scope: [...new Set([...(defaults.requiredScopes ?? []), ...(input.scope ?? [])])],
+    pkce: input.pkce ?? true,
+    authorizationURL,
+    tokenURL,
+    apiBaseURL,
+    loginPath: input.loginPath ?? (new URL(input.callbackURL).pathname.replace(/\/[^/]*\/?$/, '') || '/'),
+  };
+}
