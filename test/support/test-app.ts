@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
@@ -40,6 +40,8 @@ export interface TestAppExtras {
    * `${url}/auth/bitbucket/callback`) and the fixture routes `/auth/bitbucket` and its callback.
    */
   bitbucket?: boolean;
+  /** Where the app logs (every level); by default it logs nothing. */
+  logger?: LoggerService;
 }
 
 /**
@@ -89,7 +91,7 @@ export async function startTestApp(
     ],
     controllers: [AuthTestController, ...(extra.bitbucket ? [BitbucketAuthTestController] : []), ...(extra.controllers ?? [])],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication({ logger: extra.logger ?? false });
   app.use((req: { headers: Record<string, unknown>; user?: unknown }, _res: unknown, next: () => void) => {
     const userId = req.headers[TEST_USER_HEADER];
     if (typeof userId === 'string') req.user = { userId };
