@@ -1,6 +1,6 @@
 import { Controller, Get, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AtlassianAuthGuard, type AuthenticatedUser } from '../src/index.js';
+import { AtlassianAuthGuard } from '../src/index.js';
 import { DemoSession } from './session/demo-session.js';
 
 /** Sign-in with Atlassian (the library's guard does the OAuth work) and sign-out. */
@@ -17,9 +17,7 @@ export class AuthController {
   @Get('auth/atlassian/callback')
   @UseGuards(AtlassianAuthGuard)
   callback(@Req() req: Request, @Res() res: Response): void {
-    const user = req.user as AuthenticatedUser;
-    this.session.start(res, user.userId);
-    res.redirect(user.returnTo ?? '/');
+    this.session.completeSignIn(req, res);
   }
 
   /** Signs out of the demo (the linked accounts stay linked). */

@@ -1,7 +1,7 @@
 import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Request, Response } from 'express';
-import { BitbucketApiClient, BitbucketAuthGuard, type AuthenticatedUser } from '../src/index.js';
+import { BitbucketApiClient, BitbucketAuthGuard } from '../src/index.js';
 import { listRepositories, type RepositorySummary } from './bitbucket-repositories.js';
 import type { DemoSettings } from './demo-config.js';
 import { CurrentUserId } from './session/current-user-id.js';
@@ -33,9 +33,7 @@ export class BitbucketController {
   @Get('auth/bitbucket/callback')
   @UseGuards(BitbucketAuthGuard)
   callback(@Req() req: Request, @Res() res: Response): void {
-    const user = req.user as AuthenticatedUser;
-    this.session.start(res, user.userId);
-    res.redirect(user.returnTo ?? '/');
+    this.session.completeSignIn(req, res);
   }
 
   /** The signed-in user's repositories; `404 account_not_linked` before Bitbucket is connected. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { parse } from 'cookie';
 import type { Request, Response } from 'express';
+import type { AuthenticatedUser } from '../../src/index.js';
 import type { DemoSettings } from '../demo-config.js';
 import { signSessionToken, verifySessionToken } from './session-token.js';
 
@@ -35,6 +36,13 @@ export class DemoSession {
       path: '/',
       maxAge: MAX_AGE_SECONDS * 1000,
     });
+  }
+
+  /** After a guard's callback: signs the account's app user in and goes back where the login asked. */
+  completeSignIn(req: Request, res: Response): void {
+    const user = req.user as AuthenticatedUser;
+    this.start(res, user.userId);
+    res.redirect(user.returnTo ?? '/');
   }
 
   /** Signs out. */

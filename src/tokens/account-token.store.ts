@@ -4,6 +4,11 @@ import { Brackets, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { LinkedAccount } from '../accounts/entities/linked-account.entity.js';
 import type { TokenTarget } from './token-target.js';
 
+/** SQL condition: no refresh claim on the row, or one that has lapsed by `:now`. */
+export function leaseFree(column: string): Brackets {
+  return new Brackets((q) => q.where(`${column} IS NULL`).orWhere(`${column} <= :now`));
+}
+
 /** The encrypted token pair and its dates, as one rotation stores them. */
 export interface StoredTokenPair {
   accessTokenEncrypted: string;
@@ -37,7 +42,8 @@ export class AccountTokenStore {
       .update(LinkedAccount)
       .set({ refreshLeaseOwner: owner, refreshLeaseExpiresAt: new Date(now.getTime() + leaseMs) })
       .where('id = :id AND version = :version AND status = :active', { id: account.id, version: account.version, active: 'active' })
-      .andWhere(new Brackets((q) => q.where('refreshLeaseExpiresAt IS NULL').orWhere('refreshLeaseExpiresAt <= :now', { now })))
+      .andWhere(leaseFree('refreshLeaseExpiresAt'))
+      .setParameter('now', now)
       .execute();
     return result.affected === 1;
   }

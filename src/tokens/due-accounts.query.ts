@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, IsNull, LessThanOrEqual, type Repository, type SelectQueryBuilder, type WhereExpressionBuilder } from 'typeorm';
+import { Brackets, IsNull, LessThanOrEqual, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { LinkedAccount } from '../accounts/entities/linked-account.entity.js';
+import { leaseFree } from './account-token.store.js';
 
 /** Why an account is due: its access token expires soon, or it has been idle long. */
 export type DueReason = 'expiring' | 'idle';
@@ -87,10 +88,6 @@ export class DueAccountsQuery {
 
 function orderColumn(reason: DueReason): string {
   return reason === 'expiring' ? 'due.accessTokenExpiresAt' : 'due.lastRefreshedAt';
-}
-
-function leaseFree(column: string): Brackets {
-  return new Brackets((q: WhereExpressionBuilder) => q.where(`${column} IS NULL`).orWhere(`${column} <= :now`));
 }
 
 function parameters(window: DueWindow): Record<string, unknown> {
