@@ -50,7 +50,7 @@ describe('paging helpers', () => {
   });
 
   it('link paging follows Confluence _links.next and Bitbucket next', async () => {
-    const { fetcher, calls } = pages(25, (items, query, path) => {
+    const { fetcher, calls } = pages(25, (items, _query, path) => {
       const cursor = path.includes('cursor=') ? Number(path.split('cursor=')[1]) : 0;
       const results = items.slice(cursor, cursor + 10);
       const next = cursor + 10 < items.length ? `/wiki/api/v2/spaces?cursor=${cursor + 10}` : undefined;
