@@ -88,6 +88,16 @@ export class AtlassianEmulator extends BitbucketEmulatorControls {
     return this.callLog.count(route, filter);
   }
 
+  /**
+   * Refresh requests, on Atlassian's and Bitbucket's token endpoints together, that presented an already
+   * used refresh token (calls noted `refreshTokenReplayed`), whatever the answer; 0 when no token was
+   * used twice. Read from the call log, so `resetCalls()` starts it again from 0.
+   */
+  refreshTokenReplays(): number {
+    const replayed = { refreshTokenReplayed: true };
+    return this.callLog.count('token', replayed) + this.callLog.count('bitbucket-token', replayed);
+  }
+
   /** Forget the recorded calls. */
   resetCalls(): void {
     this.callLog.reset();

@@ -24,6 +24,8 @@ function token(emulator: EmulatorState, request: EmulatorRequest): EmulatorRespo
       return answer(exchangeCode(emulator, clientId, fields));
     case 'refresh_token': {
       if (!fields.refresh_token) return answer(oauthFailure(400, 'invalid_request', 'Missing parameter: refresh_token'));
+      // Asked before the refresh, which counts this use: a replay is noted whatever the answer.
+      if (emulator.tokens.refreshTokenUses(fields.refresh_token) > 0) request.note.refreshTokenReplayed = true;
       const outcome = emulator.tokens.refresh(clientId, fields.refresh_token);
       if (outcome.ok && outcome.reused) request.note.refreshTokenReused = true;
       return answer(outcome);

@@ -56,6 +56,40 @@ describe('POST /site/oauth2/access_token, refresh_token (rotating)', () => {
     expect(await refresh(second.refresh_token)).toEqual({ status: 400, body: INVALID_GRANT });
   });
 
+  it('notes every replay, inside the leeway or after it; refreshTokenReplays() counts both providers', async () => {
+    await refresh(first.refresh_token);
+    expect(emulator.calls.at(-1)?.refreshTokenReplayed).toBeUndefined();
+    await refresh(first.refresh_token);
+    expect(emulator.calls.at(-1)).toMatchObject({ route: 'bitbucket-token', status: 200, refreshTokenReused: true, refreshTokenReplayed: true });
+    emulator.clock.advance(10 * MINUTE);
+    expect(await refresh(first.refresh_token)).toEqual({ status: 400, body: INVALID_GRANT });
+    expect(emulator.calls.at(-1)).toMatchObject({ status: 400, refreshTokenReplayed: true });
+    expect(emulator.count('bitbucket-token', { refreshTokenReplayed: true })).toBe(2);
+
+    const atlassian = emulator.issueTokens({ scopes: ['read:me', 'offline_access'] });
+    const atlassianRefresh = () =>
+      fetch(`${emulator.authBaseURL}/oauth/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'refresh_token', client_id: 'emulator-client-id', client_secret: 'emulator-client-secret', refresh_token: atlassian.refresh_token!,
+        }),
+      });
+    await atlassianRefresh();
+    await atlassianRefresh();
+    expect(emulator.refreshTokenReplays()).toBe(3);
+  });
+
+  it('with refreshLeewaySeconds 0, a replay is refused at once and still noted', async () => {
+    await emulator.stop();
+    emulator = await AtlassianEmulator.start({ refreshLeewaySeconds: 0 });
+    first = emulator.issueBitbucketTokens();
+    expect((await refresh(first.refresh_token)).status).toBe(200);
+    expect(await refresh(first.refresh_token)).toEqual({ status: 400, body: INVALID_GRANT });
+    expect(emulator.count('bitbucket-token', { refreshTokenReplayed: true, status: 400 })).toBe(1);
+    expect(emulator.count('bitbucket-token', { refreshTokenReused: true })).toBe(0);
+    expect(emulator.refreshTokenReplays()).toBe(1);
+  });
+
   it('honours refreshLeewaySeconds, shared with Atlassian', async () => {
     await emulator.stop();
     emulator = await AtlassianEmulator.start({ refreshLeewaySeconds: 30 });

@@ -36,6 +36,8 @@ function token(emulator: EmulatorState, request: EmulatorRequest): EmulatorRespo
       return answer(exchangeCode(emulator, consumer, fields));
     case 'refresh_token': {
       if (!fields.refresh_token) return answer(oauthFailure(400, 'invalid_request', 'Missing refresh_token'));
+      // Asked before the refresh, which counts this use: a replay is noted whatever the answer.
+      if (emulator.bitbucket.tokens.refreshTokenUses(fields.refresh_token) > 0) request.note.refreshTokenReplayed = true;
       const outcome = emulator.bitbucket.tokens.refresh(consumer.key, fields.refresh_token);
       if (outcome.ok && outcome.reused) request.note.refreshTokenReused = true;
       return answer(outcome);

@@ -31,6 +31,11 @@ export interface EmulatorCall {
   clientId?: string;
   /** True when a refresh succeeded with an already used refresh token (inside the leeway). */
   refreshTokenReused?: boolean;
+  /**
+   * True on every refresh that presents a refresh token already used successfully, whatever the answer:
+   * accepted inside the leeway, or refused (and the grant revoked) after it. The "never used twice" invariant.
+   */
+  refreshTokenReplayed?: boolean;
   /** How the request body was encoded. */
   bodyEncoding?: 'json' | 'form';
   /** How a Bitbucket token request presented the client: HTTP Basic, body fields, or not at all (Bitbucket token calls only). */

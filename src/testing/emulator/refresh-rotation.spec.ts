@@ -53,6 +53,36 @@ describe('POST /oauth/token, refresh_token (rotating)', () => {
     expect(emulator.refreshTokenUses(first.refresh_token!)).toBe(2);
   });
 
+  it('notes every replay of a used refresh token, accepted inside the leeway or refused after it', async () => {
+    const second = (await refresh(first.refresh_token)).body;
+    expect(emulator.calls.at(-1)?.refreshTokenReplayed).toBeUndefined();
+    await refresh(first.refresh_token);
+    expect(emulator.calls.at(-1)).toMatchObject({ status: 200, refreshTokenReused: true, refreshTokenReplayed: true });
+    emulator.clock.advance(10 * MINUTE);
+    expect((await refresh(first.refresh_token)).status).toBe(403);
+    expect(emulator.calls.at(-1)).toMatchObject({ status: 403, refreshTokenReplayed: true });
+    expect(emulator.calls.at(-1)?.refreshTokenReused).toBeUndefined();
+    // The chain is revoked now, but its unused token was never replayed.
+    expect((await refresh(second.refresh_token)).status).toBe(403);
+    expect(emulator.calls.at(-1)?.refreshTokenReplayed).toBeUndefined();
+    expect(emulator.refreshTokenReplays()).toBe(2);
+  });
+
+  it('with refreshLeewaySeconds 0, a replay is refused at once and still noted, while refreshTokenReused never fires', async () => {
+    await emulator.stop();
+    emulator = await AtlassianEmulator.start({ refreshLeewaySeconds: 0 });
+    const tokens = emulator.issueTokens({ scopes: ['read:me', 'offline_access'] });
+    expect((await refresh(tokens.refresh_token)).status).toBe(200);
+    expect(emulator.refreshTokenReplays()).toBe(0);
+    expect(await refresh(tokens.refresh_token)).toEqual({ status: 403, body: INVALID_REFRESH });
+    expect(await refresh(tokens.refresh_token)).toEqual({ status: 403, body: INVALID_REFRESH });
+    expect(emulator.count('token', { grantType: 'refresh_token', refreshTokenReplayed: true, status: 403 })).toBe(2);
+    expect(emulator.count('token', { refreshTokenReused: true })).toBe(0);
+    expect(emulator.refreshTokenReplays()).toBe(2);
+    emulator.resetCalls();
+    expect(emulator.refreshTokenReplays()).toBe(0);
+  });
+
   it('ends the old access token with the leeway, not the new one', async () => {
     const second = (await refresh(first.refresh_token)).body;
     emulator.clock.advance(10 * MINUTE);
