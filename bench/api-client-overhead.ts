@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AtlassianApiClient, AtlassianSite, LinkedAccount } from '../src/index.js';
+import { AtlassianApiClient, AtlassianSite, LinkedAccount, tokenBinding } from '../src/index.js';
 import { bootTokenApp } from '../test/fixtures/token-worker.js';
 import { openAccountsDatabase, tokenCipherFor } from '../test/support/seed-accounts.js';
 import { onStage, type BenchDatabase, type BenchStage } from './support/bench-setup.js';
@@ -59,8 +59,8 @@ async function seedAccountWithSite(stage: BenchStage): Promise<{ database: Bench
       provider: 'atlassian',
       providerAccountId: 'bench-api',
       scopes,
-      accessTokenEncrypted: cipher.encrypt(issued.access_token),
-      refreshTokenEncrypted: cipher.encrypt(issued.refresh_token!),
+      accessTokenEncrypted: cipher.encrypt(issued.access_token, tokenBinding(accountId, 'access')),
+      refreshTokenEncrypted: cipher.encrypt(issued.refresh_token!, tokenBinding(accountId, 'refresh')),
       accessTokenExpiresAt: new Date(now + 3600_000),
       lastRefreshedAt: new Date(now),
       consentedAt: new Date(now),

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { AccountLinkService } from './accounts/account-link.service.js';
 import { atlassianEntities } from './accounts/entities/index.js';
 import { ATLASSIAN_OPTIONS } from './atlassian.constants.js';
@@ -18,7 +19,10 @@ import { AtlassianStrategy } from './strategies/atlassian.strategy.js';
 import { AtlassianEventPublisher } from './events/atlassian-event-publisher.js';
 import { AccountTokenStore } from './tokens/account-token.store.js';
 import { AtlassianTokenService } from './tokens/atlassian-token.service.js';
-import { DueAccountsQuery } from './tokens/due-accounts.query.js';
+import { useZonedTimestamps } from './accounts/zoned-timestamps.js';
+import { ConsentWarningJob } from './tokens/consent-warning.job.js';
+import { TokenKeyRotationService } from './tokens/token-key-rotation.service.js';
+import { TokenRefreshJob } from './tokens/token-refresh.job.js';
 import { TokenRefreshScheduler } from './tokens/token-refresh.scheduler.js';
 import { TokenRefresher } from './tokens/token-refresher.js';
 import { TokenCipher } from './tokens/token-cipher.js';
@@ -38,8 +42,10 @@ import { TokenCipher } from './tokens/token-cipher.js';
     AccountTokenStore,
     TokenRefresher,
     AtlassianTokenService,
-    DueAccountsQuery,
+    TokenRefreshJob,
+    ConsentWarningJob,
     TokenRefreshScheduler,
+    TokenKeyRotationService,
     AtlassianApiClient,
     AtlassianScopesGuard,
     AtlassianStrategy,
@@ -53,6 +59,24 @@ import { TokenCipher } from './tokens/token-cipher.js';
     BitbucketAuthGuard,
     BitbucketApiClient,
   ],
-  exports: [ATLASSIAN_OPTIONS, TokenCipher, AccountLinkService, AtlassianTokenService, TokenRefreshScheduler, AtlassianApiClient, AtlassianScopesGuard, AtlassianAuthGuard, BitbucketAuthGuard, BitbucketApiClient],
+  exports: [
+    ATLASSIAN_OPTIONS,
+    TokenCipher,
+    AccountLinkService,
+    AtlassianTokenService,
+    TokenRefreshScheduler,
+    TokenKeyRotationService,
+    AtlassianApiClient,
+    AtlassianScopesGuard,
+    AtlassianAuthGuard,
+    BitbucketAuthGuard,
+    BitbucketApiClient,
+  ],
 })
-export class AtlassianModule extends ConfigurableModuleClass {}
+export class AtlassianModule extends ConfigurableModuleClass {
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    super();
+    // Before any query of this module: instants are timestamptz on PostgreSQL (see useZonedTimestamps).
+    useZonedTimestamps(dataSource);
+  }
+}

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Request } from 'express';
 import { Not, QueryFailedError, type Repository } from 'typeorm';
@@ -7,7 +8,7 @@ import { AccountOwnedByAnotherUserError } from '../errors/account-conflict.error
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import type { ProviderProfile, SiteData, TokenSet } from '../providers/provider-profile.interface.js';
 import type { OAuthFlowState } from '../state/oauth-flow-state.interface.js';
-import { TokenCipher } from '../tokens/token-cipher.js';
+import { TokenCipher, tokenBinding } from '../tokens/token-cipher.js';
 import { AtlassianSite } from './entities/atlassian-site.entity.js';
 import { LinkedAccount, type LinkedAccountProvider } from './entities/linked-account.entity.js';
 import { toLinkedAccountView, toSiteView, type AuthenticatedUser, type LinkedAccountView, type SiteView } from './linked-account.view.js';
@@ -118,7 +119,16 @@ export class AccountLinkService {
     return this.accounts.manager.transaction(async (em) => {
       const current = await em.findOneBy(LinkedAccount, key);
       if (current && current.userId !== userId) throw new AccountOwnedByAnotherUserError(provider);
-      const account = await em.save(LinkedAccount, this.applySignIn(current ?? em.create(LinkedAccount, { ...key, userId }), input));
+      const id = current?.id ?? randomUUID();
+      const values = this.signInValues(id, input);
+      if (current) {
+        // Every column written, whatever this transaction read: the newest consent wins over a refresh
+        // in flight, whose lease this ends (its fenced write then finds the row taken).
+        await em.createQueryBuilder().update(LinkedAccount).set({ ...values, refreshLeaseOwner: null, refreshLeaseExpiresAt: null }).where('id = :id', { id }).execute();
+      } else {
+        await em.insert(LinkedAccount, { ...key, userId, id, ...values });
+      }
+      const account = await em.findOneByOrFail(LinkedAccount, { id });
       const sites = input.sites ? await this.siteSynchronizer.sync(em, account.id, input.sites) : [];
       const view = toLinkedAccountView(account, sites);
       return { userId, provider, mode: flow.mode, isNewAccount: !current, account: view, sites: view.sites, returnTo: flow.returnTo };
@@ -131,26 +141,28 @@ export class AccountLinkService {
     }
   }
 
-  private applySignIn(account: LinkedAccount, { profile, tokens }: CompleteSignInInput): LinkedAccount {
+  /** What a sign-in stores: the profile, the new grant's tokens (bound to the row), a fresh consent. */
+  private signInValues(accountId: string, { profile, tokens }: CompleteSignInInput) {
     // The module's clock, as every other date of the token lifecycle: a forced refresh compares against it.
     const now = this.options.now();
-    account.email = profile.email;
-    account.displayName = profile.displayName;
-    account.avatarUrl = profile.avatarUrl;
-    account.scopes = tokens.scopes;
-    account.accessTokenEncrypted = this.cipher.encrypt(tokens.accessToken);
-    if (tokens.refreshToken) account.refreshTokenEncrypted = this.cipher.encrypt(tokens.refreshToken);
-    account.refreshTokenEncrypted ??= null;
-    account.accessTokenExpiresAt = tokens.accessTokenExpiresAt;
-    account.lastRefreshedAt = now;
-    account.consentedAt = now;
-    account.consentExpiryNotifiedAt = null;
-    account.refreshFailureCount = 0;
-    account.nextRefreshAttemptAt = null;
-    account.lastRefreshError = null;
-    account.status = 'active';
-    account.statusReason = null;
-    return account;
+    return {
+      email: profile.email,
+      displayName: profile.displayName,
+      avatarUrl: profile.avatarUrl,
+      scopes: tokens.scopes,
+      accessTokenEncrypted: this.cipher.encrypt(tokens.accessToken, tokenBinding(accountId, 'access')),
+      // A new grant without a refresh token must not keep the old grant's.
+      refreshTokenEncrypted: tokens.refreshToken ? this.cipher.encrypt(tokens.refreshToken, tokenBinding(accountId, 'refresh')) : null,
+      accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+      lastRefreshedAt: now,
+      consentedAt: now,
+      consentExpiryNotifiedAt: null,
+      refreshFailureCount: 0,
+      nextRefreshAttemptAt: null,
+      lastRefreshError: null,
+      status: 'active' as const,
+      statusReason: null,
+    };
   }
 }
 

@@ -72,9 +72,20 @@ export interface TokenOptions {
   refreshSkewSeconds?: number;
   /** How long a token read from the database is served from memory, in ms. Default: `30000`. */
   cacheTtlMs?: number;
-  /** How long a refresh claim lasts, in ms; a crashed holder's claim lapses after it. Default: `3 × httpTimeoutMs + 5000`. */
+  /**
+   * How long a refresh claim (lease) lasts, in ms, by the database's clock. It covers the call to the
+   * provider and the whole store budget, so nobody else can refresh while the holder may still store a
+   * rotated pair; a crashed holder's claim lapses after it. Must exceed `httpTimeoutMs + storeBudgetMs`.
+   * Default: `httpTimeoutMs + storeBudgetMs + 5000`.
+   */
   refreshLeaseMs?: number;
-  /** How long a caller waits for another process's refresh before giving up, in ms. Default: `2 × refreshLeaseMs`. */
+  /**
+   * How long a rotated pair the database refused (an outage, a failover) is kept in memory and its write
+   * retried, in ms. Keep it well under the provider's 10-minute reuse leeway: after a give-up, a refresh
+   * with the previous token recovers the account only within that leeway. Default: `240000` (4 minutes).
+   */
+  storeBudgetMs?: number;
+  /** How long a caller waits for another process's refresh before giving up, in ms. Default: `2 × httpTimeoutMs + 5000`. */
   refreshWaitMs?: number;
   /** How often a waiting caller re-reads the account, in ms. Default: `100`. */
   refreshPollIntervalMs?: number;
@@ -82,8 +93,6 @@ export interface TokenOptions {
   backoffBaseMs?: number;
   /** Longest backoff, in ms. Default: `900000` (15 minutes). */
   backoffMaxMs?: number;
-  /** Attempts to store a rotated token pair before giving up on the write. Default: `5`. */
-  storeAttempts?: number;
 }
 
 /** The scheduled, proactive refresh (`TokenRefreshScheduler`). The host app imports `ScheduleModule.forRoot()`. */

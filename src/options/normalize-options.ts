@@ -19,21 +19,31 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
   assertPositiveInteger('httpTimeoutMs', httpTimeoutMs);
   const maxAgeSeconds = options.stateCookie?.maxAgeSeconds ?? 600;
   assertPositiveInteger('stateCookie.maxAgeSeconds', maxAgeSeconds);
-  const refreshLeaseMs = options.tokens?.refreshLeaseMs ?? 3 * httpTimeoutMs + 5_000;
+  const storeBudgetMs = options.tokens?.storeBudgetMs ?? 240_000;
   const tokens: Required<TokenOptions> = {
     refreshSkewSeconds: 300,
     cacheTtlMs: 30_000,
-    refreshLeaseMs,
-    refreshWaitMs: 2 * refreshLeaseMs,
+    storeBudgetMs,
+    refreshLeaseMs: httpTimeoutMs + storeBudgetMs + 5_000,
+    refreshWaitMs: 2 * httpTimeoutMs + 5_000,
     refreshPollIntervalMs: 100,
     backoffBaseMs: 5_000,
     backoffMaxMs: 15 * 60_000,
-    storeAttempts: 5,
     ...definedOnly(options.tokens),
   };
-  assertNumbers('tokens', tokens, { refreshSkewSeconds: 0, cacheTtlMs: 0, refreshLeaseMs: 1, refreshWaitMs: 1, refreshPollIntervalMs: 1, backoffBaseMs: 1, backoffMaxMs: 1, storeAttempts: 1 });
-  if (tokens.refreshLeaseMs <= httpTimeoutMs) {
-    throw new AtlassianOptionsError('tokens.refreshLeaseMs', `(${tokens.refreshLeaseMs}) must be longer than httpTimeoutMs (${httpTimeoutMs}), or a slow refresh could outlive its claim.`);
+  assertNumbers('tokens', tokens, { refreshSkewSeconds: 0, cacheTtlMs: 0, storeBudgetMs: 0, refreshLeaseMs: 1, refreshWaitMs: 1, refreshPollIntervalMs: 1, backoffBaseMs: 1, backoffMaxMs: 1 });
+  if (tokens.refreshLeaseMs <= httpTimeoutMs + tokens.storeBudgetMs) {
+    throw new AtlassianOptionsError(
+      'tokens.refreshLeaseMs',
+      `(${tokens.refreshLeaseMs}) must be longer than httpTimeoutMs + tokens.storeBudgetMs (${httpTimeoutMs + tokens.storeBudgetMs}), or another instance could refresh while a rotated pair still waits to be stored.`,
+    );
+  }
+  const leewayMs = Math.min(atlassianProvider.lifecycle.refreshTokenReuseLeewaySeconds, bitbucketProvider.lifecycle.refreshTokenReuseLeewaySeconds) * 1000;
+  if (tokens.refreshLeaseMs >= leewayMs) {
+    throw new AtlassianOptionsError(
+      'tokens.refreshLeaseMs',
+      `(${tokens.refreshLeaseMs}) must be under the providers' ${leewayMs / 1000}-second refresh token reuse leeway: after a holder crashes, its successor must refresh inside it. Lower tokens.storeBudgetMs.`,
+    );
   }
   const refreshScheduler: Required<RefreshSchedulerOptions> = {
     enabled: true,
@@ -46,8 +56,12 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
     ...definedOnly(options.refreshScheduler),
   };
   assertNumbers('refreshScheduler', refreshScheduler, { windowSeconds: 0, keepAliveAfterDays: 1, consentWarningDays: 0, batchSize: 1, concurrency: 1 });
-  if (refreshScheduler.keepAliveAfterDays >= 90) {
-    throw new AtlassianOptionsError('refreshScheduler.keepAliveAfterDays', `(${refreshScheduler.keepAliveAfterDays}) must be under 90: refresh tokens die after 90 days unused.`);
+  const inactivityDays = Math.min(atlassianProvider.lifecycle.refreshTokenInactivityDays, bitbucketProvider.lifecycle.refreshTokenInactivityDays);
+  if (refreshScheduler.keepAliveAfterDays >= inactivityDays) {
+    throw new AtlassianOptionsError(
+      'refreshScheduler.keepAliveAfterDays',
+      `(${refreshScheduler.keepAliveAfterDays}) must be under ${inactivityDays}: refresh tokens die after ${inactivityDays} days unused.`,
+    );
   }
   const api: Required<ApiClientOptions> = { maxRetries: 2, rateLimitRetries: 3, maxRetryWaitMs: 30_000, backoffBaseMs: 300, ...definedOnly(options.api) };
   assertNumbers('api', api, { maxRetries: 0, rateLimitRetries: 0, maxRetryWaitMs: 0, backoffBaseMs: 1 });

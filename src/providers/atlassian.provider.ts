@@ -1,5 +1,6 @@
 import { getJsonWithBearer } from './provider-http.js';
 import type { ProviderProfile, SiteData } from './provider-profile.interface.js';
+import type { TokenLifecycleRules } from './token-lifecycle-rules.js';
 
 /**
  * Everything this package knows about Atlassian's OAuth 2.0 (3LO) server and identity API, as data:
@@ -20,8 +21,13 @@ export const atlassianProvider = {
   authorizationParams: { audience: 'api.atlassian.com', prompt: 'consent' },
   /** Atlassian documents JSON bodies with the client secret in them. */
   tokenRequestStyle: { bodyEncoding: 'json', basicAuth: false },
-  /** Token-endpoint errors that mean "consent again"; anything else may pass and keeps the tokens. */
-  refreshRefusals: ['invalid_grant', 'unauthorized_client'],
+  lifecycle: {
+    // `unauthorized_client` also answers a wrong client secret: final only when it blames the refresh token.
+    refreshRefusals: [{ error: 'invalid_grant' }, { error: 'unauthorized_client', description: /refresh.?token/i }],
+    refreshTokenInactivityDays: 90,
+    refreshTokenReuseLeewaySeconds: 600,
+    consentLifetimeDays: 365,
+  } satisfies TokenLifecycleRules,
 } as const;
 
 /** Shape of `GET /me`. */

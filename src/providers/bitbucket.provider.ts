@@ -1,5 +1,6 @@
 import { getJsonWithBearer, ProviderHttpError } from './provider-http.js';
 import type { ProviderProfile } from './provider-profile.interface.js';
+import type { TokenLifecycleRules } from './token-lifecycle-rules.js';
 
 /**
  * Everything this package knows about Bitbucket Cloud's OAuth server and user API, as data. Scopes are
@@ -17,8 +18,16 @@ export const bitbucketProvider = {
   emailsPath: '/2.0/user/emails',
   authorizationParams: {},
   tokenRequestStyle: { bodyEncoding: 'form', basicAuth: true },
-  /** "Invalid refresh_token" comes back as either error; both mean "consent again". */
-  refreshRefusals: ['invalid_grant', 'invalid_request', 'unauthorized_client'],
+  lifecycle: {
+    // `invalid_request` also answers a malformed request (an encoding bug, a proxy mangling bodies):
+    // final only for "Invalid refresh_token", or one such bug would flip every account in one tick.
+    refreshRefusals: [{ error: 'invalid_grant' }, { error: 'invalid_request', description: /refresh.?token/i }],
+    // Unused refresh tokens expire after 3 months; used ones die about 10 minutes later (May 2026).
+    refreshTokenInactivityDays: 90,
+    refreshTokenReuseLeewaySeconds: 600,
+    // Bitbucket documents no absolute lifetime for a consent.
+    consentLifetimeDays: null,
+  } satisfies TokenLifecycleRules,
   /** Most email pages followed; a user has a handful of addresses. */
   maxEmailPages: 10,
 } as const;

@@ -5,6 +5,8 @@ export type ProviderFailureKind = 'refused' | 'transient';
 export class ProviderHttpError extends Error {
   /** What the provider's `Retry-After` asked for, in ms, when it sent one. */
   readonly retryAfterMs: number | undefined;
+  /** OAuth `error_description` when the body had one (provider text, never a token). */
+  readonly oauthErrorDescription: string | undefined;
 
   constructor(
     readonly kind: ProviderFailureKind,
@@ -13,10 +15,11 @@ export class ProviderHttpError extends Error {
     /** OAuth `error` field (e.g. `invalid_grant`) when the body had one. */
     readonly oauthError: string | undefined,
     message: string,
-    options?: { cause?: unknown; retryAfterMs?: number },
+    options?: { cause?: unknown; retryAfterMs?: number; oauthErrorDescription?: string },
   ) {
     super(message, options);
     this.retryAfterMs = options?.retryAfterMs;
+    this.oauthErrorDescription = options?.oauthErrorDescription;
     this.name = 'ProviderHttpError';
   }
 }
@@ -69,9 +72,11 @@ async function requestJson(url: string, init: RequestInit, timeoutMs: number, wh
   const oauthError = typeof json?.error === 'string' ? json.error : undefined;
   // 5xx, 429 and unreadable 2xx can succeed later; any other 4xx is the provider saying no.
   const transient = response.ok || response.status >= 500 || response.status === 429;
-  const detail = typeof json?.error_description === 'string' ? `: ${json.error_description}` : oauthError ? `: ${oauthError}` : '';
+  const description = typeof json?.error_description === 'string' ? json.error_description : undefined;
+  const detail = description !== undefined ? `: ${description}` : oauthError ? `: ${oauthError}` : '';
   throw new ProviderHttpError(transient ? 'transient' : 'refused', response.status, oauthError, `${what} answered ${response.status}${detail}`, {
     retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after')),
+    oauthErrorDescription: description,
   });
 }
 

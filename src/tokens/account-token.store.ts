@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, type Repository, type SelectQueryBuilder } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { LinkedAccount } from '../accounts/entities/linked-account.entity.js';
+import { LeasedRows } from '../jobs/leased-rows.js';
+import type { Lease } from '../jobs/lease.js';
 import type { TokenTarget } from './token-target.js';
-
-/** SQL condition: no refresh claim on the row, or one that has lapsed by `:now`. */
-export function leaseFree(column: string): Brackets {
-  return new Brackets((q) => q.where(`${column} IS NULL`).orWhere(`${column} <= :now`));
-}
 
 /** The encrypted token pair and its dates, as one rotation stores them. */
 export interface StoredTokenPair {
@@ -18,78 +15,77 @@ export interface StoredTokenPair {
 }
 
 /**
- * Every database read and write of the token lifecycle. A refresh is claimed with a conditional
- * UPDATE (compare-and-set on `version`, only when no live lease exists), identical on SQLite and
- * PostgreSQL; every later write is fenced by the lease owner, so a holder whose claim lapsed and was
- * taken over cannot overwrite the newer pair. No transaction is held across a call to the provider.
+ * Every database read and write of the token lifecycle. A refresh is claimed with a lease (a
+ * conditional UPDATE: the version the caller saw, no live lease by the database's clock), identical
+ * on SQLite and PostgreSQL; every later write is fenced by the lease, so a holder whose claim was
+ * taken (a new sign-in, a forget, a lapsed lease claimed by another instance) cannot overwrite what
+ * came after. No transaction is held across a call to the provider.
  */
 @Injectable()
 export class AccountTokenStore {
-  constructor(@InjectRepository(LinkedAccount) private readonly accounts: Repository<LinkedAccount>) {}
+  /** The lease machinery of the accounts table, shared with the scheduled jobs. */
+  readonly leases: LeasedRows<LinkedAccount>;
+
+  constructor(@InjectRepository(LinkedAccount) private readonly accounts: Repository<LinkedAccount>) {
+    this.leases = new LeasedRows(accounts, { owner: 'refreshLeaseOwner', until: 'refreshLeaseExpiresAt' }, ['accessTokenEncrypted', 'refreshTokenEncrypted']);
+  }
 
   /** The account with its ciphertexts, or null. */
   async load(target: TokenTarget): Promise<LinkedAccount | null> {
-    const query = this.withSecrets();
+    const query = this.accounts.createQueryBuilder('account').addSelect(['account.accessTokenEncrypted', 'account.refreshTokenEncrypted']);
     if ('accountId' in target) query.where('account.id = :id', { id: target.accountId });
     else query.where('account.userId = :userId AND account.provider = :provider', target).orderBy('account.createdAt', 'ASC').addOrderBy('account.id', 'ASC');
     return query.getOne();
   }
 
-  /** Claims the right to refresh: true for exactly one caller per version, while no live lease exists. */
-  async claim(account: LinkedAccount, owner: string, now: Date, leaseMs: number): Promise<boolean> {
-    const result = await this.accounts
-      .createQueryBuilder()
-      .update(LinkedAccount)
-      .set({ refreshLeaseOwner: owner, refreshLeaseExpiresAt: new Date(now.getTime() + leaseMs) })
-      .where('id = :id AND version = :version AND status = :active', { id: account.id, version: account.version, active: 'active' })
-      .andWhere(leaseFree('refreshLeaseExpiresAt'))
-      .setParameter('now', now)
-      .execute();
-    return result.affected === 1;
+  /** Claims the right to refresh: a lease for exactly one caller per version, while no live lease exists. */
+  claim(account: LinkedAccount, leaseMs: number): Promise<Lease | null> {
+    return this.leases.claimOne(account.id, `"version" = :version AND "status" = :active`, { version: account.version, active: 'active' }, leaseMs);
   }
 
-  /** Stores a rotated pair and ends the claim; false when the claim was lost to another process. */
-  async saveRefreshed(accountId: string, owner: string, pair: StoredTokenPair, now: Date): Promise<boolean> {
-    return this.updateOwned(accountId, owner, {
+  /** Stores a rotated pair and ends the lease; false when the lease was taken (the pair must not be used). */
+  saveRefreshed(accountId: string, lease: Lease, pair: StoredTokenPair, now: Date): Promise<boolean> {
+    return this.leases.writeAndRelease(accountId, lease, {
       ...pair,
       lastRefreshedAt: now,
       refreshFailureCount: 0,
       nextRefreshAttemptAt: null,
       lastRefreshError: null,
-      status: 'active',
-      statusReason: null,
     });
   }
 
-  /** Keeps the tokens, ends the claim, and sets when the next try may happen. */
-  async recordTransientFailure(accountId: string, owner: string, failureCount: number, retryAt: Date, reason: string): Promise<boolean> {
-    return this.updateOwned(accountId, owner, { refreshFailureCount: failureCount, nextRefreshAttemptAt: retryAt, lastRefreshError: reason.slice(0, 255) });
+  /** Keeps the tokens, ends the lease, and sets when the next try may happen. */
+  recordTransientFailure(accountId: string, lease: Lease, failureCount: number, retryAt: Date, reason: string): Promise<boolean> {
+    return this.leases.writeAndRelease(accountId, lease, { refreshFailureCount: failureCount, nextRefreshAttemptAt: retryAt, lastRefreshError: reason.slice(0, 255) });
   }
 
   /** The provider refused the refresh token: the account needs a new consent. */
-  async markReauthRequired(accountId: string, owner: string, reason: string): Promise<boolean> {
-    return this.updateOwned(accountId, owner, { status: 'reauth_required', statusReason: reason.slice(0, 255), lastRefreshError: reason.slice(0, 255) });
+  markReauthRequired(accountId: string, lease: Lease, reason: string): Promise<boolean> {
+    return this.leases.writeAndRelease(accountId, lease, { status: 'reauth_required', statusReason: reason.slice(0, 255), lastRefreshError: reason.slice(0, 255) });
   }
 
-  /** Forgets the tokens of an account (unlinked or revoked by the app). */
+  /** Ends a lease without writing anything else (the work found nothing to do). */
+  release(accountId: string, lease: Lease): Promise<boolean> {
+    return this.leases.writeAndRelease(accountId, lease, {});
+  }
+
+  /**
+   * Forgets the tokens of an account (unlinked or revoked by the app). A write outside the lease that
+   * must win: it ends any lease, so a refresh in flight cannot store its pair and revive the account.
+   */
   async forgetTokens(accountId: string): Promise<void> {
-    await this.accounts.update(
-      { id: accountId },
-      { accessTokenEncrypted: '', refreshTokenEncrypted: null, accessTokenExpiresAt: null, status: 'revoked', statusReason: 'tokens forgotten by the app' },
-    );
-  }
-
-  private async updateOwned(accountId: string, owner: string, values: Partial<LinkedAccount>): Promise<boolean> {
-    const result = await this.accounts
+    await this.accounts
       .createQueryBuilder()
-      .update(LinkedAccount)
-      .set({ ...values, refreshLeaseOwner: null, refreshLeaseExpiresAt: null })
-      .where('id = :id AND refreshLeaseOwner = :owner', { id: accountId, owner })
+      .update()
+      .set({
+        accessTokenEncrypted: '',
+        refreshTokenEncrypted: null,
+        accessTokenExpiresAt: null,
+        status: 'revoked',
+        statusReason: 'tokens forgotten by the app',
+        ...this.leases.noLease(),
+      })
+      .where('id = :id', { id: accountId })
       .execute();
-    return result.affected === 1;
-  }
-
-  private withSecrets(): SelectQueryBuilder<LinkedAccount> {
-    return this.accounts.createQueryBuilder('account').addSelect(['account.accessTokenEncrypted', 'account.refreshTokenEncrypted']);
   }
 }

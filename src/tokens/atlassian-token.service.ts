@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LinkedAccount, LinkedAccountStatus } from '../accounts/entities/linked-account.entity.js';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
@@ -8,12 +7,11 @@ import type { NormalizedAtlassianOptions } from '../options/normalized-options.i
 import { AccessTokenCache } from './access-token.cache.js';
 import { AccountTokenStore } from './account-token.store.js';
 import { SingleFlight } from './single-flight.js';
-import { TokenCipher } from './token-cipher.js';
+import { consentExpiresAt } from './consent-lifetime.js';
+import { TokenCipher, tokenBinding } from './token-cipher.js';
 import { effectiveSkewMs, isFresh, isUnexpired } from './token-freshness.js';
 import { TokenRefresher } from './token-refresher.js';
 import { targetKey, type TokenTarget } from './token-target.js';
-
-const CONSENT_LIFETIME_MS = 365 * 24 * 3600 * 1000;
 
 /** An account's token dates and status; never the tokens. */
 export interface TokenStatus {
@@ -23,8 +21,8 @@ export interface TokenStatus {
   accessTokenExpiresAt: Date | null;
   lastRefreshedAt: Date | null;
   consentedAt: Date;
-  /** When the 365-day consent runs out and the user must connect again. */
-  consentExpiresAt: Date;
+  /** When the consent runs out and the user must connect again (Atlassian: 365 days); null when the provider sets no limit. */
+  consentExpiresAt: Date | null;
   /** No refresh is tried before this, after a failure that may pass. */
   nextRefreshAttemptAt: Date | null;
   lastRefreshError: string | null;
@@ -62,9 +60,10 @@ export class AtlassianTokenService {
   /** Refreshes now (e.g. after the API answered 401), unless another caller refreshed since this call began. */
   async forceRefresh(target: TokenTarget): Promise<string> {
     const key = targetKey(target);
-    this.cache.delete(key);
     const requestedAt = this.options.now();
     const account = await this.loadActive(target);
+    // Under every key it was cached by (account id, user and provider): the token was just refused.
+    this.cache.deleteAccount(account.id);
     return this.inFlight.run(`force:${account.id}`, () => this.refreshOrWait(account, key, requestedAt));
   }
 
@@ -78,7 +77,7 @@ export class AtlassianTokenService {
       accessTokenExpiresAt: account.accessTokenExpiresAt,
       lastRefreshedAt: account.lastRefreshedAt,
       consentedAt: account.consentedAt,
-      consentExpiresAt: new Date(account.consentedAt.getTime() + CONSENT_LIFETIME_MS),
+      consentExpiresAt: consentExpiresAt(account),
       nextRefreshAttemptAt: account.nextRefreshAttemptAt,
       lastRefreshError: account.lastRefreshError,
     };
@@ -101,7 +100,8 @@ export class AtlassianTokenService {
    */
   private async refreshOrWait(seen: LinkedAccount, key: string, forcedAt: Date | undefined): Promise<string> {
     const { refreshWaitMs, refreshPollIntervalMs, refreshLeaseMs } = this.options.tokens;
-    const deadline = this.options.now().getTime() + refreshWaitMs;
+    // Waiting is real time, whatever clock expiry decisions read.
+    const deadline = performance.now() + refreshWaitMs;
     let account = seen;
     for (let first = true; ; first = false) {
       if (!first) account = await this.loadActive({ accountId: seen.id });
@@ -113,14 +113,16 @@ export class AtlassianTokenService {
         if (forcedAt === undefined && isUnexpired(account, now)) return this.remember(key, account);
         throw new AtlassianTokenRefreshError(account.id, account.provider, account.nextRefreshAttemptAt, account.lastRefreshError ?? 'backing off after a failed refresh');
       }
-      const leaseFree = !account.refreshLeaseExpiresAt || account.refreshLeaseExpiresAt <= now;
-      const owner = randomUUID();
-      if (leaseFree && (await this.store.claim(account, owner, now, refreshLeaseMs))) {
-        const refreshed = await this.refresher.refresh(account, owner);
-        this.cache.set(key, account.id, refreshed.accessToken, this.cacheUntil(refreshed.accessTokenExpiresAt, account.lastRefreshedAt ?? now, now));
-        return refreshed.accessToken;
+      // Whether a lease is live is the database's call (its clock), never this process's.
+      const lease = await this.store.claim(account, refreshLeaseMs);
+      if (lease) {
+        const outcome = await this.refresher.refresh(account, lease);
+        // Superseded: a new sign-in or a forget took the row; read what it stored.
+        if (outcome.kind === 'superseded') continue;
+        this.cache.set(key, account.id, outcome.accessToken, this.cacheUntil(outcome.accessTokenExpiresAt, now, now));
+        return outcome.accessToken;
       }
-      if (now.getTime() >= deadline) {
+      if (performance.now() >= deadline) {
         throw new AtlassianTokenRefreshError(account.id, account.provider, new Date(now.getTime() + refreshPollIntervalMs), 'another process holds the refresh and did not finish in time');
       }
       await sleep(refreshPollIntervalMs);
@@ -128,7 +130,7 @@ export class AtlassianTokenService {
   }
 
   private remember(key: string, account: LinkedAccount): string {
-    const token = this.cipher.decrypt(account.accessTokenEncrypted);
+    const token = this.cipher.decrypt(account.accessTokenEncrypted, tokenBinding(account.id, 'access'));
     const now = this.options.now();
     this.cache.set(key, account.id, token, this.cacheUntil(account.accessTokenExpiresAt, account.lastRefreshedAt ?? now, now));
     return token;

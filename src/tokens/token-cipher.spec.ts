@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AtlassianErrorCode } from '../errors/atlassian.error.js';
 import { TokenCipherError } from '../errors/token-cipher.error.js';
 import type { EncryptionKey } from '../options/normalized-options.interface.js';
-import { TokenCipher } from './token-cipher.js';
+import { TokenCipher, tokenBinding } from './token-cipher.js';
 
 function key(id: string): EncryptionKey {
   return { id, key: randomBytes(32) };
@@ -15,6 +15,16 @@ function tamper(ciphertext: string): string {
   const at = Math.floor(payload.length / 2);
   const flipped = payload[at] === 'A' ? 'B' : 'A';
   return `${version}:${keyId}:${payload.slice(0, at)}${flipped}${payload.slice(at + 1)}`;
+}
+
+/** A ciphertext as the v1 format made it (key id in the authenticated data, no binding), built by hand. */
+function legacyV1Ciphertext({ id, key }: EncryptionKey, plaintext: string): string {
+  const subkey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'nestjs-atlassian token', 32));
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', subkey, iv);
+  cipher.setAAD(Buffer.from(`nestjs-atlassian:token:v1:${id}`));
+  const body = Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  return `v1:${id}:${body.toString('base64url')}`;
 }
 
 /** The error `fn` throws; fails the test when it throws nothing. */
@@ -47,8 +57,8 @@ describe('TokenCipher', () => {
 
   it('writes the id of the encrypting key inside the ciphertext', () => {
     const ciphertext = new TokenCipher([current, old]).encrypt('token');
-    expect(ciphertext).toMatch(/^v1:current:[\w-]+$/);
-    expect(new TokenCipher([old, current]).encrypt('token')).toMatch(/^v1:old:/);
+    expect(ciphertext).toMatch(/^v2:current:[\w-]+$/);
+    expect(new TokenCipher([old, current]).encrypt('token')).toMatch(/^v2:old:/);
   });
 
   it('decrypts an old-key ciphertext after rotation and says it needs re-encryption', () => {
@@ -85,16 +95,16 @@ describe('TokenCipher', () => {
   it('refuses a ciphertext whose key id was changed to another known key with token_ciphertext_invalid', () => {
     const cipher = new TokenCipher([current, old]);
     const ciphertext = cipher.encrypt('token');
-    const relabelled = ciphertext.replace(/^v1:current:/, 'v1:old:');
+    const relabelled = ciphertext.replace(/^v2:current:/, 'v2:old:');
     expect(() => cipher.decrypt(relabelled)).toThrow(expect.objectContaining({ code: AtlassianErrorCode.CiphertextInvalid }));
   });
 
   it.each([
     ['an empty string', ''],
     ['plain text', 'not-a-ciphertext'],
-    ['another version', 'v2:current:AAAA'],
-    ['an extra part', 'v1:current:AAAA:BBBB'],
-    ['a too short payload', 'v1:current:AAAA'],
+    ['another version', 'v3:current:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+    ['an extra part', 'v2:current:AAAA:BBBB'],
+    ['a too short payload', 'v2:current:AAAA'],
   ])('refuses %s with token_ciphertext_invalid', (_label, ciphertext) => {
     expect(() => new TokenCipher([current]).decrypt(ciphertext)).toThrow(expect.objectContaining({ code: AtlassianErrorCode.CiphertextInvalid }));
   });
@@ -114,6 +124,22 @@ describe('TokenCipher', () => {
     const ciphertext = cipher.encrypt(long);
     expect(cipher.decrypt(ciphertext)).toBe(long);
     expect(cipher.decrypt(cipher.encrypt(`${long}.${long}`))).toBe(`${long}.${long}`);
+  });
+
+  it('binds a ciphertext to where it belongs: another row or column does not decrypt it', () => {
+    const cipher = new TokenCipher([current]);
+    const ciphertext = cipher.encrypt('refresh-token-of-a', tokenBinding('account-a', 'refresh'));
+    expect(cipher.decrypt(ciphertext, tokenBinding('account-a', 'refresh'))).toBe('refresh-token-of-a');
+    for (const elsewhere of [tokenBinding('account-b', 'refresh'), tokenBinding('account-a', 'access'), '']) {
+      expect(() => cipher.decrypt(ciphertext, elsewhere)).toThrow(expect.objectContaining({ code: AtlassianErrorCode.CiphertextInvalid }));
+    }
+  });
+
+  it('still decrypts a v1 ciphertext (made before bindings), wherever it is read, and says it needs re-encryption', () => {
+    const legacy = legacyV1Ciphertext(current, 'token-from-v1');
+    const cipher = new TokenCipher([current]);
+    expect(cipher.decrypt(legacy, tokenBinding('any-account', 'access'))).toBe('token-from-v1');
+    expect(cipher.needsReencryption(legacy)).toBe(true);
   });
 
   it('needs at least one key', () => {

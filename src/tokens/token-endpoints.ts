@@ -3,8 +3,9 @@ import type { NormalizedAtlassianOptions } from '../options/normalized-options.i
 import { atlassianProvider } from '../providers/atlassian.provider.js';
 import { bitbucketProvider } from '../providers/bitbucket.provider.js';
 import type { TokenRequestStyle } from '../providers/provider-http.js';
+import type { TokenLifecycleRules } from '../providers/token-lifecycle-rules.js';
 
-/** What refreshing a provider's tokens needs: where, as whom, how, and which refusals are final. */
+/** What refreshing a provider's tokens needs: where, as whom, how, and the provider's lifecycle rules. */
 export interface TokenEndpoint {
   provider: LinkedAccountProvider;
   displayName: string;
@@ -12,8 +13,8 @@ export interface TokenEndpoint {
   clientId: string;
   clientSecret: string;
   style: TokenRequestStyle;
-  /** OAuth `error` values that mean the user must consent again. */
-  refusals: readonly string[];
+  /** Which refusals are final, how long tokens and consents live. */
+  lifecycle: TokenLifecycleRules;
 }
 
 /** The token endpoints of the configured providers, by provider id. */
@@ -31,7 +32,7 @@ export function tokenEndpointsOf(options: NormalizedAtlassianOptions): Map<Linke
       clientId: settings.clientId,
       clientSecret: settings.clientSecret,
       style: provider.tokenRequestStyle,
-      refusals: provider.refreshRefusals,
+      lifecycle: provider.lifecycle,
     });
   }
   return endpoints;

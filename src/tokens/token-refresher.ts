@@ -1,34 +1,43 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LinkedAccount } from '../accounts/entities/linked-account.entity.js';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { AtlassianReauthRequiredError, AtlassianTokenRefreshError } from '../errors/token-errors.js';
 import { AtlassianEventPublisher } from '../events/atlassian-event-publisher.js';
 import { AtlassianEvents } from '../events/atlassian-events.js';
+import { leaseRemainingMs, type Lease } from '../jobs/lease.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { postTokenRequest, ProviderHttpError } from '../providers/provider-http.js';
 import type { TokenSet } from '../providers/provider-profile.interface.js';
+import { isFinalRefusal } from '../providers/token-lifecycle-rules.js';
 import { toTokenSet } from '../providers/token-response.js';
-import { AccountTokenStore } from './account-token.store.js';
-import { TokenCipher } from './token-cipher.js';
+import { AccountTokenStore, type StoredTokenPair } from './account-token.store.js';
+import { TokenCipher, tokenBinding } from './token-cipher.js';
 import { tokenEndpointsOf, type TokenEndpoint } from './token-endpoints.js';
 import { nextAttemptAt } from './token-freshness.js';
 
-/** A fresh access token and when it expires. */
-export interface RefreshedToken {
-  accessToken: string;
-  accessTokenExpiresAt: Date | null;
-}
+/** What a refresh under a lease came to, when it did not throw. */
+export type RefreshOutcome =
+  /** The rotated pair is stored: the new access token may be used. */
+  | { kind: 'refreshed'; accessToken: string; accessTokenExpiresAt: Date | null }
+  /** A write outside the lease (a new sign-in, a forget) took the row: nothing of this refresh may be used. */
+  | { kind: 'superseded' };
+
+/** First and longest pause between two attempts to store a rotated pair. */
+const STORE_RETRY_FIRST_MS = 100;
+const STORE_RETRY_MAX_MS = 2_000;
 
 /**
- * One refresh of one claimed account: call the token endpoint, then store the rotated pair
- * (encrypted, retried on a failed write) before the new access token leaves this class. Tells a
- * refusal (`reauth_required`) from a failure that may pass (tokens kept, backoff).
+ * One refresh of one leased account: call the token endpoint, then store the rotated pair (encrypted,
+ * bound to its row, retried while the database refuses it for as long as the store budget and the lease
+ * allow) before the new access token leaves this class. Tells a refusal (`reauth_required`) from a
+ * failure that may pass (tokens kept, backoff). Shutdown waits for refreshes in flight.
  */
 @Injectable()
-export class TokenRefresher {
+export class TokenRefresher implements BeforeApplicationShutdown {
   private readonly logger = new Logger('TokenRefresher');
   private readonly endpoints: Map<string, TokenEndpoint>;
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
@@ -39,67 +48,106 @@ export class TokenRefresher {
     this.endpoints = tokenEndpointsOf(options);
   }
 
-  /** Refreshes an account whose claim `owner` holds; the claim ends whatever happens. */
-  async refresh(account: LinkedAccount, owner: string): Promise<RefreshedToken> {
+  /** Refreshes an account whose lease is `lease`; the lease ends whatever happens (or lapses). */
+  refresh(account: LinkedAccount, lease: Lease): Promise<RefreshOutcome> {
+    const work = this.refreshLeased(account, lease);
+    this.inFlight.add(work);
+    void work.catch(() => undefined).finally(() => this.inFlight.delete(work));
+    return work;
+  }
+
+  /** The database must outlive every rotated pair still waiting to be stored. */
+  async beforeApplicationShutdown(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async refreshLeased(account: LinkedAccount, lease: Lease): Promise<RefreshOutcome> {
     const endpoint = this.endpoints.get(account.provider);
-    if (!endpoint) return this.fail(account, owner, new Error(`the ${account.provider} provider is not configured in AtlassianModule`));
-    const refreshToken = account.refreshTokenEncrypted ? this.cipher.decrypt(account.refreshTokenEncrypted) : null;
-    if (!refreshToken) return this.refuse(account, owner, 'no refresh token stored: request the offline_access scope');
+    if (!endpoint) return this.fail(account, lease, new Error(`the ${account.provider} provider is not configured in AtlassianModule`));
+    if (!account.refreshTokenEncrypted) return this.refuse(account, lease, 'no refresh token stored: request the offline_access scope');
     let tokens: TokenSet;
+    let refreshToken: string;
     try {
+      // A refresh token no configured key decrypts fails here: recorded like any failed refresh, and
+      // fixed by putting the key back in encryptionKeys.
+      refreshToken = this.cipher.decrypt(account.refreshTokenEncrypted, tokenBinding(account.id, 'refresh'));
       const raw = await postTokenRequest(endpoint.tokenURL, { grant_type: 'refresh_token', refresh_token: refreshToken }, endpoint, endpoint.style, this.options.httpTimeoutMs);
       tokens = toTokenSet(raw, this.options.now(), account.scopes);
     } catch (err) {
-      if (err instanceof ProviderHttpError && err.kind === 'refused' && err.oauthError && endpoint.refusals.includes(err.oauthError)) {
-        return this.refuse(account, owner, err.oauthError);
-      }
-      return this.fail(account, owner, err);
+      if (err instanceof ProviderHttpError && isFinalRefusal(endpoint.lifecycle, err)) return this.refuse(account, lease, err.oauthError!);
+      return this.fail(account, lease, err);
     }
-    const now = this.options.now();
-    // A response without refresh_token means the old one stays valid: keep it.
-    const pair = {
-      accessTokenEncrypted: this.cipher.encrypt(tokens.accessToken),
-      refreshTokenEncrypted: tokens.refreshToken ? this.cipher.encrypt(tokens.refreshToken) : account.refreshTokenEncrypted,
+    const usedAt = new Date();
+    const pair: StoredTokenPair = {
+      accessTokenEncrypted: this.cipher.encrypt(tokens.accessToken, tokenBinding(account.id, 'access')),
+      // A response without refresh_token means the old one stays valid: keep it (under the current key).
+      refreshTokenEncrypted: this.cipher.encrypt(tokens.refreshToken ?? refreshToken, tokenBinding(account.id, 'refresh')),
       accessTokenExpiresAt: tokens.accessTokenExpiresAt,
       scopes: tokens.scopes,
     };
-    await this.storeRotatedPair(account, owner, pair, now);
+    if (!(await this.storeRotatedPair(account, lease, pair, endpoint, usedAt))) {
+      this.logger.warn(`The refresh of account ${account.id} was superseded (a new sign-in or a forget took the row); its result is dropped.`);
+      return { kind: 'superseded' };
+    }
     this.events.publish(AtlassianEvents.TokenRefreshed, { accountId: account.id, userId: account.userId, provider: account.provider, accessTokenExpiresAt: tokens.accessTokenExpiresAt });
-    return { accessToken: tokens.accessToken, accessTokenExpiresAt: tokens.accessTokenExpiresAt };
+    return { kind: 'refreshed', accessToken: tokens.accessToken, accessTokenExpiresAt: tokens.accessTokenExpiresAt };
   }
 
-  /** The provider already rotated: losing this write would lose the grant, so retry it with backoff. */
-  private async storeRotatedPair(account: LinkedAccount, owner: string, pair: Parameters<AccountTokenStore['saveRefreshed']>[2], now: Date): Promise<void> {
-    const attempts = this.options.tokens.storeAttempts;
+  /**
+   * The provider already rotated: the previous refresh token is spent, so losing this pair loses the
+   * grant. Retried while the lease (which covers the store budget) keeps everyone else away.
+   */
+  private async storeRotatedPair(account: LinkedAccount, lease: Lease, pair: StoredTokenPair, endpoint: TokenEndpoint, usedAt: Date): Promise<boolean> {
+    // The lease covers httpTimeoutMs + storeBudgetMs and a margin: stop before the margin is used.
+    const marginMs = lease.durationMs - this.options.httpTimeoutMs - this.options.tokens.storeBudgetMs;
+    let pauseMs = STORE_RETRY_FIRST_MS;
     for (let attempt = 1; ; attempt++) {
       try {
-        const stored = await this.store.saveRefreshed(account.id, owner, pair, now);
-        if (!stored) this.logger.warn(`Refresh claim on account ${account.id} lapsed before its result was stored; the newer pair stays.`);
-        return;
+        return await this.store.saveRefreshed(account.id, lease, pair, this.options.now());
       } catch (err) {
-        if (attempt >= attempts) {
-          this.logger.error(`Could not store the rotated tokens of account ${account.id} after ${attempts} attempts: ${(err as Error).message}`);
-          throw new AtlassianTokenRefreshError(account.id, account.provider, new Date(now.getTime() + this.options.tokens.refreshLeaseMs), 'the database rejected the new tokens', { cause: err });
+        const leftMs = leaseRemainingMs(lease, marginMs);
+        if (leftMs <= 0) {
+          this.logger.error(giveUpMessage(account, endpoint, usedAt, lease, attempt, err));
+          throw new AtlassianTokenRefreshError(account.id, account.provider, new Date(Date.now() + leaseRemainingMs(lease)), 'the database did not take the new tokens in time', { cause: err });
         }
-        this.logger.warn(`Storing the rotated tokens of account ${account.id} failed (attempt ${attempt}/${attempts}); retrying.`);
-        await sleep(50 * 2 ** (attempt - 1));
+        if (attempt === 1) {
+          this.logger.warn(`Storing the rotated tokens of account ${account.id} failed (${(err as Error).message}); retrying for up to ${Math.round(leftMs / 1000)} s while its lease holds.`);
+        }
+        await sleep(Math.min(pauseMs, leftMs));
+        pauseMs = Math.min(pauseMs * 2, STORE_RETRY_MAX_MS);
       }
     }
   }
 
-  private async refuse(account: LinkedAccount, owner: string, reason: string): Promise<never> {
-    await this.store.markReauthRequired(account.id, owner, reason);
-    this.events.publish(AtlassianEvents.ReauthRequired, { accountId: account.id, userId: account.userId, provider: account.provider, reason });
+  private async refuse(account: LinkedAccount, lease: Lease, reason: string): Promise<never> {
+    // A refusal of a grant that a new sign-in replaced meanwhile says nothing about the new one.
+    if (await this.store.markReauthRequired(account.id, lease, reason)) {
+      this.events.publish(AtlassianEvents.ReauthRequired, { accountId: account.id, userId: account.userId, provider: account.provider, reason });
+    }
     throw new AtlassianReauthRequiredError(account.id, account.provider, reason);
   }
 
-  private async fail(account: LinkedAccount, owner: string, err: unknown): Promise<never> {
+  private async fail(account: LinkedAccount, lease: Lease, err: unknown): Promise<never> {
     const { backoffBaseMs, backoffMaxMs } = this.options.tokens;
     const failureCount = account.refreshFailureCount + 1;
-    const reason = (err as Error).message ?? String(err);
+    const reason = (err as Error)?.message ?? String(err);
     const retryAt = nextAttemptAt(this.options.now(), failureCount, backoffBaseMs, backoffMaxMs, (err as ProviderHttpError).retryAfterMs);
-    await this.store.recordTransientFailure(account.id, owner, failureCount, retryAt, reason);
-    this.events.publish(AtlassianEvents.TokenRefreshFailed, { accountId: account.id, userId: account.userId, provider: account.provider, reason, retryAt, failureCount });
+    if (await this.store.recordTransientFailure(account.id, lease, failureCount, retryAt, reason)) {
+      this.events.publish(AtlassianEvents.TokenRefreshFailed, { accountId: account.id, userId: account.userId, provider: account.provider, reason, retryAt, failureCount });
+    }
     throw new AtlassianTokenRefreshError(account.id, account.provider, retryAt, reason, { cause: err });
   }
+}
+
+/** What an operator needs when a rotated pair is lost: until when the account can still be saved. */
+function giveUpMessage(account: LinkedAccount, endpoint: TokenEndpoint, usedAt: Date, lease: Lease, attempts: number, err: unknown): string {
+  const leewaySeconds = endpoint.lifecycle.refreshTokenReuseLeewaySeconds;
+  const leewayEndsAt = new Date(usedAt.getTime() + leewaySeconds * 1000).toISOString();
+  const leaseEndsAt = new Date(Date.now() + leaseRemainingMs(lease)).toISOString();
+  return (
+    `Could not store the rotated tokens of account ${account.id} after ${attempts} attempts (${(err as Error)?.message}); they are dropped. ` +
+    `${endpoint.displayName} rotated them at ${usedAt.toISOString()}: the previous refresh token stays usable until ${leewayEndsAt} ` +
+    `(its ${leewaySeconds}-second reuse leeway). This account's lease lapses at ${leaseEndsAt}; a refresh between the two recovers it, ` +
+    `after ${leewayEndsAt} the user must connect again.`
+  );
 }

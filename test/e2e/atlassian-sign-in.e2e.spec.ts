@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AtlassianSite, LinkedAccount, TokenCipher, type AuthenticatedUser } from '../../src/index.js';
+import { AtlassianSite, LinkedAccount, TokenCipher, type AuthenticatedUser, tokenBinding } from '../../src/index.js';
 import { AtlassianEmulator, DEFAULT_EMULATOR_ACCOUNT_ID } from '../../src/testing/index.js';
 import { BrowserSession } from '../support/browser-session.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
@@ -78,8 +78,8 @@ describe.each(['sqlite', 'postgres'] as const)('Atlassian sign-in end to end (%s
     expect(row.accessTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now());
     // The stored ciphertexts decrypt to tokens the emulator accepts: nothing lost, nothing in clear.
     const cipher = app.app.get(TokenCipher);
-    const accessToken = cipher.decrypt(row.accessTokenEncrypted);
-    const refreshToken = cipher.decrypt(row.refreshTokenEncrypted!);
+    const accessToken = cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access'));
+    const refreshToken = cipher.decrypt(row.refreshTokenEncrypted!, tokenBinding(row.id, 'refresh'));
     expect(emulator.isAccessTokenValid(accessToken)).toBe(true);
     expect(emulator.refreshTokenUses(refreshToken)).toBe(0);
     const sites = await app.dataSource.getRepository(AtlassianSite).findBy({ linkedAccountId: row.id });

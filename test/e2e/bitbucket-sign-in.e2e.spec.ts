@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AtlassianTokenService, LinkedAccount, TokenCipher } from '../../src/index.js';
+import { AtlassianTokenService, LinkedAccount, TokenCipher, tokenBinding } from '../../src/index.js';
 import { AtlassianEmulator, BITBUCKET_CONSUMER_DEFAULT_SCOPES, DEFAULT_EMULATOR_ACCOUNT_ID, type BitbucketScopeField, type EmulatorBitbucketEmail } from '../../src/testing/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { BITBUCKET_UNDER_TEST, OAuthFlowDriver, rowsWithSecrets } from '../support/oauth-provider-flow.js';
@@ -83,8 +83,8 @@ describe.each(['sqlite', 'postgres'] as const)('Bitbucket sign-in end to end (%s
       expect(row.accessTokenExpiresAt!.getTime() - Date.now()).toBeGreaterThan(7_000_000);
       // The stored ciphertexts decrypt to tokens the emulator accepts: long ones, nothing cut, nothing in clear.
       const cipher = app.app.get(TokenCipher);
-      const accessToken = cipher.decrypt(row.accessTokenEncrypted);
-      const refreshToken = cipher.decrypt(row.refreshTokenEncrypted!);
+      const accessToken = cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access'));
+      const refreshToken = cipher.decrypt(row.refreshTokenEncrypted!, tokenBinding(row.id, 'refresh'));
       expect(accessToken.length).toBeGreaterThan(LONG_TOKEN_CHARS);
       expect(refreshToken.length).toBeGreaterThan(LONG_TOKEN_CHARS);
       expect(emulator.isBitbucketAccessTokenValid(accessToken)).toBe(true);
@@ -108,7 +108,7 @@ describe.each(['sqlite', 'postgres'] as const)('Bitbucket sign-in end to end (%s
       expect(after.id).toBe(before.id);
       expect(after.version).toBeGreaterThan(before.version);
       expect(after.accessTokenEncrypted).not.toBe(before.accessTokenEncrypted);
-      expect(emulator.isBitbucketAccessTokenValid(app.app.get(TokenCipher).decrypt(after.accessTokenEncrypted))).toBe(true);
+      expect(emulator.isBitbucketAccessTokenValid(app.app.get(TokenCipher).decrypt(after.accessTokenEncrypted, tokenBinding(after.id, 'access')))).toBe(true);
     });
 
     it('stores the confirmed primary address, not an unconfirmed or secondary one listed before it', async () => {

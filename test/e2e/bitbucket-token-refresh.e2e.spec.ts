@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AtlassianReauthRequiredError, AtlassianTokenRefreshError, AtlassianTokenService, LinkedAccount, TokenCipher } from '../../src/index.js';
+import { AtlassianReauthRequiredError, AtlassianTokenRefreshError, AtlassianTokenService, LinkedAccount, TokenCipher, tokenBinding } from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
 import { createTestDatabase } from '../support/databases.js';
 import { BITBUCKET_UNDER_TEST, OAuthFlowDriver } from '../support/oauth-provider-flow.js';
@@ -69,7 +69,7 @@ describe.each(['sqlite', 'postgres'] as const)('Bitbucket tokens through Atlassi
 
   it('50 concurrent callers on one expired account share exactly one refresh, sent with HTTP Basic and a form body', async () => {
     const id = await freshAccount('bb-concurrent');
-    const oldRefreshToken = cipher.decrypt((await storedRow(id)).refreshTokenEncrypted!);
+    const oldRefreshToken = cipher.decrypt((await storedRow(id)).refreshTokenEncrypted!, tokenBinding(id, 'refresh'));
     emulator.clock.advance(PAST_EXPIRY_MS);
     const before = refreshCalls();
 
@@ -87,8 +87,8 @@ describe.each(['sqlite', 'postgres'] as const)('Bitbucket tokens through Atlassi
     expect(emulator.isBitbucketAccessTokenValid(results[0])).toBe(true);
     // The rotated pair is what the row holds: the new refresh token unused, the old one used once.
     const row = await storedRow(id);
-    expect(cipher.decrypt(row.accessTokenEncrypted)).toBe(results[0]);
-    const newRefreshToken = cipher.decrypt(row.refreshTokenEncrypted!);
+    expect(cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access'))).toBe(results[0]);
+    const newRefreshToken = cipher.decrypt(row.refreshTokenEncrypted!, tokenBinding(row.id, 'refresh'));
     expect(newRefreshToken).not.toBe(oldRefreshToken);
     expect(emulator.bitbucketRefreshTokenUses(newRefreshToken)).toBe(0);
     expect(emulator.bitbucketRefreshTokenUses(oldRefreshToken)).toBe(1);
@@ -101,14 +101,14 @@ describe.each(['sqlite', 'postgres'] as const)('Bitbucket tokens through Atlassi
       'the refresh token was used by someone else more than 10 minutes ago (invalid_grant)',
       'bb-reused',
       'invalid_grant',
-      async (_accountId: string, row: LinkedAccount) => refreshBehindTheAppsBack(cipher.decrypt(row.refreshTokenEncrypted!)),
+      async (_accountId: string, row: LinkedAccount) => refreshBehindTheAppsBack(cipher.decrypt(row.refreshTokenEncrypted!, tokenBinding(row.id, 'refresh'))),
     ],
     [
       'Bitbucket does not know the refresh token (invalid_request)',
       'bb-unknown',
       'invalid_request',
       async (_accountId: string, row: LinkedAccount) => {
-        await app.dataSource.getRepository(LinkedAccount).update({ id: row.id }, { refreshTokenEncrypted: cipher.encrypt('not-a-bitbucket-refresh-token') });
+        await app.dataSource.getRepository(LinkedAccount).update({ id: row.id }, { refreshTokenEncrypted: cipher.encrypt('not-a-bitbucket-refresh-token', tokenBinding(row.id, 'refresh')) });
       },
     ],
   ])('marks the account reauth_required when %s, with a typed error, and never tries again', async (_label, accountId, refusal, spoil) => {

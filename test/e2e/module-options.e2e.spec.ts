@@ -103,7 +103,7 @@ describe('AtlassianModule options', () => {
       expectNormalised(ref.get(ATLASSIAN_OPTIONS));
       // The cipher the module provides uses the same keys.
       const cipher = ref.get(TokenCipher);
-      expect(cipher.encrypt('x')).toMatch(new RegExp(`^v1:${ref.get<NormalizedAtlassianOptions>(ATLASSIAN_OPTIONS).encryptionKeys[0].id}:`));
+      expect(cipher.encrypt('x')).toMatch(new RegExp(`^v2:${ref.get<NormalizedAtlassianOptions>(ATLASSIAN_OPTIONS).encryptionKeys[0].id}:`));
     });
 
     it('forRootAsync with useFactory and inject (ConfigService)', async () => {

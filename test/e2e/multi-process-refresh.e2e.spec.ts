@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LinkedAccount } from '../../src/index.js';
+import { tokenBinding, type LinkedAccount } from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
 import type { TokenAppSpec, TokenWorkerResult } from '../fixtures/token-worker.js';
 import { createTestDatabase } from '../support/databases.js';
@@ -76,9 +76,9 @@ describe('token refresh across processes (postgres)', () => {
     expect(emulator.count('token', { grantType: 'refresh_token' })).toBe(1);
     expect(emulator.count('token', { refreshTokenReused: true })).toBe(0);
     const row = await storedAccount(dataSource, account.id);
-    expect(cipher.decrypt(row.accessTokenEncrypted)).toBe(token);
+    expect(cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access'))).toBe(token);
     expect(emulator.refreshTokenUses(account.refreshToken)).toBe(1);
-    expect(emulator.refreshTokenUses(cipher.decrypt(row.refreshTokenEncrypted!))).toBe(0);
+    expect(emulator.refreshTokenUses(cipher.decrypt(row.refreshTokenEncrypted!, tokenBinding(row.id, 'refresh')))).toBe(0);
     expect(row).toMatchObject({ status: 'active', refreshLeaseOwner: null, refreshLeaseExpiresAt: null, refreshFailureCount: 0 });
   });
 
@@ -102,8 +102,8 @@ describe('token refresh across processes (postgres)', () => {
       const found: string[] = [];
       if (!(row.lastRefreshedAt! > new Date(Date.now() - HOUR_MS))) found.push('lastRefreshedAt did not move');
       if (emulator.refreshTokenUses(account.refreshToken) !== 1) found.push(`seeded refresh token used ${emulator.refreshTokenUses(account.refreshToken)} times`);
-      if (emulator.refreshTokenUses(cipher.decrypt(row.refreshTokenEncrypted!)) !== 0) found.push('stored refresh token already used');
-      if (!emulator.isAccessTokenValid(cipher.decrypt(row.accessTokenEncrypted))) found.push('stored access token not valid');
+      if (emulator.refreshTokenUses(cipher.decrypt(row.refreshTokenEncrypted!, tokenBinding(row.id, 'refresh'))) !== 0) found.push('stored refresh token already used');
+      if (!emulator.isAccessTokenValid(cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access')))) found.push('stored access token not valid');
       if (row.status !== 'active' || row.refreshLeaseOwner !== null) found.push(`status ${row.status}, lease ${row.refreshLeaseOwner}`);
       return found.map((problem) => `${account.providerAccountId}: ${problem}`);
     });
@@ -115,7 +115,7 @@ describe('token refresh across processes (postgres)', () => {
     const [account] = await seed(1);
     // The first refresh hangs without rotating, long past the crashing worker's life.
     emulator.inject({ route: 'token', match: { grantType: 'refresh_token' }, delayMs: 10_000, hangUp: true, times: 1 });
-    const shortLease = { refreshLeaseMs: 3_000, cacheTtlMs: 0 };
+    const shortLease = { refreshLeaseMs: 3_000, storeBudgetMs: 400, cacheTtlMs: 0 };
     const group = await workers(
       { spec: { ...spec, httpTimeoutMs: 2_500, tokens: shortLease }, job: { kind: 'get-and-hang', accountId: account.id } },
       { spec: { ...spec, httpTimeoutMs: 800, tokens: shortLease }, job: { kind: 'get', accountId: account.id, calls: 5 } },
@@ -148,9 +148,9 @@ describe('token refresh across processes (postgres)', () => {
     const row = await waitForRow(dataSource, account.id, (r) => r.refreshLeaseOwner === null, 5_000);
     expect(row).toMatchObject({ status: 'active', refreshLeaseOwner: null, refreshLeaseExpiresAt: null, refreshFailureCount: 0, nextRefreshAttemptAt: null });
     expect(row.version).toBeGreaterThan(claimed.version);
-    expect(cipher.decrypt(row.accessTokenEncrypted)).toBe(token);
+    expect(cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access'))).toBe(token);
     expect(emulator.refreshTokenUses(account.refreshToken)).toBe(1);
-    expect(emulator.refreshTokenUses(cipher.decrypt(row.refreshTokenEncrypted!))).toBe(0);
+    expect(emulator.refreshTokenUses(cipher.decrypt(row.refreshTokenEncrypted!, tokenBinding(row.id, 'refresh')))).toBe(0);
   });
 });
 

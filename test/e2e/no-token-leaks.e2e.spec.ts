@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AtlassianApiClient, AtlassianTokenService, LinkedAccount, TokenCipher } from '../../src/index.js';
+import { AtlassianApiClient, AtlassianTokenService, LinkedAccount, TokenCipher, tokenBinding } from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
 import { createTestDatabase } from '../support/databases.js';
 import { signInThroughApp } from '../support/sign-in.js';
@@ -31,7 +31,7 @@ describe('tokens never appear in logs, events, errors or req.user', () => {
     app = await startTestApp(
       await createTestDatabase('sqlite'),
       emulator,
-      { now: () => emulator.clock.now(), tokens: { cacheTtlMs: 0, storeAttempts: 1 }, sleep: async () => undefined },
+      { now: () => emulator.clock.now(), tokens: { cacheTtlMs: 0, storeBudgetMs: 0 }, sleep: async () => undefined },
       { imports: [EventEmitterModule.forRoot({ wildcard: true })], logger },
     );
     app.app.get(EventEmitter2).onAny((name, payload) => void events.push(`${String(name)} ${JSON.stringify(payload)}`));
@@ -45,8 +45,8 @@ describe('tokens never appear in logs, events, errors or req.user', () => {
     const cipher = app.app.get(TokenCipher);
     const rows = await app.dataSource.getRepository(LinkedAccount).createQueryBuilder('a').addSelect(['a.accessTokenEncrypted', 'a.refreshTokenEncrypted']).getMany();
     for (const row of rows) {
-      if (row.accessTokenEncrypted) seenTokens.add(cipher.decrypt(row.accessTokenEncrypted));
-      if (row.refreshTokenEncrypted) seenTokens.add(cipher.decrypt(row.refreshTokenEncrypted));
+      if (row.accessTokenEncrypted) seenTokens.add(cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access')));
+      if (row.refreshTokenEncrypted) seenTokens.add(cipher.decrypt(row.refreshTokenEncrypted, tokenBinding(row.id, 'refresh')));
     }
   }
 

@@ -5,6 +5,7 @@ import {
   AtlassianTokenService,
   LinkedAccount,
   TokenCipher,
+  tokenBinding,
 } from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
 import { createTestDatabase } from '../support/databases.js';
@@ -67,8 +68,8 @@ describe.each(['sqlite', 'postgres'] as const)('AtlassianTokenService (%s)', (ki
     expect(new Set(results).size).toBe(1);
     expect(emulator.isAccessTokenValid(results[0])).toBe(true);
     const row = await storedRow(id);
-    expect(app.app.get(TokenCipher).decrypt(row.accessTokenEncrypted)).toBe(results[0]);
-    expect(emulator.refreshTokenUses(app.app.get(TokenCipher).decrypt(row.refreshTokenEncrypted!))).toBe(0);
+    expect(app.app.get(TokenCipher).decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access'))).toBe(results[0]);
+    expect(emulator.refreshTokenUses(app.app.get(TokenCipher).decrypt(row.refreshTokenEncrypted!, tokenBinding(row.id, 'refresh')))).toBe(0);
   });
 
   it('finds the account by user and provider too', async () => {
@@ -105,7 +106,9 @@ describe.each(['sqlite', 'postgres'] as const)('AtlassianTokenService (%s)', (ki
     await expect(tokens.getAccessToken({ accountId: id })).rejects.toThrow(AtlassianTokenRefreshError);
     const row = await storedRow(id);
     expect(row.status).toBe('active');
-    expect(row.refreshTokenEncrypted).toBe(rowBefore.refreshTokenEncrypted);
+    // The same refresh token, re-encrypted (under the current key) with the new pair.
+    const cipher = app.app.get(TokenCipher);
+    expect(cipher.decrypt(row.refreshTokenEncrypted!, tokenBinding(row.id, 'refresh'))).toBe(cipher.decrypt(rowBefore.refreshTokenEncrypted!, tokenBinding(id, 'refresh')));
     expect(row.accessTokenEncrypted).toBe(rowBefore.accessTokenEncrypted);
     expect(row.refreshFailureCount).toBe(1);
     const waitMs = row.nextRefreshAttemptAt!.getTime() - emulator.clock.nowMs();
@@ -130,8 +133,10 @@ describe.each(['sqlite', 'postgres'] as const)('AtlassianTokenService (%s)', (ki
     const token = await tokens.getAccessToken({ accountId: id });
     expect(token).toBe(issued.access_token);
     const row = await storedRow(id);
-    expect(row.refreshTokenEncrypted).toBe(rowBefore.refreshTokenEncrypted);
-    expect(app.app.get(TokenCipher).decrypt(row.accessTokenEncrypted)).toBe(issued.access_token);
+    // The same refresh token, re-encrypted (under the current key) with the new pair.
+    const cipher = app.app.get(TokenCipher);
+    expect(cipher.decrypt(row.refreshTokenEncrypted!, tokenBinding(row.id, 'refresh'))).toBe(cipher.decrypt(rowBefore.refreshTokenEncrypted!, tokenBinding(id, 'refresh')));
+    expect(app.app.get(TokenCipher).decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access'))).toBe(issued.access_token);
   });
 
   it('forgetTokens clears the stored tokens and stops handing any out', async () => {
@@ -153,7 +158,7 @@ describe.each(['sqlite', 'postgres'] as const)('AtlassianTokenService (%s)', (ki
     expect(refreshCalls() - before).toBe(1);
     const status = await tokens.getTokenStatus({ accountId: id });
     expect(status).toMatchObject({ accountId: id, status: 'active', lastRefreshError: null });
-    expect(status.consentExpiresAt.getTime() - status.consentedAt.getTime()).toBe(365 * 24 * HOUR_MS);
+    expect(status.consentExpiresAt!.getTime() - status.consentedAt.getTime()).toBe(365 * 24 * HOUR_MS);
     expect(JSON.stringify(status)).not.toContain(a);
   });
 });

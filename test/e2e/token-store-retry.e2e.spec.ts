@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AtlassianTokenRefreshError, AtlassianTokenService, LinkedAccount, TokenCipher } from '../../src/index.js';
+import { AtlassianTokenRefreshError, AtlassianTokenService, LinkedAccount, TokenCipher, tokenBinding } from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
 import { createTestDatabase } from '../support/databases.js';
 import { signInThroughApp } from '../support/sign-in.js';
@@ -31,11 +31,12 @@ describe('storing a rotated token pair when the database write fails (postgres)'
   let app: TestApp;
 
   beforeAll(async () => {
-    emulator = await AtlassianEmulator.start();
+    // No reuse leeway: a second use of a refresh token revokes the grant at once.
+    emulator = await AtlassianEmulator.start({ refreshLeewaySeconds: 0 });
     app = await startTestApp(await createTestDatabase('postgres'), emulator, {
       now: () => emulator.clock.now(),
       httpTimeoutMs: 1_000,
-      tokens: { cacheTtlMs: 0, storeAttempts: 3, refreshLeaseMs: 2_000 },
+      tokens: { cacheTtlMs: 0, storeBudgetMs: 1_500, refreshLeaseMs: 6_000, refreshWaitMs: 1_000 },
     });
   });
   afterAll(async () => {
@@ -46,39 +47,39 @@ describe('storing a rotated token pair when the database write fails (postgres)'
   const stored = (id: string) =>
     app.dataSource.getRepository(LinkedAccount).createQueryBuilder('a').addSelect(['a.accessTokenEncrypted', 'a.refreshTokenEncrypted']).where('a.id = :id', { id }).getOneOrFail();
 
-  it('writes the pair on retry after one failed write: nothing lost, one refresh', async () => {
-    emulator.addUser({ accountId: 'write-once', name: 'Write Once' });
-    emulator.signInAs('write-once');
+  it('writes the pair on retry after failed writes: nothing lost, one refresh, no reuse', async () => {
+    emulator.addUser({ accountId: 'write-retried', name: 'Write Retried' });
+    emulator.signInAs('write-retried');
     const { account } = await signInThroughApp(app, emulator);
-    await failTokenWrites(app, 1);
+    await failTokenWrites(app, 3);
     emulator.clock.advance(HOUR_MS);
     const token = await app.app.get(AtlassianTokenService).getAccessToken({ accountId: account.id });
     expect(emulator.count('token', { grantType: 'refresh_token', status: 200 })).toBe(1);
     const cipher = app.app.get(TokenCipher);
     const row = await stored(account.id);
-    expect(cipher.decrypt(row.accessTokenEncrypted)).toBe(token);
+    expect(cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access'))).toBe(token);
     expect(emulator.isAccessTokenValid(token)).toBe(true);
-    expect(emulator.refreshTokenUses(cipher.decrypt(row.refreshTokenEncrypted!))).toBe(0);
+    expect(emulator.refreshTokenUses(cipher.decrypt(row.refreshTokenEncrypted!, tokenBinding(row.id, 'refresh')))).toBe(0);
     expect(row.refreshLeaseOwner).toBeNull();
+    expect(emulator.refreshTokenReplays()).toBe(0);
   });
 
-  it('when every write fails, keeps the old pair, and the next refresh recovers it within the leeway', async () => {
+  it('when the budget runs out, keeps the old pair and holds the lease: nobody refreshes before it lapses', async () => {
     emulator.addUser({ accountId: 'write-never', name: 'Write Never' });
     emulator.signInAs('write-never');
     const { account } = await signInThroughApp(app, emulator);
     const before = await stored(account.id);
-    await failTokenWrites(app, 3);
+    await failTokenWrites(app, 1_000_000);
     emulator.clock.advance(HOUR_MS);
     const service = app.app.get(AtlassianTokenService);
     await expect(service.getAccessToken({ accountId: account.id })).rejects.toThrow(AtlassianTokenRefreshError);
     const after = await stored(account.id);
     expect(after.refreshTokenEncrypted).toBe(before.refreshTokenEncrypted);
     expect(after.status).toBe('active');
-    // The claim lapses; the old refresh token is still inside the provider's leeway.
-    emulator.clock.advance(3_000);
+    // The lease outlives the budget: a caller now must not refresh with the spent token.
+    expect(after.refreshLeaseOwner).not.toBeNull();
     await app.dataSource.query(`DROP TRIGGER fail_token_write ON atlassian_linked_accounts`);
-    const token = await service.getAccessToken({ accountId: account.id });
-    expect(emulator.isAccessTokenValid(token)).toBe(true);
-    expect((await stored(account.id)).status).toBe('active');
+    await expect(service.getAccessToken({ accountId: account.id })).rejects.toThrow(AtlassianTokenRefreshError);
+    expect(emulator.count('token', { grantType: 'refresh_token' })).toBe(2);
   });
 });

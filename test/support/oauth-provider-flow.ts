@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { LinkedAccount, TokenCipher, type AuthenticatedUser } from '../../src/index.js';
+import { LinkedAccount, TokenCipher, type AuthenticatedUser, tokenBinding } from '../../src/index.js';
 import type { AtlassianEmulator, EmulatorRoute } from '../../src/testing/index.js';
 import { BrowserSession } from './browser-session.js';
 import type { TestApp } from './test-app.js';
@@ -121,8 +121,8 @@ export function rowsWithSecrets(app: TestApp): Promise<LinkedAccount[]> {
 export async function storedPlainTokens(app: TestApp): Promise<string[]> {
   const cipher = app.app.get(TokenCipher);
   return (await rowsWithSecrets(app)).flatMap((row) => [
-    ...(row.accessTokenEncrypted ? [cipher.decrypt(row.accessTokenEncrypted)] : []),
-    ...(row.refreshTokenEncrypted ? [cipher.decrypt(row.refreshTokenEncrypted)] : []),
+    ...(row.accessTokenEncrypted ? [cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access'))] : []),
+    ...(row.refreshTokenEncrypted ? [cipher.decrypt(row.refreshTokenEncrypted, tokenBinding(row.id, 'refresh'))] : []),
   ]);
 }
 

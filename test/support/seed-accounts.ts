@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { LinkedAccount, TokenCipher, atlassianEntities, atlassianMigrations, type EncryptionKeyInput } from '../../src/index.js';
+import { LinkedAccount, TokenCipher, atlassianEntities, atlassianMigrations, tokenBinding, useZonedTimestamps, type EncryptionKeyInput } from '../../src/index.js';
 import type { AtlassianEmulator } from '../../src/testing/index.js';
 
 /** Scopes of seeded grants: `offline_access` so that each account has a refresh token. */
@@ -21,7 +21,7 @@ export function tokenCipherFor(key: EncryptionKeyInput): TokenCipher {
 
 /** A DataSource on the database with the package's migrations run, as the host app would have it. */
 export async function openAccountsDatabase(connection: { type: 'postgres'; url: string } | { type: 'better-sqlite3'; database: string }): Promise<DataSource> {
-  const dataSource = new DataSource({ ...connection, entities: atlassianEntities, migrations: atlassianMigrations });
+  const dataSource = useZonedTimestamps(new DataSource({ ...connection, entities: atlassianEntities, migrations: atlassianMigrations }));
   await dataSource.initialize();
   await dataSource.runMigrations();
   return dataSource;
@@ -73,8 +73,8 @@ export async function seedAccounts(dataSource: DataSource, emulator: AtlassianEm
       email: `${providerAccountId}@example.com`,
       displayName: `Seeded ${index}`,
       scopes: issued.scope.split(' '),
-      accessTokenEncrypted: cipher.encrypt(issued.access_token),
-      refreshTokenEncrypted: cipher.encrypt(issued.refresh_token!),
+      accessTokenEncrypted: cipher.encrypt(issued.access_token, tokenBinding(account.id, 'access')),
+      refreshTokenEncrypted: cipher.encrypt(issued.refresh_token!, tokenBinding(account.id, 'refresh')),
       accessTokenExpiresAt: options.accessTokenExpiresAt,
       lastRefreshedAt: options.lastRefreshedAt,
       consentedAt: options.consentedAt,

@@ -1,0 +1,97 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { LinkedAccount } from '../accounts/entities/linked-account.entity.js';
+import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
+import { AtlassianReauthRequiredError } from '../errors/token-errors.js';
+import type { Lease } from '../jobs/lease.js';
+import type { DueRows } from '../jobs/leased-rows.js';
+import { runWithConcurrency } from '../jobs/run-with-concurrency.js';
+import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
+import { AccountTokenStore } from './account-token.store.js';
+import { tokenEndpointsOf } from './token-endpoints.js';
+import { TokenRefresher } from './token-refresher.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** What one tick did. */
+export interface RefreshSweepResult {
+  /** Accounts this process refreshed. */
+  refreshed: number;
+  /** Refreshes that failed for a reason that may pass (kept, retried later). */
+  failed: number;
+  /** Accounts the provider refused (now `reauth_required`). */
+  reauthRequired: number;
+  /** Refreshes dropped because a new sign-in or a forget took the account meanwhile. */
+  superseded: number;
+  /** Consent-expiry warnings this process sent. */
+  consentWarnings: number;
+}
+
+/**
+ * The scheduled refresh, a job on the leased-rows mechanism: each round claims the accounts whose
+ * token expires within the window, then (when that batch is short) the idle ones, each claim under
+ * its own lease, and refreshes exactly the rows it claimed.
+ */
+@Injectable()
+export class TokenRefreshJob {
+  /** Providers whose accounts can be refreshed here: others are never claimed. */
+  private readonly providers: string[];
+
+  constructor(
+    @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
+    private readonly store: AccountTokenStore,
+    private readonly refresher: TokenRefresher,
+  ) {
+    this.providers = [...tokenEndpointsOf(options).keys()];
+  }
+
+  /** Refreshes what is due until nothing is, or until `shouldStop`; adds to `result`. */
+  async run(result: RefreshSweepResult, shouldStop: () => boolean): Promise<void> {
+    const { windowSeconds, keepAliveAfterDays, batchSize, concurrency } = this.options.refreshScheduler;
+    // Claim no more than can be worked on at once, so that no lease runs down while it waits its turn.
+    const claimSize = Math.min(batchSize, concurrency);
+    const leaseMs = this.options.tokens.refreshLeaseMs;
+    const tickStartedAt = this.options.now();
+    while (!shouldStop()) {
+      const now = this.options.now();
+      const common = { now, tickStartedAt, active: 'active', providers: this.providers };
+      const claims = [];
+      if (windowSeconds > 0) {
+        const expiring = { ...common, threshold: new Date(now.getTime() + windowSeconds * 1000) };
+        claims.push(await this.store.leases.claimBatch(this.due('due.accessTokenExpiresAt', expiring), claimSize, leaseMs));
+      }
+      const taken = claims.reduce((sum, claim) => sum + claim.rows.length, 0);
+      if (taken < claimSize) {
+        const idle = { ...common, threshold: new Date(now.getTime() - keepAliveAfterDays * DAY_MS) };
+        claims.push(await this.store.leases.claimBatch(this.due('due.lastRefreshedAt', idle), claimSize - taken, leaseMs));
+      }
+      const work = claims.flatMap(({ lease, rows }) => rows.map((account) => ({ account, lease })));
+      if (work.length === 0) return;
+      await runWithConcurrency(work, concurrency, ({ account, lease }) => this.refreshClaimed(account, lease, result));
+    }
+  }
+
+  /** Active accounts of a configured provider whose `column` is at or before the threshold, earliest first. */
+  private due(column: string, parameters: Record<string, unknown>): DueRows<LinkedAccount> {
+    return (due) =>
+      due
+        .where(`${column} <= :threshold`)
+        .andWhere('due.status = :active')
+        .andWhere('due.provider IN (:...providers)')
+        .andWhere('(due.nextRefreshAttemptAt IS NULL OR due.nextRefreshAttemptAt <= :now)')
+        // Refreshed since the tick began: not due again in the same tick (short-lived tokens).
+        .andWhere('(due.lastRefreshedAt IS NULL OR due.lastRefreshedAt < :tickStartedAt)')
+        .orderBy(column, 'ASC')
+        .setParameters(parameters);
+  }
+
+  private async refreshClaimed(account: LinkedAccount, lease: Lease, result: RefreshSweepResult): Promise<void> {
+    try {
+      const outcome = await this.refresher.refresh(account, lease);
+      if (outcome.kind === 'refreshed') result.refreshed++;
+      else result.superseded++;
+    } catch (err) {
+      if (err instanceof AtlassianReauthRequiredError) result.reauthRequired++;
+      else result.failed++;
+    }
+  }
+}
