@@ -74,6 +74,12 @@ describe('normalizeOptions', () => {
       expect(normalizeOptions(options({}, { pkce: false })).atlassian.pkce).toBe(false);
     });
 
+    it('makes the refresh lease cover the provider call and the whole store budget, under the reuse leeway', () => {
+      const { tokens } = normalizeOptions(options());
+      expect(tokens).toMatchObject({ storeBudgetMs: 240_000, refreshLeaseMs: 10_000 + 240_000 + 5_000, refreshWaitMs: 25_000 });
+      expect(normalizeOptions(options({ httpTimeoutMs: 2_000, tokens: { storeBudgetMs: 1_000 } })).tokens.refreshLeaseMs).toBe(8_000);
+    });
+
     it('resolves a new app user as a fresh UUID by default', async () => {
       const { resolveUser } = normalizeOptions(options());
       const context = { provider: 'atlassian', profile: {} as never, request: request(undefined) };
@@ -184,6 +190,9 @@ describe('normalizeOptions', () => {
       ['httpTimeoutMs 0', () => options({ httpTimeoutMs: 0 }), 'httpTimeoutMs', /positive whole number/],
       ['httpTimeoutMs 1.5', () => options({ httpTimeoutMs: 1.5 }), 'httpTimeoutMs', /positive whole number/],
       ['stateCookie.maxAgeSeconds -1', () => options({ stateCookie: { maxAgeSeconds: -1 } }), 'stateCookie.maxAgeSeconds', /positive whole number/],
+      ['a lease shorter than the call and the store budget', () => options({ httpTimeoutMs: 10_000, tokens: { storeBudgetMs: 60_000, refreshLeaseMs: 65_000 } }), 'tokens.refreshLeaseMs', /httpTimeoutMs \+ tokens.storeBudgetMs \(70000\)/],
+      ['a store budget past the reuse leeway', () => options({ tokens: { storeBudgetMs: 600_000 } }), 'tokens.refreshLeaseMs', /600-second refresh token reuse leeway.*Lower tokens.storeBudgetMs/],
+      ['keepAliveAfterDays 90', () => options({ refreshScheduler: { keepAliveAfterDays: 90 } }), 'refreshScheduler.keepAliveAfterDays', /under 90/],
     ])('refuses %s, naming the option and the fix', (_label, make, option, fix) => {
       const input = make();
       expect(() => normalizeOptions(input)).toThrow(AtlassianOptionsError);
