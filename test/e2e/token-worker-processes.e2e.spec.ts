@@ -127,6 +127,23 @@ describe('token worker processes (postgres)', () => {
     expect(emulator.refreshTokenReplays()).toBe(0);
   });
 
+  it('a worker serves run() while its one-shot go job hangs', async () => {
+    const { emulator, spec, account, workers } = await scenario();
+    const [worker] = (await workers({ spec: { ...spec, httpTimeoutMs: 20_000 }, job: { kind: 'get-and-hang', accountId: account.id } })).workers;
+    emulator.inject({ route: 'token', match: { grantType: 'refresh_token' }, delayMs: 10_000, hangUp: true, times: 1 });
+    const held = emulatorRequestReceived(emulator);
+
+    let goSettled = false;
+    void worker.result.finally(() => (goSettled = true)).catch(() => undefined);
+    worker.go();
+    await Promise.all([worker.started, held]);
+
+    expect((await worker.run({ kind: 'status', accountId: account.id })).outcome).toMatchObject({ status: { status: 'active' } });
+    expect(goSettled).toBe(false);
+    await worker.kill('SIGKILL');
+    await expect(worker.result).rejects.toThrow(/exited \(code null, signal SIGKILL\) before it reported/);
+  });
+
   it('a worker given a Bitbucket consumer refreshes a Bitbucket account on the emulator\'s Bitbucket server', async () => {
     const { emulator, dataSource, spec, encryptionKey, workers } = await scenario();
     const issued = emulator.issueBitbucketTokens({ consumerKey: BITBUCKET.clientId });
