@@ -62,7 +62,7 @@ export class TokenKeyRotationService {
   async reencryptAll(options: { batchSize?: number } = {}): Promise<ReencryptionResult> {
     const batchSize = options.batchSize ?? 500;
     const result: ReencryptionResult = { reencrypted: 0, failed: 0, remaining: 0 };
-    let after = '';
+    let after = '00000000-0000-0000-0000-000000000000'; // the nil UUID: below every id, and a uuid to PostgreSQL ('' is not)
     for (;;) {
       const { lease, rows } = await this.store.leases.claimBatch(
         (due) => this.needingIt(due.where('due.id > :after', { after })).orderBy('due.id', 'ASC'),
