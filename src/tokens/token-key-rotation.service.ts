@@ -47,7 +47,8 @@ export class TokenKeyRotationService {
     const find = this.accounts.manager.connection.options.type === 'postgres' ? 'strpos' : 'instr';
     // Every ciphertext is `vN:<keyId>:<payload>`: the key id starts at the 4th character.
     const keyId = `substr(c, 4, ${find}(substr(c, 4), ':') - 1)`;
-    const tokens = TOKEN_COLUMNS.map((column) => `SELECT "${column}" AS c FROM "atlassian_linked_accounts"`).join(' UNION ALL ');
+    const table = this.accounts.metadata.tableName;
+    const tokens = TOKEN_COLUMNS.map((column) => `SELECT "${column}" AS c FROM "${table}"`).join(' UNION ALL ');
     const rows: Array<{ key: string; unbound: string | number; total: string | number }> = await this.accounts.query(
       `SELECT ${keyId} AS "key", SUM(CASE WHEN substr(c, 1, 3) = 'v1:' THEN 1 ELSE 0 END) AS "unbound", COUNT(*) AS "total"
        FROM (${tokens}) t WHERE c IS NOT NULL AND c <> '' GROUP BY ${keyId}`,
