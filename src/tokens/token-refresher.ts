@@ -85,10 +85,7 @@ export class TokenRefresher implements BeforeApplicationShutdown {
       accessTokenExpiresAt: tokens.accessTokenExpiresAt,
       scopes: tokens.scopes,
     };
-    if (!(await this.storeRotatedPair(account, lease, pair, endpoint, usedAt))) {
-      this.logger.warn(`The refresh of account ${account.id} was superseded (a new sign-in or a forget took the row); its result is dropped.`);
-      return { kind: 'superseded' };
-    }
+    if (!(await this.storeRotatedPair(account, lease, pair, endpoint, usedAt))) return this.superseded(account);
     this.events.publish(AtlassianEvents.TokenRefreshed, { accountId: account.id, userId: account.userId, provider: account.provider, accessTokenExpiresAt: tokens.accessTokenExpiresAt });
     return { kind: 'refreshed', accessToken: tokens.accessToken, accessTokenExpiresAt: tokens.accessTokenExpiresAt };
   }
@@ -119,23 +116,28 @@ export class TokenRefresher implements BeforeApplicationShutdown {
     }
   }
 
-  private async refuse(account: LinkedAccount, lease: Lease, reason: string): Promise<never> {
+  /** The grant is gone: the account needs a new consent; superseded when a new sign-in or a forget took the row meanwhile. */
+  private async refuse(account: LinkedAccount, lease: Lease, reason: string): Promise<RefreshOutcome> {
     // A refusal of a grant that a new sign-in replaced meanwhile says nothing about the new one.
-    if (await this.store.markReauthRequired(account.id, lease, reason)) {
-      this.events.publish(AtlassianEvents.ReauthRequired, { accountId: account.id, userId: account.userId, provider: account.provider, reason });
-    }
+    if (!(await this.store.markReauthRequired(account.id, lease, reason))) return this.superseded(account);
+    this.events.publish(AtlassianEvents.ReauthRequired, { accountId: account.id, userId: account.userId, provider: account.provider, reason });
     throw new AtlassianReauthRequiredError(account.id, account.provider, reason);
   }
 
-  private async fail(account: LinkedAccount, lease: Lease, err: unknown): Promise<never> {
+  /** A failure that may pass: tokens kept, backoff recorded; superseded when the row was taken meanwhile. */
+  private async fail(account: LinkedAccount, lease: Lease, err: unknown): Promise<RefreshOutcome> {
     const { backoffBaseMs, backoffMaxMs } = this.options.tokens;
     const failureCount = account.refreshFailureCount + 1;
     const reason = (err as Error)?.message ?? String(err);
     const retryAt = nextAttemptAt(this.options.now(), failureCount, backoffBaseMs, backoffMaxMs, (err as ProviderHttpError).retryAfterMs);
-    if (await this.store.recordTransientFailure(account.id, lease, failureCount, retryAt, reason)) {
-      this.events.publish(AtlassianEvents.TokenRefreshFailed, { accountId: account.id, userId: account.userId, provider: account.provider, reason, retryAt, failureCount });
-    }
+    if (!(await this.store.recordTransientFailure(account.id, lease, failureCount, retryAt, reason))) return this.superseded(account);
+    this.events.publish(AtlassianEvents.TokenRefreshFailed, { accountId: account.id, userId: account.userId, provider: account.provider, reason, retryAt, failureCount });
     throw new AtlassianTokenRefreshError(account.id, account.provider, retryAt, reason, { cause: err });
+  }
+
+  private superseded(account: LinkedAccount): RefreshOutcome {
+    this.logger.warn(`The refresh of account ${account.id} was superseded (a new sign-in or a forget took the row); its result is dropped.`);
+    return { kind: 'superseded' };
   }
 }
 
