@@ -7,15 +7,12 @@ import {
   TokenCipher,
   TokenRefreshScheduler,
   type LinkedAccount,
-  type RefreshSweepResult,
 } from '../../src/index.js';
 import { AtlassianEmulator, type EmulatorRoute } from '../../src/testing/index.js';
 import { createTestDatabase } from '../support/databases.js';
-import { DAY_MS, MINUTE_MS, plainTokens, recordEvents, seedBitbucketAccounts, setStoredExpiry, type PublishedEvent } from '../support/lifecycle-accounts.js';
+import { DAY_MS, MINUTE_MS, plainTokens, recordEvents, seedBitbucketAccounts, setStoredExpiry, type PublishedEvent, NOTHING_SWEPT } from '../support/lifecycle-accounts.js';
 import { newEncryptionKey, seedAccounts, storedAccounts, type SeededAccount } from '../support/seed-accounts.js';
 import { startTestApp, TEST_BITBUCKET_CONSUMER, type TestApp } from '../support/test-app.js';
-
-const NOTHING: RefreshSweepResult = { refreshed: 0, failed: 0, reauthRequired: 0, superseded: 0, consentWarnings: 0 };
 
 /** How each provider's token endpoint and refresh token counter are named in the emulator. */
 const PROVIDERS = {
@@ -90,12 +87,12 @@ describe.each(['sqlite', 'postgres'] as const)('Refusals by error and descriptio
     // While backing off, nobody calls the provider again.
     const calls = refreshCalls(provider);
     const succeeded = refreshCalls(provider, { status: 200 });
-    expect(await scheduler.runOnce()).toEqual(NOTHING);
+    expect(await scheduler.runOnce()).toEqual(NOTHING_SWEPT);
     expect(refreshCalls(provider)).toBe(calls);
 
     // After the backoff, the kept refresh token works: each used exactly once.
     emulator.clock.set(new Date(Math.max(...rows.map((r) => r.nextRefreshAttemptAt!.getTime())) + 1));
-    expect(await scheduler.runOnce()).toEqual({ ...NOTHING, refreshed: accounts.length });
+    expect(await scheduler.runOnce()).toEqual({ ...NOTHING_SWEPT, refreshed: accounts.length });
     expect(refreshCalls(provider, { status: 200 }) - succeeded).toBe(accounts.length);
     expect(refreshCalls(provider) - calls).toBe(accounts.length);
     for (const account of accounts) expect(PROVIDERS[provider].uses(emulator, account.refreshToken)).toBe(1);
@@ -112,7 +109,7 @@ describe.each(['sqlite', 'postgres'] as const)('Refusals by error and descriptio
     expect(eventsOf([account], AtlassianEvents.ReauthRequired).map((e) => e.payload)).toEqual([{ accountId: account.id, userId: account.userId, provider, reason }]);
     const calls = refreshCalls(provider);
     await expect(tokens.getAccessToken({ accountId: account.id })).rejects.toThrow(AtlassianReauthRequiredError);
-    expect(await scheduler.runOnce()).toEqual(NOTHING);
+    expect(await scheduler.runOnce()).toEqual(NOTHING_SWEPT);
     expect(refreshCalls(provider)).toBe(calls);
   }
 
@@ -125,7 +122,7 @@ describe.each(['sqlite', 'postgres'] as const)('Refusals by error and descriptio
     emulator.inject({ route: 'bitbucket-token', match: { grantType: 'refresh_token' }, status: 400, body, times: 3 });
     const before = refreshCalls('bitbucket');
 
-    expect(await scheduler.runOnce()).toEqual({ ...NOTHING, failed: 3 });
+    expect(await scheduler.runOnce()).toEqual({ ...NOTHING_SWEPT, failed: 3 });
 
     expect(refreshCalls('bitbucket') - before).toBe(3);
     await expectKeptThenRefreshed('bitbucket', accounts, reason);
@@ -141,7 +138,7 @@ describe.each(['sqlite', 'postgres'] as const)('Refusals by error and descriptio
     emulator.inject({ route: 'bitbucket-token', match: { grantType: 'refresh_token' }, status: 400, body: { error, error_description: description } });
     const calls = refreshCalls('bitbucket');
 
-    expect(await scheduler.runOnce()).toEqual({ ...NOTHING, reauthRequired: 1 });
+    expect(await scheduler.runOnce()).toEqual({ ...NOTHING_SWEPT, reauthRequired: 1 });
 
     expect(refreshCalls('bitbucket') - calls).toBe(1);
     await expectReauthRequired('bitbucket', account, error, before);
@@ -154,7 +151,7 @@ describe.each(['sqlite', 'postgres'] as const)('Refusals by error and descriptio
     emulator.inject({ route: 'token', match: { grantType: 'refresh_token' }, status: 403, body, times: 2 });
     const before = refreshCalls('atlassian');
 
-    expect(await scheduler.runOnce()).toEqual({ ...NOTHING, failed: 2 });
+    expect(await scheduler.runOnce()).toEqual({ ...NOTHING_SWEPT, failed: 2 });
 
     expect(refreshCalls('atlassian') - before).toBe(2);
     await expectKeptThenRefreshed('atlassian', accounts, /Client is not authorized/);
@@ -167,7 +164,7 @@ describe.each(['sqlite', 'postgres'] as const)('Refusals by error and descriptio
     emulator.inject({ route: 'token', match: { grantType: 'refresh_token' }, status: 403, body: { error: 'unauthorized_client', error_description: 'refresh_token is invalid' } });
     const calls = refreshCalls('atlassian');
 
-    expect(await scheduler.runOnce()).toEqual({ ...NOTHING, reauthRequired: 1 });
+    expect(await scheduler.runOnce()).toEqual({ ...NOTHING_SWEPT, reauthRequired: 1 });
 
     expect(refreshCalls('atlassian') - calls).toBe(1);
     await expectReauthRequired('atlassian', account, 'unauthorized_client', before);

@@ -9,16 +9,13 @@ import {
   TokenKeyRotationService,
   TokenRefreshScheduler,
   type AtlassianModuleOptions,
-  type RefreshSweepResult,
 } from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import { MINUTE_MS, plainTokens, recordEvents, setStoredExpiry, type PublishedEvent } from '../support/lifecycle-accounts.js';
+import { MINUTE_MS, plainTokens, recordEvents, setStoredExpiry, type PublishedEvent, NOTHING_SWEPT } from '../support/lifecycle-accounts.js';
 import { newEncryptionKey, seedAccounts, storedAccount, storedAccounts, tokenCipherFor } from '../support/seed-accounts.js';
 import { signInThroughApp } from '../support/sign-in.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-
-const NOTHING: RefreshSweepResult = { refreshed: 0, failed: 0, reauthRequired: 0, superseded: 0, consentWarnings: 0 };
 
 /**
  * One database through a key rotation, app after app as a deployment goes: written under key "old";
@@ -112,7 +109,7 @@ describe.each(['sqlite', 'postgres'] as const)('Key rotation, finished (%s)', (k
     const before = await storedAccount(app!.dataSource, ids.signed);
     const calls = refreshCalls();
 
-    expect(await app!.app.get(TokenRefreshScheduler).runOnce()).toEqual({ ...NOTHING, failed: 1 });
+    expect(await app!.app.get(TokenRefreshScheduler).runOnce()).toEqual({ ...NOTHING_SWEPT, failed: 1 });
 
     expect(refreshCalls()).toBe(calls);
     const row = await storedAccount(app!.dataSource, ids.signed);
@@ -162,7 +159,7 @@ describe.each(['sqlite', 'postgres'] as const)('Key rotation, finished (%s)', (k
     await setStoredExpiry(app!.dataSource, active, new Date(emulator.clock.nowMs() + 5 * MINUTE_MS));
     const calls = refreshCalls();
 
-    expect(await app!.app.get(TokenRefreshScheduler).runOnce()).toEqual({ ...NOTHING, refreshed: active.length });
+    expect(await app!.app.get(TokenRefreshScheduler).runOnce()).toEqual({ ...NOTHING_SWEPT, refreshed: active.length });
 
     expect(refreshCalls() - calls).toBe(active.length);
     const cipher = app!.app.get(TokenCipher);
@@ -191,7 +188,7 @@ describe.each(['sqlite', 'postgres'] as const)('Key rotation, finished (%s)', (k
     emulator.clock.advance(MINUTE_MS);
     await setStoredExpiry(app!.dataSource, [b], new Date(emulator.clock.nowMs() + 5 * MINUTE_MS));
     const calls = refreshCalls();
-    expect(await app!.app.get(TokenRefreshScheduler).runOnce()).toEqual({ ...NOTHING, failed: 1 });
+    expect(await app!.app.get(TokenRefreshScheduler).runOnce()).toEqual({ ...NOTHING_SWEPT, failed: 1 });
     expect(refreshCalls()).toBe(calls);
     const rowB = await storedAccount(app!.dataSource, b);
     expect(rowB).toMatchObject({ status: 'active', refreshFailureCount: 1, refreshLeaseOwner: null });

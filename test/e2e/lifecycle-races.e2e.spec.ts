@@ -13,13 +13,11 @@ import { AtlassianEmulator } from '../../src/testing/index.js';
 import { ScopedTestController } from '../fixtures/scoped-test.controller.js';
 import { BrowserSession } from '../support/browser-session.js';
 import { createTestDatabase } from '../support/databases.js';
-import { MINUTE_MS, plainTokens, recordEvents, setStoredExpiry, type PublishedEvent } from '../support/lifecycle-accounts.js';
+import { MINUTE_MS, plainTokens, recordEvents, setStoredExpiry, type PublishedEvent, NOTHING_SWEPT } from '../support/lifecycle-accounts.js';
 import { behindGate, RefreshGate } from '../support/lifecycle-refresh-gate.js';
 import { storedAccount } from '../support/seed-accounts.js';
 import { signInThroughApp } from '../support/sign-in.js';
 import { startTestApp, TEST_USER_HEADER, type TestApp } from '../support/test-app.js';
-
-const NOTHING: RefreshSweepResult = { refreshed: 0, failed: 0, reauthRequired: 0, superseded: 0, consentWarnings: 0 };
 
 describe.each(['sqlite', 'postgres'] as const)('Writes outside the lease racing a scheduled refresh (%s)', (kind) => {
   let emulator: AtlassianEmulator;
@@ -116,7 +114,7 @@ describe.each(['sqlite', 'postgres'] as const)('Writes outside the lease racing 
   /** The chain the row holds is alive: the next scheduled refresh uses the newest grant's refresh token, once. */
   async function expectNextRefreshUses(id: string, grant: ReturnType<typeof newestGrant>): Promise<void> {
     await makeDue(id);
-    expect(await scheduler.runOnce()).toEqual({ ...NOTHING, refreshed: 1 });
+    expect(await scheduler.runOnce()).toEqual({ ...NOTHING_SWEPT, refreshed: 1 });
     expect(emulator.refreshTokenUses(grant.refreshToken)).toBe(1);
   }
 
@@ -127,7 +125,7 @@ describe.each(['sqlite', 'postgres'] as const)('Writes outside the lease racing 
       await signInThroughApp(app, emulator);
     });
 
-    expect(result).toEqual({ ...NOTHING, superseded: 1 });
+    expect(result).toEqual({ ...NOTHING_SWEPT, superseded: 1 });
     // The old grant did rotate at the provider (its first refresh token used once); the app kept none of it.
     const [oldRotation] = gate.answers('refresh_token').slice(-1);
     expect(oldRotation.status).toBe(200);
@@ -154,7 +152,7 @@ describe.each(['sqlite', 'postgres'] as const)('Writes outside the lease racing 
       expect(callback.status).toBe(200);
     });
 
-    expect(result).toEqual({ ...NOTHING, superseded: 1 });
+    expect(result).toEqual({ ...NOTHING_SWEPT, superseded: 1 });
     const grant = newestGrant();
     expect(grant.scopes).toContain('write:jira-work');
     // The refreshed old grant answered with the old scopes: they must not come back.
@@ -182,7 +180,7 @@ describe.each(['sqlite', 'postgres'] as const)('Writes outside the lease racing 
     // Neither reauth_required nor refresh_failed: nothing was said about the account.
     expect(events.filter((e) => e.payload.accountId === id).map((e) => e.name)).toEqual([]);
     // The answer concerned a grant the account no longer holds: the tick dropped it, as any superseded refresh.
-    expect(result).toEqual({ ...NOTHING, superseded: 1 });
+    expect(result).toEqual({ ...NOTHING_SWEPT, superseded: 1 });
     expect(emulator.refreshTokenReplays()).toBe(0);
   });
 
@@ -217,7 +215,7 @@ describe.each(['sqlite', 'postgres'] as const)('Writes outside the lease racing 
 
     const result = await raceScheduledRefresh(id, () => tokens.forgetTokens({ accountId: id }));
 
-    expect(result).toEqual({ ...NOTHING, superseded: 1 });
+    expect(result).toEqual({ ...NOTHING_SWEPT, superseded: 1 });
     expect(emulator.refreshTokenUses(firstRefreshToken)).toBe(1);
     const calls = refreshCalls();
     const row = await storedAccount(app.dataSource, id);
@@ -232,7 +230,7 @@ describe.each(['sqlite', 'postgres'] as const)('Writes outside the lease racing 
     });
     await expect(tokens.getAccessToken({ accountId: id })).rejects.toThrow(AtlassianReauthRequiredError);
     await expect(tokens.getAccessToken({ accountId: id })).rejects.toMatchObject({ code: 'reauth_required', accountId: id });
-    expect(await scheduler.runOnce()).toEqual(NOTHING);
+    expect(await scheduler.runOnce()).toEqual(NOTHING_SWEPT);
     expect(refreshCalls()).toBe(calls);
     expect(events.filter((e) => e.name === AtlassianEvents.TokenRefreshed && e.payload.accountId === id)).toEqual([]);
     expect(emulator.refreshTokenReplays()).toBe(0);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AtlassianEvents, AtlassianTokenService, LinkedAccount, TokenCipher, TokenRefreshScheduler } from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
 import { createTestDatabase } from '../support/databases.js';
-import { DAY_MS, MINUTE_MS, plainTokens, recordEvents, seedBitbucketAccounts, type PublishedEvent } from '../support/lifecycle-accounts.js';
+import { DAY_MS, MINUTE_MS, plainTokens, recordEvents, seedBitbucketAccounts, type PublishedEvent, NOTHING_SWEPT } from '../support/lifecycle-accounts.js';
 import { newEncryptionKey, seedAccounts, storedAccounts, type SeededAccount } from '../support/seed-accounts.js';
 import { startTestApp, TEST_BITBUCKET_CONSUMER, type TestApp } from '../support/test-app.js';
 
@@ -11,8 +11,6 @@ import { startTestApp, TEST_BITBUCKET_CONSUMER, type TestApp } from '../support/
 const IDLE = 4;
 /** Accounts neither expiring nor idle, seeded in every tick below: never refreshed. */
 const NEITHER = 3;
-const NOTHING = { refreshed: 0, failed: 0, reauthRequired: 0, superseded: 0, consentWarnings: 0 };
-
 describe.each(['sqlite', 'postgres'] as const)('Scheduler with the default options, exactly once per tick (%s)', (kind) => {
   let emulator: AtlassianEmulator;
   let app: TestApp;
@@ -60,7 +58,7 @@ describe.each(['sqlite', 'postgres'] as const)('Scheduler with the default optio
     const result = await scheduler.runOnce();
 
     const due = [...expiring, ...idle];
-    expect(result).toEqual({ ...NOTHING, refreshed: due.length });
+    expect(result).toEqual({ ...NOTHING_SWEPT, refreshed: due.length });
     expect(refreshCalls() - before).toBe(due.length);
     expect(emulator.count('token', { grantType: 'refresh_token', status: 200 }) - succeededBefore).toBe(due.length);
     // Per account: the seeded refresh token used once; the stored pair is the rotated one, unused and valid.
@@ -81,7 +79,7 @@ describe.each(['sqlite', 'postgres'] as const)('Scheduler with the default optio
     expect(await neitherRows()).toEqual(neitherBefore);
 
     // A second tick finds nothing due.
-    expect(await scheduler.runOnce()).toEqual(NOTHING);
+    expect(await scheduler.runOnce()).toEqual(NOTHING_SWEPT);
     expect(refreshCalls() - before).toBe(due.length);
     expect(emulator.refreshTokenReplays()).toBe(0);
   });
@@ -98,8 +96,8 @@ describe.each(['sqlite', 'postgres'] as const)('Scheduler with the default optio
     });
     const [before] = await storedAccounts(app.dataSource, [row.id]);
 
-    expect(await scheduler.runOnce()).toEqual(NOTHING);
-    expect(await scheduler.runOnce()).toEqual(NOTHING);
+    expect(await scheduler.runOnce()).toEqual(NOTHING_SWEPT);
+    expect(await scheduler.runOnce()).toEqual(NOTHING_SWEPT);
 
     const [after] = await storedAccounts(app.dataSource, [row.id]);
     expect(after).toEqual(before);
@@ -138,7 +136,7 @@ describe.each(['sqlite', 'postgres'] as const)('Consent-expiry warnings are Atla
     const atlassian = await seedAccounts(app.dataSource, emulator, { count: 2, encryptionKey: key, clientId: 'test-client', prefix: `consent-a-${kind}`, ...dates });
     const bitbucket = await seedBitbucketAccounts(app.dataSource, emulator, { count: 2, encryptionKey: key, consumerKey: TEST_BITBUCKET_CONSUMER.key, prefix: `consent-b-${kind}`, ...dates });
 
-    expect(await scheduler.runOnce()).toEqual({ ...NOTHING, consentWarnings: 2 });
+    expect(await scheduler.runOnce()).toEqual({ ...NOTHING_SWEPT, consentWarnings: 2 });
 
     const warned = events.filter((event) => event.name === AtlassianEvents.ConsentExpiring);
     expect(warned.map((event) => event.payload.accountId).sort()).toEqual(atlassian.map((a) => a.id).sort());
@@ -154,7 +152,7 @@ describe.each(['sqlite', 'postgres'] as const)('Consent-expiry warnings are Atla
     }
 
     // Once per consent: the next tick warns nobody, Bitbucket included.
-    expect(await scheduler.runOnce()).toEqual(NOTHING);
+    expect(await scheduler.runOnce()).toEqual(NOTHING_SWEPT);
     expect(events.filter((event) => event.name === AtlassianEvents.ConsentExpiring)).toHaveLength(2);
     expect(emulator.count('token', { grantType: 'refresh_token' }) + emulator.count('bitbucket-token', { grantType: 'refresh_token' })).toBe(0);
     expect(emulator.refreshTokenReplays()).toBe(0);

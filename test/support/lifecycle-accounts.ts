@@ -1,7 +1,7 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { In, type DataSource } from 'typeorm';
-import { LinkedAccount, tokenBinding, type EncryptionKeyInput, type TokenCipher } from '../../src/index.js';
+import { LinkedAccount, tokenBinding, type EncryptionKeyInput, type RefreshSweepResult, type TokenCipher } from '../../src/index.js';
 import type { AtlassianEmulator } from '../../src/testing/index.js';
 import { tokenCipherFor, type SeededAccount } from './seed-accounts.js';
 import type { TestApp } from './test-app.js';
@@ -77,3 +77,6 @@ export async function seedBitbucketAccounts(dataSource: DataSource, emulator: At
   await dataSource.createQueryBuilder().insert().into(LinkedAccount).values(rows).updateEntity(false).execute();
   return seeded;
 }
+
+/** A tick that did nothing: spread it and set what a test expects, so every other count is asserted 0. */
+export const NOTHING_SWEPT: RefreshSweepResult = { refreshed: 0, failed: 0, reauthRequired: 0, superseded: 0, consentWarnings: 0 };
