@@ -61,6 +61,7 @@ export {
   AccountNotLinkedError,
   AtlassianReauthRequiredError,
   AtlassianTokenRefreshError,
+  AtlassianTokenStoreError,
   AtlassianApiError,
   AtlassianRateLimitError,
   AtlassianScopeError,

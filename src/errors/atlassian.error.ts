@@ -19,6 +19,7 @@ export const AtlassianErrorCode = {
   AccountNotLinked: 'account_not_linked',
   ReauthRequired: 'reauth_required',
   TokenRefreshFailed: 'token_refresh_failed',
+  TokenStoreUnavailable: 'token_store_unavailable',
   ApiError: 'atlassian_api_error',
   ScopeMissing: 'atlassian_scope_missing',
   RateLimited: 'atlassian_rate_limited',

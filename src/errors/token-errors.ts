@@ -48,3 +48,19 @@ export class AtlassianTokenRefreshError extends AtlassianError {
     );
   }
 }
+
+/**
+ * The database that holds the linked accounts did not answer (an outage, a failover, a lost
+ * connection): nothing was changed, try again shortly (503 when it reaches a client). The driver's
+ * error is the `cause`; its query parameters never reach the message.
+ */
+export class AtlassianTokenStoreError extends AtlassianError {
+  constructor(what: string, options: { cause: unknown }) {
+    super(
+      AtlassianErrorCode.TokenStoreUnavailable,
+      `The token store did not answer while ${what}: the database may be down or failing over; try again shortly.`,
+      HttpStatus.SERVICE_UNAVAILABLE,
+      options,
+    );
+  }
+}

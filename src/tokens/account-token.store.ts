@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { LinkedAccount } from '../accounts/entities/linked-account.entity.js';
+import { AtlassianError } from '../errors/atlassian.error.js';
+import { AtlassianTokenStoreError } from '../errors/token-errors.js';
 import { LeasedRows } from '../jobs/leased-rows.js';
 import type { Lease } from '../jobs/lease.js';
 import type { TokenTarget } from './token-target.js';
@@ -19,7 +21,8 @@ export interface StoredTokenPair {
  * conditional UPDATE: the version the caller saw, no live lease by the database's clock), identical
  * on SQLite and PostgreSQL; every later write is fenced by the lease, so a holder whose claim was
  * taken (a new sign-in, a forget, a lapsed lease claimed by another instance) cannot overwrite what
- * came after. No transaction is held across a call to the provider.
+ * came after. No transaction is held across a call to the provider. A database that does not answer
+ * becomes {@link AtlassianTokenStoreError} (503, a stable code), never a driver's error.
  */
 @Injectable()
 export class AccountTokenStore {
@@ -31,7 +34,11 @@ export class AccountTokenStore {
   }
 
   /** The account with its ciphertexts, or null. */
-  async load(target: TokenTarget): Promise<LinkedAccount | null> {
+  load(target: TokenTarget): Promise<LinkedAccount | null> {
+    return guarded('reading a linked account', () => this.loadAccount(target));
+  }
+
+  private loadAccount(target: TokenTarget): Promise<LinkedAccount | null> {
     const query = this.accounts.createQueryBuilder('account').addSelect(['account.accessTokenEncrypted', 'account.refreshTokenEncrypted']);
     if ('accountId' in target) query.where('account.id = :id', { id: target.accountId });
     else query.where('account.userId = :userId AND account.provider = :provider', target).orderBy('account.createdAt', 'ASC').addOrderBy('account.id', 'ASC');
@@ -40,33 +47,35 @@ export class AccountTokenStore {
 
   /** Claims the right to refresh: a lease for exactly one caller per version, while no live lease exists. */
   claim(account: LinkedAccount, leaseMs: number): Promise<Lease | null> {
-    return this.leases.claimOne(account.id, `"version" = :version AND "status" = :active`, { version: account.version, active: 'active' }, leaseMs);
+    return guarded('claiming a refresh', () =>
+      this.leases.claimOne(account.id, `"version" = :version AND "status" = :active`, { version: account.version, active: 'active' }, leaseMs),
+    );
   }
 
   /** Stores a rotated pair and ends the lease; false when the lease was taken (the pair must not be used). */
   saveRefreshed(accountId: string, lease: Lease, pair: StoredTokenPair, now: Date): Promise<boolean> {
-    return this.leases.writeAndRelease(accountId, lease, {
-      ...pair,
-      lastRefreshedAt: now,
-      refreshFailureCount: 0,
-      nextRefreshAttemptAt: null,
-      lastRefreshError: null,
-    });
+    return guarded('storing refreshed tokens', () =>
+      this.leases.writeAndRelease(accountId, lease, { ...pair, lastRefreshedAt: now, refreshFailureCount: 0, nextRefreshAttemptAt: null, lastRefreshError: null }),
+    );
   }
 
   /** Keeps the tokens, ends the lease, and sets when the next try may happen. */
   recordTransientFailure(accountId: string, lease: Lease, failureCount: number, retryAt: Date, reason: string): Promise<boolean> {
-    return this.leases.writeAndRelease(accountId, lease, { refreshFailureCount: failureCount, nextRefreshAttemptAt: retryAt, lastRefreshError: reason.slice(0, 255) });
+    return guarded('recording a failed refresh', () =>
+      this.leases.writeAndRelease(accountId, lease, { refreshFailureCount: failureCount, nextRefreshAttemptAt: retryAt, lastRefreshError: reason.slice(0, 255) }),
+    );
   }
 
   /** The provider refused the refresh token: the account needs a new consent. */
   markReauthRequired(accountId: string, lease: Lease, reason: string): Promise<boolean> {
-    return this.leases.writeAndRelease(accountId, lease, { status: 'reauth_required', statusReason: reason.slice(0, 255), lastRefreshError: reason.slice(0, 255) });
+    return guarded('recording a refused refresh', () =>
+      this.leases.writeAndRelease(accountId, lease, { status: 'reauth_required', statusReason: reason.slice(0, 255), lastRefreshError: reason.slice(0, 255) }),
+    );
   }
 
   /** Ends a lease without writing anything else (the work found nothing to do). */
   release(accountId: string, lease: Lease): Promise<boolean> {
-    return this.leases.writeAndRelease(accountId, lease, {});
+    return guarded('ending a lease', () => this.leases.writeAndRelease(accountId, lease, {}));
   }
 
   /**
@@ -74,6 +83,10 @@ export class AccountTokenStore {
    * must win: it ends any lease, so a refresh in flight cannot store its pair and revive the account.
    */
   async forgetTokens(accountId: string): Promise<void> {
+    await guarded('forgetting tokens', () => this.forget(accountId));
+  }
+
+  private async forget(accountId: string): Promise<void> {
     await this.accounts
       .createQueryBuilder()
       .update()
@@ -87,5 +100,15 @@ export class AccountTokenStore {
       })
       .where('id = :id', { id: accountId })
       .execute();
+  }
+}
+
+/** Runs a database call; a failure of the database itself becomes {@link AtlassianTokenStoreError}. */
+async function guarded<T>(what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof AtlassianError) throw err;
+    throw new AtlassianTokenStoreError(what, { cause: err });
   }
 }
