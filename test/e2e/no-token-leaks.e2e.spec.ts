@@ -1,22 +1,11 @@
-import type { LoggerService } from '@nestjs/common';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AtlassianApiClient, AtlassianTokenService, LinkedAccount, TokenCipher, tokenBinding } from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
+import { CapturingLogger } from '../support/capturing-logger.js';
 import { createTestDatabase } from '../support/databases.js';
 import { signInThroughApp } from '../support/sign-in.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-
-/** Keeps every line the app logs, at every level. */
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log = (...parts: unknown[]) => void this.lines.push(parts.map(String).join(' '));
-  error = this.log;
-  warn = this.log;
-  debug = this.log;
-  verbose = this.log;
-  fatal = this.log;
-}
 
 describe('tokens never appear in logs, events, errors or req.user', () => {
   let emulator: AtlassianEmulator;
