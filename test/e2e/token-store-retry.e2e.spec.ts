@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AtlassianTokenRefreshError, AtlassianTokenService, LinkedAccount, TokenCipher, tokenBinding } from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
+import { CapturingLogger } from '../support/capturing-logger.js';
 import { createTestDatabase } from '../support/databases.js';
 import { signInThroughApp } from '../support/sign-in.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -29,6 +30,7 @@ async function failTokenWrites(app: TestApp, times: number): Promise<void> {
 describe('storing a rotated token pair when the database write fails (postgres)', () => {
   let emulator: AtlassianEmulator;
   let app: TestApp;
+  const logger = new CapturingLogger();
 
   beforeAll(async () => {
     // No reuse leeway: a second use of a refresh token revokes the grant at once.
@@ -37,7 +39,7 @@ describe('storing a rotated token pair when the database write fails (postgres)'
       now: () => emulator.clock.now(),
       httpTimeoutMs: 1_000,
       tokens: { cacheTtlMs: 0, storeBudgetMs: 1_500, refreshLeaseMs: 6_000, refreshWaitMs: 1_000 },
-    });
+    }, { logger });
   });
   afterAll(async () => {
     await app?.close();
@@ -78,6 +80,10 @@ describe('storing a rotated token pair when the database write fails (postgres)'
     expect(after.status).toBe('active');
     // The lease outlives the budget: a caller now must not refresh with the spent token.
     expect(after.refreshLeaseOwner).not.toBeNull();
+    // The operator is told until when the account can be saved, and never a token.
+    const [giveUp, ...more] = logger.lines.filter((line) => line.includes('Could not store the rotated tokens'));
+    expect(more).toEqual([]);
+    expect(giveUp).toMatch(new RegExp(`account ${account.id}.*stays usable until \\d{4}-\\d\\d-\\d\\dT.*600-second reuse leeway.*lease lapses at \\d{4}-`));
     await app.dataSource.query(`DROP TRIGGER fail_token_write ON atlassian_linked_accounts`);
     await expect(service.getAccessToken({ accountId: account.id })).rejects.toThrow(AtlassianTokenRefreshError);
     expect(emulator.count('token', { grantType: 'refresh_token' })).toBe(2);
