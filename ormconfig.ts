@@ -10,8 +10,15 @@ import { useZonedTimestamps } from './src/accounts/zoned-timestamps.js';
  * TypeORM sees the instant columns as timestamptz on PostgreSQL, as the migrations make them).
  */
 const url = process.env.DATABASE_URL;
-export default useZonedTimestamps(new DataSource(
-  url
-    ? { type: 'postgres', url, entities: atlassianEntities, migrations: atlassianMigrations }
-    : { type: 'better-sqlite3', database: process.env.SQLITE_PATH ?? 'nestjs-atlassian-demo.sqlite', entities: atlassianEntities, migrations: atlassianMigrations },
-));
+export default useZonedTimestamps(
+  new DataSource(
+    url
+      ? { type: 'postgres', url, entities: atlassianEntities, migrations: atlassianMigrations }
+      : {
+          type: 'better-sqlite3',
+          database: process.env.SQLITE_PATH ?? 'nestjs-atlassian-demo.sqlite',
+          entities: atlassianEntities,
+          migrations: atlassianMigrations,
+        },
+  ),
+);

@@ -12,8 +12,12 @@ const PATH = '/rest/api/3/myself';
 
 /** The API client's cost per call, beside a bare fetch with a bearer header, both against the emulator. */
 export async function apiClientOverheadBenchmark(): Promise<void> {
-  heading(`API client overhead: ${CALLS} sequential GET ${PATH} through AtlassianApiClient vs bare fetch (SQLite, token cached)`);
-  note('Same emulator, same token, same process; alternating rounds so both see the same machine load.');
+  heading(
+    `API client overhead: ${CALLS} sequential GET ${PATH} through AtlassianApiClient vs bare fetch (SQLite, token cached)`,
+  );
+  note(
+    'Same emulator, same token, same process; alternating rounds so both see the same machine load.',
+  );
   await onStage(async (stage) => {
     const { database, accountId, accessToken } = await seedAccountWithSite(stage);
     const app = await bootTokenApp(stage.spec(database));
@@ -21,7 +25,12 @@ export async function apiClientOverheadBenchmark(): Promise<void> {
       const api = app.get(AtlassianApiClient);
       const client = api.forAccount(accountId).jira(CLOUD_ID);
       const url = `${stage.emulator.apiBaseURL}/ex/jira/${CLOUD_ID}${PATH}`;
-      const bare = async () => (await fetch(url, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } })).json();
+      const bare = async () =>
+        (
+          await fetch(url, {
+            headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+          })
+        ).json();
       const viaClient = () => client.get(PATH);
       const viaFreshClient = () => api.forAccount(accountId).jira(CLOUD_ID).get(PATH);
       for (const call of [bare, viaClient, viaFreshClient]) await repeat(call, WARM_UP_CALLS);
@@ -31,11 +40,25 @@ export async function apiClientOverheadBenchmark(): Promise<void> {
         rounds.client.push(await perCallMs(viaClient));
         rounds.fresh.push(await perCallMs(viaFreshClient));
       }
-      const [bareMs, clientMs, freshMs] = [best(rounds.bare), best(rounds.client), best(rounds.fresh)];
+      const [bareMs, clientMs, freshMs] = [
+        best(rounds.bare),
+        best(rounds.client),
+        best(rounds.fresh),
+      ];
       figure('bare fetch + bearer header', `${(bareMs * 1000).toFixed(0)} µs/call`, 'the baseline');
-      figure('AtlassianApiClient, one client reused', `${(clientMs * 1000).toFixed(0)} µs/call`, `overhead ${((clientMs - bareMs) * 1000).toFixed(0)} µs/call over bare fetch`);
-      figure('AtlassianApiClient, new client per call', `${(freshMs * 1000).toFixed(0)} µs/call`, `overhead ${((freshMs - bareMs) * 1000).toFixed(0)} µs/call (adds the account and site lookup)`);
-      note(`emulator answered ${stage.emulator.count('jira', { status: 200 })} Jira calls; refresh calls: ${stage.emulator.count('token')} (expected 0)`);
+      figure(
+        'AtlassianApiClient, one client reused',
+        `${(clientMs * 1000).toFixed(0)} µs/call`,
+        `overhead ${((clientMs - bareMs) * 1000).toFixed(0)} µs/call over bare fetch`,
+      );
+      figure(
+        'AtlassianApiClient, new client per call',
+        `${(freshMs * 1000).toFixed(0)} µs/call`,
+        `overhead ${((freshMs - bareMs) * 1000).toFixed(0)} µs/call (adds the account and site lookup)`,
+      );
+      note(
+        `emulator answered ${stage.emulator.count('jira', { status: 200 })} Jira calls; refresh calls: ${stage.emulator.count('token')} (expected 0)`,
+      );
     } finally {
       await app.close();
     }
@@ -43,11 +66,21 @@ export async function apiClientOverheadBenchmark(): Promise<void> {
 }
 
 /** One Atlassian account with one Jira site, its tokens issued by the emulator and stored encrypted. */
-async function seedAccountWithSite(stage: BenchStage): Promise<{ database: BenchDatabase; accountId: string; accessToken: string }> {
+async function seedAccountWithSite(
+  stage: BenchStage,
+): Promise<{ database: BenchDatabase; accountId: string; accessToken: string }> {
   const database = stage.sqliteDatabase();
   const scopes = ['read:me', 'offline_access', 'read:jira-work', 'read:jira-user'];
-  stage.emulator.addUser({ accountId: 'bench-api', name: 'Bench API', sites: [{ id: CLOUD_ID, name: 'bench', url: 'https://bench.atlassian.net', scopes }] });
-  const issued = stage.emulator.issueTokens({ accountId: 'bench-api', clientId: stage.clientId, scopes });
+  stage.emulator.addUser({
+    accountId: 'bench-api',
+    name: 'Bench API',
+    sites: [{ id: CLOUD_ID, name: 'bench', url: 'https://bench.atlassian.net', scopes }],
+  });
+  const issued = stage.emulator.issueTokens({
+    accountId: 'bench-api',
+    clientId: stage.clientId,
+    scopes,
+  });
   const cipher = tokenCipherFor(stage.encryptionKey);
   const dataSource = await openAccountsDatabase(database);
   const accountId = randomUUID();
@@ -60,12 +93,23 @@ async function seedAccountWithSite(stage: BenchStage): Promise<{ database: Bench
       providerAccountId: 'bench-api',
       scopes,
       accessTokenEncrypted: cipher.encrypt(issued.access_token, tokenBinding(accountId, 'access')),
-      refreshTokenEncrypted: cipher.encrypt(issued.refresh_token!, tokenBinding(accountId, 'refresh')),
+      refreshTokenEncrypted: cipher.encrypt(
+        issued.refresh_token!,
+        tokenBinding(accountId, 'refresh'),
+      ),
       accessTokenExpiresAt: new Date(now + 3600_000),
       lastRefreshedAt: new Date(now),
       consentedAt: new Date(now),
     });
-    await dataSource.getRepository(AtlassianSite).insert({ id: randomUUID(), linkedAccountId: accountId, cloudId: CLOUD_ID, url: 'https://bench.atlassian.net', name: 'bench', scopes, avatarUrl: null });
+    await dataSource.getRepository(AtlassianSite).insert({
+      id: randomUUID(),
+      linkedAccountId: accountId,
+      cloudId: CLOUD_ID,
+      url: 'https://bench.atlassian.net',
+      name: 'bench',
+      scopes,
+      avatarUrl: null,
+    });
   } finally {
     await dataSource.destroy();
   }

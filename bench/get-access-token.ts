@@ -10,8 +10,12 @@ const CONCURRENT_CALLERS = 16;
 
 /** getAccessToken on a valid token: served from memory vs read from the database and decrypted. */
 export async function getAccessTokenBenchmark(): Promise<void> {
-  heading('getAccessToken (valid token): calls per second, cached vs from the database with decryption (cacheTtlMs: 0)');
-  note(`In this process; each figure is ${MEASURE_MS} ms of calls on one account, by 1 caller awaiting each call, then by ${CONCURRENT_CALLERS} concurrent callers.`);
+  heading(
+    'getAccessToken (valid token): calls per second, cached vs from the database with decryption (cacheTtlMs: 0)',
+  );
+  note(
+    `In this process; each figure is ${MEASURE_MS} ms of calls on one account, by 1 caller awaiting each call, then by ${CONCURRENT_CALLERS} concurrent callers.`,
+  );
   await onStage(async (stage) => {
     await measureOn(stage, 'sqlite', stage.sqliteDatabase());
     await measureOn(stage, 'postgres', await stage.postgresDatabase());
@@ -32,13 +36,26 @@ async function measureOn(stage: BenchStage, label: string, database: BenchDataba
   await dataSource.destroy();
   for (const callers of [1, CONCURRENT_CALLERS]) {
     const cached = await callsPerSecond(stage.spec(database), account.id, callers);
-    const fromDatabase = await callsPerSecond(stage.spec(database, { tokens: { cacheTtlMs: 0 } }), account.id, callers);
-    figure(`${label}, ${callers} caller${callers > 1 ? 's' : ''}: cached`, `${count(cached)} calls/s`, `from database + decrypt: ${count(fromDatabase)} calls/s (cache ${ratio(cached / fromDatabase)} faster)`);
+    const fromDatabase = await callsPerSecond(
+      stage.spec(database, { tokens: { cacheTtlMs: 0 } }),
+      account.id,
+      callers,
+    );
+    figure(
+      `${label}, ${callers} caller${callers > 1 ? 's' : ''}: cached`,
+      `${count(cached)} calls/s`,
+      `from database + decrypt: ${count(fromDatabase)} calls/s (cache ${ratio(cached / fromDatabase)} faster)`,
+    );
   }
-  if (stage.emulator.count('token') !== 0) throw new Error('a valid token was refreshed during the benchmark');
+  if (stage.emulator.count('token') !== 0)
+    throw new Error('a valid token was refreshed during the benchmark');
 }
 
-async function callsPerSecond(spec: ReturnType<BenchStage['spec']>, accountId: string, callers: number): Promise<number> {
+async function callsPerSecond(
+  spec: ReturnType<BenchStage['spec']>,
+  accountId: string,
+  callers: number,
+): Promise<number> {
   const app = await bootTokenApp(spec);
   try {
     const tokens = app.get(AtlassianTokenService);

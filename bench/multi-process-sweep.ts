@@ -13,24 +13,62 @@ const PROCESSES = 4;
 
 /** The same sweep from 4 processes on one PostgreSQL database, beside 1 process measured now. */
 export async function multiProcessSweepBenchmark(): Promise<void> {
-  heading(`multi-process sweep: ${count(ACCOUNTS)} expired accounts, ${LATENCY_MS} ms token latency, concurrency ${CONCURRENCY} per process, PostgreSQL`);
-  note('Every process runs TokenRefreshScheduler.runOnce() at the same moment (a barrier); each run has its own database.');
+  heading(
+    `multi-process sweep: ${count(ACCOUNTS)} expired accounts, ${LATENCY_MS} ms token latency, concurrency ${CONCURRENCY} per process, PostgreSQL`,
+  );
+  note(
+    'Every process runs TokenRefreshScheduler.runOnce() at the same moment (a barrier); each run has its own database.',
+  );
   const single = await sweep(1);
   const multi = await sweep(PROCESSES);
-  for (const [processes, outcome] of [[1, single], [PROCESSES, multi]] as const) {
+  for (const [processes, outcome] of [
+    [1, single],
+    [PROCESSES, multi],
+  ] as const) {
     const name = processes === 1 ? '1 process' : `${processes} processes`;
     const idealMs = (ACCOUNTS * LATENCY_MS) / (CONCURRENCY * processes);
-    figure(`${name}: wall time`, duration(outcome.wallMs), `ideal ${duration(idealMs)} (${processes} × ${CONCURRENCY} in flight); ${ratio(outcome.wallMs / idealMs)} the ideal`);
-    figure(`${name}: refresh calls`, count(outcome.refreshCalls), check(outcome.refreshCalls, ACCOUNTS));
-    figure(`${name}: reused refresh tokens`, count(outcome.reusedRefreshTokens), check(outcome.reusedRefreshTokens, 0));
-    figure(`${name}: refreshed (sum) / rows refreshed`, `${count(outcome.refreshed)} / ${count(outcome.rowsRefreshed)}`, `${check([outcome.refreshed, outcome.rowsRefreshed], ACCOUNTS)}; per process ${outcome.refreshedPerProcess.map(count).join(' / ')}; failed ${count(outcome.failed)}`);
-    figure(`${name}: CPU time of the sweeping process${processes > 1 ? 'es' : ''}`, duration(outcome.cpuMs), `${((100 * outcome.cpuMs) / outcome.wallMs).toFixed(0)}% of the wall time (${cpus().length} cores in all)`);
+    figure(
+      `${name}: wall time`,
+      duration(outcome.wallMs),
+      `ideal ${duration(idealMs)} (${processes} × ${CONCURRENCY} in flight); ${ratio(outcome.wallMs / idealMs)} the ideal`,
+    );
+    figure(
+      `${name}: refresh calls`,
+      count(outcome.refreshCalls),
+      check(outcome.refreshCalls, ACCOUNTS),
+    );
+    figure(
+      `${name}: reused refresh tokens`,
+      count(outcome.reusedRefreshTokens),
+      check(outcome.reusedRefreshTokens, 0),
+    );
+    figure(
+      `${name}: refreshed (sum) / rows refreshed`,
+      `${count(outcome.refreshed)} / ${count(outcome.rowsRefreshed)}`,
+      `${check([outcome.refreshed, outcome.rowsRefreshed], ACCOUNTS)}; per process ${outcome.refreshedPerProcess.map(count).join(' / ')}; failed ${count(outcome.failed)}`,
+    );
+    figure(
+      `${name}: CPU time of the sweeping process${processes > 1 ? 'es' : ''}`,
+      duration(outcome.cpuMs),
+      `${((100 * outcome.cpuMs) / outcome.wallMs).toFixed(0)}% of the wall time (${cpus().length} cores in all)`,
+    );
   }
-  figure(`${PROCESSES} processes vs 1: wall time`, duration(multi.wallMs), `vs ${duration(single.wallMs)} for 1 process: ${speedup(multi.wallMs, single.wallMs)}`);
+  figure(
+    `${PROCESSES} processes vs 1: wall time`,
+    duration(multi.wallMs),
+    `vs ${duration(single.wallMs)} for 1 process: ${speedup(multi.wallMs, single.wallMs)}`,
+  );
 }
 
 function sweep(processes: number): Promise<SweepOutcome> {
   return onStage(async (stage) =>
-    runSweep(stage, { database: await stage.postgresDatabase(POOL_SIZE), accounts: ACCOUNTS, processes, concurrency: CONCURRENCY, batchSize: BATCH_SIZE, latencyMs: LATENCY_MS }),
+    runSweep(stage, {
+      database: await stage.postgresDatabase(POOL_SIZE),
+      accounts: ACCOUNTS,
+      processes,
+      concurrency: CONCURRENCY,
+      batchSize: BATCH_SIZE,
+      latencyMs: LATENCY_MS,
+    }),
   );
 }

@@ -1,6 +1,15 @@
 import { cpus } from 'node:os';
 import { onStage } from './support/bench-setup.js';
-import { check, count, duration, figure, heading, megabytes, note, ratio } from './support/report.js';
+import {
+  check,
+  count,
+  duration,
+  figure,
+  heading,
+  megabytes,
+  note,
+  ratio,
+} from './support/report.js';
 import { runSweep } from './support/sweep-run.js';
 
 const ACCOUNTS = 10_000;
@@ -17,15 +26,46 @@ const POOL_SIZE = 20;
  */
 export async function refreshSweepBenchmark(): Promise<void> {
   const idealMs = (ACCOUNTS * LATENCY_MS) / CONCURRENCY;
-  heading(`refresh sweep: ${count(ACCOUNTS)} expired accounts, ${LATENCY_MS} ms token latency, one process, concurrency ${CONCURRENCY}, batch ${BATCH_SIZE}, PostgreSQL`);
-  note('TokenRefreshScheduler.runOnce() in its own Node process; the emulator runs in this one, PostgreSQL in its own.');
-  const outcome = await onStage(async (stage) =>
-    runSweep(stage, { database: await stage.postgresDatabase(POOL_SIZE), accounts: ACCOUNTS, processes: 1, concurrency: CONCURRENCY, batchSize: BATCH_SIZE, latencyMs: LATENCY_MS }),
+  heading(
+    `refresh sweep: ${count(ACCOUNTS)} expired accounts, ${LATENCY_MS} ms token latency, one process, concurrency ${CONCURRENCY}, batch ${BATCH_SIZE}, PostgreSQL`,
   );
-  figure('wall time', duration(outcome.wallMs), `ideal ${duration(idealMs)} (accounts × latency / concurrency): ${ratio(outcome.wallMs / idealMs)} the ideal`);
-  figure('CPU time of the sweeping process', duration(outcome.cpuMs), `${((100 * outcome.cpuMs) / outcome.wallMs).toFixed(0)}% of the wall time (${cpus().length} cores shared with PostgreSQL and the emulator)`);
+  note(
+    'TokenRefreshScheduler.runOnce() in its own Node process; the emulator runs in this one, PostgreSQL in its own.',
+  );
+  const outcome = await onStage(async (stage) =>
+    runSweep(stage, {
+      database: await stage.postgresDatabase(POOL_SIZE),
+      accounts: ACCOUNTS,
+      processes: 1,
+      concurrency: CONCURRENCY,
+      batchSize: BATCH_SIZE,
+      latencyMs: LATENCY_MS,
+    }),
+  );
+  figure(
+    'wall time',
+    duration(outcome.wallMs),
+    `ideal ${duration(idealMs)} (accounts × latency / concurrency): ${ratio(outcome.wallMs / idealMs)} the ideal`,
+  );
+  figure(
+    'CPU time of the sweeping process',
+    duration(outcome.cpuMs),
+    `${((100 * outcome.cpuMs) / outcome.wallMs).toFixed(0)}% of the wall time (${cpus().length} cores shared with PostgreSQL and the emulator)`,
+  );
   figure('refresh calls', count(outcome.refreshCalls), check(outcome.refreshCalls, ACCOUNTS));
-  figure('reused refresh tokens', count(outcome.reusedRefreshTokens), check(outcome.reusedRefreshTokens, 0));
-  figure('refreshed (reported) / rows refreshed', `${count(outcome.refreshed)} / ${count(outcome.rowsRefreshed)}`, `${check([outcome.refreshed, outcome.rowsRefreshed], ACCOUNTS)}; failed ${count(outcome.failed)}`);
-  figure('peak RSS of the sweeping process', megabytes(outcome.maxRssBytes), `${megabytes(outcome.rssAtGoBytes)} after boot, before the sweep`);
+  figure(
+    'reused refresh tokens',
+    count(outcome.reusedRefreshTokens),
+    check(outcome.reusedRefreshTokens, 0),
+  );
+  figure(
+    'refreshed (reported) / rows refreshed',
+    `${count(outcome.refreshed)} / ${count(outcome.rowsRefreshed)}`,
+    `${check([outcome.refreshed, outcome.rowsRefreshed], ACCOUNTS)}; failed ${count(outcome.failed)}`,
+  );
+  figure(
+    'peak RSS of the sweeping process',
+    megabytes(outcome.maxRssBytes),
+    `${megabytes(outcome.rssAtGoBytes)} after boot, before the sweep`,
+  );
 }

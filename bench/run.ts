@@ -18,16 +18,22 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
 const requested = process.argv.slice(2);
 const unknown = requested.filter((name) => !(name in BENCHMARKS));
 if (unknown.length > 0) {
-  process.stderr.write(`Unknown benchmark ${unknown.join(', ')}; choose from: ${Object.keys(BENCHMARKS).join(', ')}\n`);
+  process.stderr.write(
+    `Unknown benchmark ${unknown.join(', ')}; choose from: ${Object.keys(BENCHMARKS).join(', ')}\n`,
+  );
   process.exit(2);
 }
 
-process.stdout.write(`nestjs-atlassian benchmarks: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}\n`);
+process.stdout.write(
+  `nestjs-atlassian benchmarks: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}\n`,
+);
 for (const name of requested.length > 0 ? requested : Object.keys(BENCHMARKS)) {
   const startedAt = performance.now();
   try {
     await BENCHMARKS[name]();
-    process.stdout.write(`  (${name}: ${((performance.now() - startedAt) / 1000).toFixed(1)} s in all)\n`);
+    process.stdout.write(
+      `  (${name}: ${((performance.now() - startedAt) / 1000).toFixed(1)} s in all)\n`,
+    );
   } catch (err) {
     process.stdout.write(`  ${name} FAILED: ${(err as Error).stack ?? err}\n`);
     process.exitCode = 1;

@@ -13,7 +13,11 @@ const WINDOW_SECONDS = 600;
 const KEEP_ALIVE_DAYS = 60;
 const BATCH_SIZE = 500;
 const QUERY_RUNS = 20;
-const INDEXES = ['IDX_atlassian_linked_accounts_status_expiry', 'IDX_atlassian_linked_accounts_status_refreshed', 'IDX_atlassian_linked_accounts_status_consented'];
+const INDEXES = [
+  'IDX_atlassian_linked_accounts_status_expiry',
+  'IDX_atlassian_linked_accounts_status_refreshed',
+  'IDX_atlassian_linked_accounts_status_consented',
+];
 
 interface TickFigures {
   /** Median of the claim statements of one tick's first round (expiring + idle + consent), each rolled back. */
@@ -25,18 +29,40 @@ interface TickFigures {
 
 /** A tick over 100,000 stored accounts of which 1,000 are due, beside a tick over 1,000 accounts all due. */
 export async function schedulerTickCostBenchmark(): Promise<void> {
-  heading(`scheduler tick cost: ${count(STORED)} stored accounts of which ${count(DUE)} due, vs ${count(DUE)} accounts all due (PostgreSQL)`);
-  note('Tick = TokenRefreshScheduler.runOnce(), refreshing the due accounts against the emulator with 0 latency (concurrency 50).');
-  note(`Selection = the first claim statements of a tick (expiring, idle, consent warning: UPDATE … WHERE id IN (due sub-select LIMIT n)), each run in a rolled-back transaction, median of ${QUERY_RUNS}.`);
+  heading(
+    `scheduler tick cost: ${count(STORED)} stored accounts of which ${count(DUE)} due, vs ${count(DUE)} accounts all due (PostgreSQL)`,
+  );
+  note(
+    'Tick = TokenRefreshScheduler.runOnce(), refreshing the due accounts against the emulator with 0 latency (concurrency 50).',
+  );
+  note(
+    `Selection = the first claim statements of a tick (expiring, idle, consent warning: UPDATE … WHERE id IN (due sub-select LIMIT n)), each run in a rolled-back transaction, median of ${QUERY_RUNS}.`,
+  );
   await onStage(async (stage) => {
     const large = await measure(stage, STORED - DUE);
     const small = await measure(stage, 0);
-    figure(`due selection, ${count(STORED)} stored`, duration(large.selectionMs), `vs ${duration(small.selectionMs)} with ${count(DUE)} stored: ${ratio(large.selectionMs / small.selectionMs)}`);
-    figure(`tick, ${count(STORED)} stored / ${count(DUE)} due`, duration(large.tickMs), `vs ${duration(small.tickMs)} with ${count(DUE)} stored: ${ratio(large.tickMs / small.tickMs)}`);
-    figure('accounts refreshed by each tick', `${count(large.refreshed)} / ${count(small.refreshed)}`, check([large.refreshed, small.refreshed], DUE));
+    figure(
+      `due selection, ${count(STORED)} stored`,
+      duration(large.selectionMs),
+      `vs ${duration(small.selectionMs)} with ${count(DUE)} stored: ${ratio(large.selectionMs / small.selectionMs)}`,
+    );
+    figure(
+      `tick, ${count(STORED)} stored / ${count(DUE)} due`,
+      duration(large.tickMs),
+      `vs ${duration(small.tickMs)} with ${count(DUE)} stored: ${ratio(large.tickMs / small.tickMs)}`,
+    );
+    figure(
+      'accounts refreshed by each tick',
+      `${count(large.refreshed)} / ${count(small.refreshed)}`,
+      check([large.refreshed, small.refreshed], DUE),
+    );
     for (const { name, plan } of large.plans) {
       const used = INDEXES.filter((index) => plan.includes(index));
-      figure(`EXPLAIN ANALYZE ${name} (${count(STORED)} rows)`, used.length > 0 ? 'index used' : 'NO INDEX', used.join(', '));
+      figure(
+        `EXPLAIN ANALYZE ${name} (${count(STORED)} rows)`,
+        used.length > 0 ? 'index used' : 'NO INDEX',
+        used.join(', '),
+      );
       note(plan);
     }
   });
@@ -69,22 +95,30 @@ async function measure(stage: BenchStage, notDue: number): Promise<TickFigures> 
     await dataSource.query('ANALYZE atlassian_linked_accounts');
     const capture = new QueryCapture();
     const app = await bootTokenApp(
-      stage.spec(database, { refreshScheduler: { windowSeconds: WINDOW_SECONDS, keepAliveAfterDays: KEEP_ALIVE_DAYS, batchSize: BATCH_SIZE, concurrency: 50 } }),
+      stage.spec(database, {
+        refreshScheduler: {
+          windowSeconds: WINDOW_SECONDS,
+          keepAliveAfterDays: KEEP_ALIVE_DAYS,
+          batchSize: BATCH_SIZE,
+          concurrency: 50,
+        },
+      }),
       capture,
     );
     try {
       // The tick's statements, captured once; its first claim of each kind is what "selection" costs.
       const startedAt = performance.now();
       let result: Awaited<ReturnType<TokenRefreshScheduler['runOnce']>> | undefined;
-      const statements = await capture.during(async () => (result = await app.get(TokenRefreshScheduler).runOnce()));
+      const statements = await capture.during(
+        async () => (result = await app.get(TokenRefreshScheduler).runOnce()),
+      );
       const tickMs = performance.now() - startedAt;
       const claims = firstClaims(statements);
       // Make the refreshed accounts due again, so the replayed claims select what the tick's first round did.
-      await dataSource.query(`UPDATE atlassian_linked_accounts SET "accessTokenExpiresAt" = $1, "lastRefreshedAt" = $2 WHERE "lastRefreshedAt" > $3`, [
-        new Date(now - 3600_000),
-        new Date(now - 2 * 3600_000),
-        new Date(now - 60_000),
-      ]);
+      await dataSource.query(
+        `UPDATE atlassian_linked_accounts SET "accessTokenExpiresAt" = $1, "lastRefreshedAt" = $2 WHERE "lastRefreshedAt" > $3`,
+        [new Date(now - 3600_000), new Date(now - 2 * 3600_000), new Date(now - 60_000)],
+      );
       await dataSource.query('ANALYZE atlassian_linked_accounts');
       const runs: number[] = [];
       for (let i = 0; i < QUERY_RUNS; i++) {
@@ -117,7 +151,11 @@ function firstClaims(statements: CapturedQuery[]): Array<CapturedQuery & { name:
 }
 
 /** Runs a statement and undoes it, so that it can be measured again on the same rows. */
-async function rolledBack<T>(dataSource: DataSource, sql: string, parameters: unknown[]): Promise<T> {
+async function rolledBack<T>(
+  dataSource: DataSource,
+  sql: string,
+  parameters: unknown[],
+): Promise<T> {
   const runner = dataSource.createQueryRunner();
   await runner.startTransaction();
   try {
@@ -129,10 +167,17 @@ async function rolledBack<T>(dataSource: DataSource, sql: string, parameters: un
 }
 
 /** EXPLAIN ANALYZE of each claim, with its own parameters, rolled back. */
-async function explain(dataSource: DataSource, claims: Array<CapturedQuery & { name: string }>): Promise<Array<{ name: string; plan: string }>> {
+async function explain(
+  dataSource: DataSource,
+  claims: Array<CapturedQuery & { name: string }>,
+): Promise<Array<{ name: string; plan: string }>> {
   const plans: Array<{ name: string; plan: string }> = [];
   for (const { sql, parameters, name } of claims) {
-    const rows: Array<{ 'QUERY PLAN': string }> = await rolledBack(dataSource, `EXPLAIN (ANALYZE, COSTS OFF) ${sql}`, parameters);
+    const rows: Array<{ 'QUERY PLAN': string }> = await rolledBack(
+      dataSource,
+      `EXPLAIN (ANALYZE, COSTS OFF) ${sql}`,
+      parameters,
+    );
     plans.push({ name, plan: rows.map((row) => row['QUERY PLAN']).join('\n') });
   }
   return plans;

@@ -1,6 +1,17 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { AccountLinkService, AtlassianApiClient, type AtlassianAccountApi, type LinkedAccountView, type SiteView } from '../src/index.js';
-import { productCalls, type ConfluenceSpace, type JiraMyself, type JiraProject } from './product-calls.js';
+import {
+  AccountLinkService,
+  AtlassianApiClient,
+  type AtlassianAccountApi,
+  type LinkedAccountView,
+  type SiteView,
+} from '../src/index.js';
+import {
+  productCalls,
+  type ConfluenceSpace,
+  type JiraMyself,
+  type JiraProject,
+} from './product-calls.js';
 import { CurrentUserId } from './session/current-user-id.js';
 import { SignedInGuard } from './session/signed-in.guard.js';
 
@@ -30,24 +41,35 @@ export class ApiController {
     return {
       userId,
       accounts: accounts.map(({ sites: _sites, ...account }) => account),
-      sites: accounts.flatMap((account) => account.sites.map((site) => ({ ...site, accountId: account.id }))),
+      sites: accounts.flatMap((account) =>
+        account.sites.map((site) => ({ ...site, accountId: account.id })),
+      ),
     };
   }
 
   @Get('jira/myself')
-  async myself(@CurrentUserId() userId: string, @Query('cloudId') cloudId: unknown): Promise<JiraMyself> {
+  async myself(
+    @CurrentUserId() userId: string,
+    @Query('cloudId') cloudId: unknown,
+  ): Promise<JiraMyself> {
     const site = siteOf(cloudId);
     return productCalls.jiraMyself((await this.accountApi(userId, site)).jira(site));
   }
 
   @Get('jira/projects')
-  async projects(@CurrentUserId() userId: string, @Query('cloudId') cloudId: unknown): Promise<JiraProject[]> {
+  async projects(
+    @CurrentUserId() userId: string,
+    @Query('cloudId') cloudId: unknown,
+  ): Promise<JiraProject[]> {
     const site = siteOf(cloudId);
     return productCalls.jiraProjects((await this.accountApi(userId, site)).jira(site));
   }
 
   @Get('confluence/spaces')
-  async spaces(@CurrentUserId() userId: string, @Query('cloudId') cloudId: unknown): Promise<ConfluenceSpace[]> {
+  async spaces(
+    @CurrentUserId() userId: string,
+    @Query('cloudId') cloudId: unknown,
+  ): Promise<ConfluenceSpace[]> {
     const site = siteOf(cloudId);
     return productCalls.confluenceSpaces((await this.accountApi(userId, site)).confluence(site));
   }
@@ -56,10 +78,17 @@ export class ApiController {
    * `forUser(userId)` reaches the user's first Atlassian account; a user who linked several reaches a
    * site of another one through that account.
    */
-  private async accountApi(userId: string, cloudId: string | undefined): Promise<AtlassianAccountApi> {
+  private async accountApi(
+    userId: string,
+    cloudId: string | undefined,
+  ): Promise<AtlassianAccountApi> {
     if (cloudId !== undefined) {
       const accounts = await this.accountLinks.listForUser(userId);
-      const owner = accounts.find((account) => account.provider === 'atlassian' && account.sites.some((site) => site.cloudId === cloudId));
+      const owner = accounts.find(
+        (account) =>
+          account.provider === 'atlassian' &&
+          account.sites.some((site) => site.cloudId === cloudId),
+      );
       if (owner) return this.atlassian.forAccount(owner.id);
     }
     return this.atlassian.forUser(userId);

@@ -1,4 +1,10 @@
-import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule, type Type } from '@nestjs/common';
+import {
+  Module,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+  type Type,
+} from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -27,7 +33,12 @@ export class AppModule implements NestModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [() => settings] }),
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          skipProcessEnv: true,
+          load: [() => settings],
+        }),
         // The host owns the scheduler; the library registers its proactive token refresh with it.
         ScheduleModule.forRoot(),
         TypeOrmModule.forRootAsync({
@@ -66,16 +77,27 @@ export class AppModule implements NestModule {
         }),
       ],
       controllers: controllersFor(settings),
-      providers: [DemoSession, SignedInGuard, { provide: DemoEmulatorHost, useValue: new DemoEmulatorHost(emulator) }],
+      providers: [
+        DemoSession,
+        SignedInGuard,
+        { provide: DemoEmulatorHost, useValue: new DemoEmulatorHost(emulator) },
+      ],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(SessionMiddleware).forRoutes(...controllersFor({ bitbucket: this.config.get('bitbucket', { infer: true }) }));
+    consumer
+      .apply(SessionMiddleware)
+      .forRoutes(...controllersFor({ bitbucket: this.config.get('bitbucket', { infer: true }) }));
   }
 }
 
 /** Without a Bitbucket consumer there is no `bitbucket` strategy: its routes are left out rather than failing. */
 function controllersFor(settings: Pick<DemoSettings, 'bitbucket'>): Type[] {
-  return [HomeController, AuthController, ApiController, ...(settings.bitbucket ? [BitbucketController] : [])];
+  return [
+    HomeController,
+    AuthController,
+    ApiController,
+    ...(settings.bitbucket ? [BitbucketController] : []),
+  ];
 }

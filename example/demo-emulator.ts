@@ -1,17 +1,29 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { AtlassianEmulator, DEFAULT_EMULATOR_BITBUCKET_CONSUMER, DEFAULT_EMULATOR_CLIENT } from '../src/testing/index.js';
+import {
+  AtlassianEmulator,
+  DEFAULT_EMULATOR_BITBUCKET_CONSUMER,
+  DEFAULT_EMULATOR_CLIENT,
+} from '../src/testing/index.js';
 
 /**
  * Starts the in-process stand-in for Atlassian and Bitbucket, with the demo's callback URLs registered for
  * its default Atlassian client and, when given, its default Bitbucket consumer.
  */
-export function startDemoEmulator(callbackURL: string, port: number, bitbucketCallbackURL?: string): Promise<AtlassianEmulator> {
+export function startDemoEmulator(
+  callbackURL: string,
+  port: number,
+  bitbucketCallbackURL?: string,
+): Promise<AtlassianEmulator> {
   // The real clock, so that codes and tokens expire as they would at Atlassian.
   return AtlassianEmulator.start({
     port,
     realTimeClock: true,
     clients: [{ ...DEFAULT_EMULATOR_CLIENT, redirectUris: [callbackURL] }],
-    ...(bitbucketCallbackURL && { bitbucketConsumers: [{ ...DEFAULT_EMULATOR_BITBUCKET_CONSUMER, callbackURL: bitbucketCallbackURL }] }),
+    ...(bitbucketCallbackURL && {
+      bitbucketConsumers: [
+        { ...DEFAULT_EMULATOR_BITBUCKET_CONSUMER, callbackURL: bitbucketCallbackURL },
+      ],
+    }),
   });
 }
 

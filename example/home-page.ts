@@ -48,7 +48,9 @@ h1{font-size:1.4rem;margin:0}h2.identity-title{font-size:1.05rem;margin:0 0 .5re
 /** The whole page as HTML; every value is escaped. */
 export function renderHomePage(model: HomePageModel): string {
   const body = model.userId ? signedIn(model.userId, model) : signedOut(model);
-  const bitbucketButton = model.bitbucketLabel ? '<a class="button bitbucket" id="connect-bitbucket" href="/auth/bitbucket">Connect Bitbucket</a>' : '';
+  const bitbucketButton = model.bitbucketLabel
+    ? '<a class="button bitbucket" id="connect-bitbucket" href="/auth/bitbucket">Connect Bitbucket</a>'
+    : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>nestjs-atlassian demo</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
 <body><main><header><div><h1>nestjs-atlassian demo</h1><div class="muted">Atlassian: ${escapeHtml(model.atlassianLabel)}</div>
@@ -97,8 +99,12 @@ function repositoriesBlock(repositories: AccountSection['repositories']): string
   if (!repositories) return '';
   const list = repositories.list
     ? `<p>Bitbucket repositories:</p><ul class="bitbucket-repositories">${
-        repositories.list.map((repo) => `<li>${link(repo.url, repo.fullName, 'repository-url')}${repo.isPrivate ? ' <span class="muted">private</span>' : ''}</li>`).join('') ||
-        '<li class="muted">none</li>'
+        repositories.list
+          .map(
+            (repo) =>
+              `<li>${link(repo.url, repo.fullName, 'repository-url')}${repo.isPrivate ? ' <span class="muted">private</span>' : ''}</li>`,
+          )
+          .join('') || '<li class="muted">none</li>'
       }</ul>`
     : '';
   return list + errorLines(repositories.errors);
@@ -112,11 +118,15 @@ ${jira ? jiraBlock(jira) : '<p class="muted">No Jira scopes on this site.</p>'}$
 
 /** Only web links: a `javascript:` URL must never become clickable. */
 function link(url: string | null, text: string, className: string): string {
-  return url && /^https?:\/\//i.test(url) ? `<a href="${escapeHtml(url)}" class="${className}">${escapeHtml(text)}</a>` : `<span class="${className}">${escapeHtml(text)}</span>`;
+  return url && /^https?:\/\//i.test(url)
+    ? `<a href="${escapeHtml(url)}" class="${className}">${escapeHtml(text)}</a>`
+    : `<span class="${className}">${escapeHtml(text)}</span>`;
 }
 
 function jiraBlock(jira: NonNullable<SiteSection['jira']>): string {
-  const who = jira.displayName ? `<p>Jira knows you as <strong class="jira-myself">${escapeHtml(jira.displayName)}</strong>.</p>` : '';
+  const who = jira.displayName
+    ? `<p>Jira knows you as <strong class="jira-myself">${escapeHtml(jira.displayName)}</strong>.</p>`
+    : '';
   const projects = jira.projects
     ? `<p>Jira projects:</p><ul class="jira-projects">${jira.projects.map((p) => `<li><code>${escapeHtml(p.key)}</code> ${escapeHtml(p.name)}</li>`).join('') || '<li class="muted">none</li>'}</ul>`
     : '';
@@ -135,5 +145,8 @@ function errorLines(messages: string[]): string {
 }
 
 function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return value.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }

@@ -1,7 +1,14 @@
 import { Controller, Get, Header, Req } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Request } from 'express';
-import { AccountLinkService, AtlassianApiClient, BitbucketApiClient, isEligible, type LinkedAccountView, type SiteView } from '../src/index.js';
+import {
+  AccountLinkService,
+  AtlassianApiClient,
+  BitbucketApiClient,
+  isEligible,
+  type LinkedAccountView,
+  type SiteView,
+} from '../src/index.js';
 import { listRepositories } from './bitbucket-repositories.js';
 import type { DemoSettings } from './demo-config.js';
 import { renderHomePage, type AccountSection, type SiteSection } from './home-page.js';
@@ -23,8 +30,14 @@ export class HomeController {
   ) {
     const atlassianSettings = config.get('atlassian', { infer: true });
     const bitbucketSettings = config.get('bitbucket', { infer: true });
-    this.atlassianLabel = atlassianSettings.emulator ? `built-in emulator at ${atlassianSettings.authBaseURL}` : atlassianSettings.authBaseURL;
-    this.bitbucketLabel = bitbucketSettings && (bitbucketSettings.emulator ? `built-in emulator at ${bitbucketSettings.authBaseURL}` : bitbucketSettings.authBaseURL);
+    this.atlassianLabel = atlassianSettings.emulator
+      ? `built-in emulator at ${atlassianSettings.authBaseURL}`
+      : atlassianSettings.authBaseURL;
+    this.bitbucketLabel =
+      bitbucketSettings &&
+      (bitbucketSettings.emulator
+        ? `built-in emulator at ${bitbucketSettings.authBaseURL}`
+        : bitbucketSettings.authBaseURL);
     this.emulatedBitbucket = bitbucketSettings?.emulator ?? false;
   }
 
@@ -38,18 +51,36 @@ export class HomeController {
       identities.map(async ({ atlassianAccountId, accounts }) => ({
         atlassianAccountId,
         // Atlassian first, then Bitbucket, whatever order they were linked in.
-        accounts: await Promise.all([...accounts].sort((a, b) => a.provider.localeCompare(b.provider)).map((account) => this.accountSection(account))),
+        accounts: await Promise.all(
+          [...accounts]
+            .sort((a, b) => a.provider.localeCompare(b.provider))
+            .map((account) => this.accountSection(account)),
+        ),
       })),
     );
-    return renderHomePage({ atlassianLabel: this.atlassianLabel, bitbucketLabel: this.bitbucketLabel, userId, identities: sections });
+    return renderHomePage({
+      atlassianLabel: this.atlassianLabel,
+      bitbucketLabel: this.bitbucketLabel,
+      userId,
+      identities: sections,
+    });
   }
 
   private async accountSection(account: LinkedAccountView): Promise<AccountSection> {
     if (account.provider === 'bitbucket') {
-      const [repositories] = await Promise.allSettled([listRepositories(this.bitbucket.forAccount(account.id), this.emulatedBitbucket)]);
-      return { account, sites: [], repositories: { list: valueOf(repositories), errors: errorsOf(repositories) } };
+      const [repositories] = await Promise.allSettled([
+        listRepositories(this.bitbucket.forAccount(account.id), this.emulatedBitbucket),
+      ]);
+      return {
+        account,
+        sites: [],
+        repositories: { list: valueOf(repositories), errors: errorsOf(repositories) },
+      };
     }
-    return { account, sites: await Promise.all(account.sites.map((site) => this.siteSection(account, site))) };
+    return {
+      account,
+      sites: await Promise.all(account.sites.map((site) => this.siteSection(account, site))),
+    };
   }
 
   /** Jira data for a site with Jira scopes, Confluence spaces for one with Confluence scopes. */
@@ -58,11 +89,20 @@ export class HomeController {
     const section: SiteSection = { site };
     if (isEligible(site, 'jira')) {
       const jira = api.jira(site.cloudId);
-      const [myself, projects] = await Promise.allSettled([productCalls.jiraMyself(jira), productCalls.jiraProjects(jira)]);
-      section.jira = { displayName: valueOf(myself)?.displayName, projects: valueOf(projects), errors: errorsOf(myself, projects) };
+      const [myself, projects] = await Promise.allSettled([
+        productCalls.jiraMyself(jira),
+        productCalls.jiraProjects(jira),
+      ]);
+      section.jira = {
+        displayName: valueOf(myself)?.displayName,
+        projects: valueOf(projects),
+        errors: errorsOf(myself, projects),
+      };
     }
     if (isEligible(site, 'confluence')) {
-      const [spaces] = await Promise.allSettled([productCalls.confluenceSpaces(api.confluence(site.cloudId))]);
+      const [spaces] = await Promise.allSettled([
+        productCalls.confluenceSpaces(api.confluence(site.cloudId)),
+      ]);
       section.confluence = { spaces: valueOf(spaces), errors: errorsOf(spaces) };
     }
     return section;
@@ -74,5 +114,7 @@ function valueOf<T>(result: PromiseSettledResult<T>): T | undefined {
 }
 
 function errorsOf(...results: PromiseSettledResult<unknown>[]): string[] {
-  return results.flatMap((result) => (result.status === 'rejected' ? [(result.reason as Error).message] : []));
+  return results.flatMap((result) =>
+    result.status === 'rejected' ? [(result.reason as Error).message] : [],
+  );
 }

@@ -30,9 +30,18 @@ export const productCalls = {
   jiraMyself: (jira: ProductClient) => jira.get<JiraMyself>('/rest/api/3/myself'),
 
   /** The first page (up to 50) of projects the user can see. */
-  jiraProjects: async (jira: ProductClient) => (await jira.get<{ values: JiraProject[] }>('/rest/api/3/project/search', { query: { maxResults: 50 } })).values,
+  jiraProjects: async (jira: ProductClient) =>
+    (
+      await jira.get<{ values: JiraProject[] }>('/rest/api/3/project/search', {
+        query: { maxResults: 50 },
+      })
+    ).values,
 
   /** The first page (up to 50) of Confluence spaces, with the v2 API. */
   confluenceSpaces: async (confluence: ProductClient) =>
-    (await confluence.get<{ results: ConfluenceSpace[] }>('/wiki/api/v2/spaces', { query: { limit: 50 } })).results.map(({ id, key, name }) => ({ id, key, name })),
+    (
+      await confluence.get<{ results: ConfluenceSpace[] }>('/wiki/api/v2/spaces', {
+        query: { limit: 50 },
+      })
+    ).results.map(({ id, key, name }) => ({ id, key, name })),
 };

@@ -3,9 +3,18 @@ import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { createServer } from 'node:net';
 import type { DataSource } from 'typeorm';
-import { DEFAULT_EMULATOR_BITBUCKET_CONSUMER, DEFAULT_EMULATOR_CLIENT, type AtlassianEmulator } from '../src/testing/index.js';
+import {
+  DEFAULT_EMULATOR_BITBUCKET_CONSUMER,
+  DEFAULT_EMULATOR_CLIENT,
+  type AtlassianEmulator,
+} from '../src/testing/index.js';
 import { AppModule } from './app.module.js';
-import { DEMO_BITBUCKET_CALLBACK_PATH, DEMO_CALLBACK_PATH, type DemoConfig, type DemoSettings } from './demo-config.js';
+import {
+  DEMO_BITBUCKET_CALLBACK_PATH,
+  DEMO_CALLBACK_PATH,
+  type DemoConfig,
+  type DemoSettings,
+} from './demo-config.js';
 import { startDemoEmulator } from './demo-emulator.js';
 
 /** A running demo. */
@@ -31,20 +40,42 @@ export interface StartDemoOptions {
  * Starts the demo as `npm start` does: the built-in emulator when `config.atlassianClient` is unset (it
  * plays Bitbucket too, unless a real consumer is set), then the Nest app on `config.port`, on every interface.
  */
-export async function startDemo(config: DemoConfig, options: StartDemoOptions = {}): Promise<RunningDemo> {
+export async function startDemo(
+  config: DemoConfig,
+  options: StartDemoOptions = {},
+): Promise<RunningDemo> {
   // The callback URL is part of the OAuth client's settings, so the port must be known before the app starts.
   const port = config.port || (await findFreePort());
   const callbackURL = config.callbackURL ?? `http://localhost:${port}${DEMO_CALLBACK_PATH}`;
   const publicURL = new URL(callbackURL).origin;
-  const bitbucketCallbackURL = config.bitbucketCallbackURL ?? `${publicURL}${DEMO_BITBUCKET_CALLBACK_PATH}`;
+  const bitbucketCallbackURL =
+    config.bitbucketCallbackURL ?? `${publicURL}${DEMO_BITBUCKET_CALLBACK_PATH}`;
   if (new URL(bitbucketCallbackURL).origin !== publicURL) {
     // The demo's sign-in cookie must reach both callbacks, or connecting Bitbucket could not link to the signed-in user.
-    throw new Error(`BITBUCKET_CALLBACK_URL (${bitbucketCallbackURL}) must be on the same origin as the Atlassian callback URL (${publicURL}).`);
+    throw new Error(
+      `BITBUCKET_CALLBACK_URL (${bitbucketCallbackURL}) must be on the same origin as the Atlassian callback URL (${publicURL}).`,
+    );
   }
   const emulatedBitbucket = !config.atlassianClient && !config.bitbucketClient;
-  const emulator = config.atlassianClient ? undefined : await startDemoEmulator(callbackURL, config.emulatorPort, emulatedBitbucket ? bitbucketCallbackURL : undefined);
-  const client = config.atlassianClient ?? { clientId: DEFAULT_EMULATOR_CLIENT.clientId, clientSecret: DEFAULT_EMULATOR_CLIENT.clientSecret };
-  const bitbucketClient = config.bitbucketClient ?? (emulatedBitbucket ? { clientId: DEFAULT_EMULATOR_BITBUCKET_CONSUMER.key, clientSecret: DEFAULT_EMULATOR_BITBUCKET_CONSUMER.secret } : undefined);
+  const emulator = config.atlassianClient
+    ? undefined
+    : await startDemoEmulator(
+        callbackURL,
+        config.emulatorPort,
+        emulatedBitbucket ? bitbucketCallbackURL : undefined,
+      );
+  const client = config.atlassianClient ?? {
+    clientId: DEFAULT_EMULATOR_CLIENT.clientId,
+    clientSecret: DEFAULT_EMULATOR_CLIENT.clientSecret,
+  };
+  const bitbucketClient =
+    config.bitbucketClient ??
+    (emulatedBitbucket
+      ? {
+          clientId: DEFAULT_EMULATOR_BITBUCKET_CONSUMER.key,
+          clientSecret: DEFAULT_EMULATOR_BITBUCKET_CONSUMER.secret,
+        }
+      : undefined);
   const settings: DemoSettings = {
     publicURL,
     atlassian: {
@@ -68,7 +99,10 @@ export async function startDemo(config: DemoConfig, options: StartDemoOptions = 
   };
   let app: INestApplication | undefined;
   try {
-    app = await NestFactory.create(AppModule.register(settings, emulator), { logger: options.logger ?? ['error', 'warn'], abortOnError: false });
+    app = await NestFactory.create(AppModule.register(settings, emulator), {
+      logger: options.logger ?? ['error', 'warn'],
+      abortOnError: false,
+    });
     app.enableShutdownHooks();
     await app.listen(port);
   } catch (err) {
@@ -76,7 +110,14 @@ export async function startDemo(config: DemoConfig, options: StartDemoOptions = 
     throw err;
   }
   const running = app;
-  return { app: running, url: settings.publicURL, settings, emulator, dataSource: running.get(getDataSourceToken()), close: () => running.close() };
+  return {
+    app: running,
+    url: settings.publicURL,
+    settings,
+    emulator,
+    dataSource: running.get(getDataSourceToken()),
+    close: () => running.close(),
+  };
 }
 
 function findFreePort(): Promise<number> {

@@ -2,10 +2,14 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { AtlassianModuleOptions } from './options/atlassian-module-options.interface.js';
 
 /** `forRoot` / `forRootAsync` (useFactory, useClass, useExisting) and the `isGlobal` extra. */
-export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new ConfigurableModuleBuilder<AtlassianModuleOptions>({
-  moduleName: 'Atlassian',
-})
-  .setClassMethodName('forRoot')
-  .setFactoryMethodName('createAtlassianOptions')
-  .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
-  .build();
+export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
+  new ConfigurableModuleBuilder<AtlassianModuleOptions>({
+    moduleName: 'Atlassian',
+  })
+    .setClassMethodName('forRoot')
+    .setFactoryMethodName('createAtlassianOptions')
+    .setExtras({ isGlobal: false }, (definition, extras) => ({
+      ...definition,
+      global: extras.isGlobal,
+    }))
+    .build();

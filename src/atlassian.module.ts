@@ -35,8 +35,16 @@ import { TokenCipher } from './tokens/token-cipher.js';
 @Module({
   imports: [PassportModule, TypeOrmModule.forFeature(atlassianEntities)],
   providers: [
-    { provide: ATLASSIAN_OPTIONS, inject: [MODULE_OPTIONS_TOKEN], useFactory: (options: AtlassianModuleOptions) => normalizeOptions(options) },
-    { provide: TokenCipher, inject: [ATLASSIAN_OPTIONS], useFactory: (options: NormalizedAtlassianOptions) => new TokenCipher(options.encryptionKeys) },
+    {
+      provide: ATLASSIAN_OPTIONS,
+      inject: [MODULE_OPTIONS_TOKEN],
+      useFactory: (options: AtlassianModuleOptions) => normalizeOptions(options),
+    },
+    {
+      provide: TokenCipher,
+      inject: [ATLASSIAN_OPTIONS],
+      useFactory: (options: NormalizedAtlassianOptions) => new TokenCipher(options.encryptionKeys),
+    },
     AccountLinkService,
     AtlassianEventPublisher,
     AccountTokenStore,
@@ -53,7 +61,8 @@ import { TokenCipher } from './tokens/token-cipher.js';
       // Bitbucket is optional: without its options there is no strategy to register.
       provide: BitbucketStrategy,
       inject: [ATLASSIAN_OPTIONS, AccountLinkService],
-      useFactory: (options: NormalizedAtlassianOptions, accounts: AccountLinkService) => (options.bitbucket ? new BitbucketStrategy(options, accounts) : null),
+      useFactory: (options: NormalizedAtlassianOptions, accounts: AccountLinkService) =>
+        options.bitbucket ? new BitbucketStrategy(options, accounts) : null,
     },
     AtlassianAuthGuard,
     BitbucketAuthGuard,

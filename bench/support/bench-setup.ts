@@ -24,14 +24,19 @@ export class BenchStage {
 
   static async start(): Promise<BenchStage> {
     const emulator = await AtlassianEmulator.start({ realTimeClock: true });
-    emulator.registerClient({ ...CLIENT, redirectUris: ['http://127.0.0.1:3000/auth/atlassian/callback'] });
+    emulator.registerClient({
+      ...CLIENT,
+      redirectUris: ['http://127.0.0.1:3000/auth/atlassian/callback'],
+    });
     return new BenchStage(emulator);
   }
 
   /** A new database on this stage's PostgreSQL server (started on first use). */
   async postgresDatabase(poolSize?: number): Promise<BenchDatabase> {
     this.postgres ??= startPostgresServer();
-    const url = await (await this.postgres).createDatabase(`bench_${randomBytes(4).toString('hex')}`);
+    const url = await (
+      await this.postgres
+    ).createDatabase(`bench_${randomBytes(4).toString('hex')}`);
     return { type: 'postgres', url, ...(poolSize ? { poolSize } : {}) };
   }
 
@@ -44,7 +49,13 @@ export class BenchStage {
 
   /** The app settings for `database`, wired to this stage's emulator and key. */
   spec(database: BenchDatabase, overrides: Partial<TokenAppSpec> = {}): TokenAppSpec {
-    return { database, emulatorUrl: this.emulator.url, ...CLIENT, encryptionKey: this.encryptionKey, ...overrides };
+    return {
+      database,
+      emulatorUrl: this.emulator.url,
+      ...CLIENT,
+      encryptionKey: this.encryptionKey,
+      ...overrides,
+    };
   }
 
   async stop(): Promise<void> {

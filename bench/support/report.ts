@@ -10,7 +10,10 @@ export function heading(title: string): void {
 
 /** One figure: `label  value  comparison`. */
 export function figure(label: string, value: string, comparison = ''): void {
-  process.stdout.write(`  ${label.padEnd(LABEL_WIDTH)} ${value.padStart(VALUE_WIDTH)}   ${comparison}`.trimEnd() + '\n');
+  process.stdout.write(
+    `  ${label.padEnd(LABEL_WIDTH)} ${value.padStart(VALUE_WIDTH)}   ${comparison}`.trimEnd() +
+      '\n',
+  );
 }
 
 /** A free-form line under the figures (context, plans). */
@@ -35,7 +38,9 @@ export function megabytes(bytes: number): string {
 
 /** `OK` when every value equals `expected`, else `MISMATCH (expected …)`. */
 export function check(actual: number | number[], expected: number): string {
-  return [actual].flat().every((value) => value === expected) ? 'OK' : `MISMATCH (expected ${count(expected)})`;
+  return [actual].flat().every((value) => value === expected)
+    ? 'OK'
+    : `MISMATCH (expected ${count(expected)})`;
 }
 
 /** `3.2×`. */

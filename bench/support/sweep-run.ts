@@ -52,8 +52,12 @@ export async function runSweep(stage: BenchStage, settings: SweepSettings): Prom
       lastRefreshedAt: seededAt,
       consentedAt: seededAt,
     });
-    const spec = stage.spec(settings.database, { refreshScheduler: { concurrency: settings.concurrency, batchSize: settings.batchSize } });
-    const workers = await startTokenWorkers(Array.from({ length: settings.processes }, () => ({ spec, job: { kind: 'sweep' as const } })));
+    const spec = stage.spec(settings.database, {
+      refreshScheduler: { concurrency: settings.concurrency, batchSize: settings.batchSize },
+    });
+    const workers = await startTokenWorkers(
+      Array.from({ length: settings.processes }, () => ({ spec, job: { kind: 'sweep' as const } })),
+    );
     try {
       emulator.resetCalls();
       emulator.setLatency('token', settings.latencyMs);
@@ -61,8 +65,11 @@ export async function runSweep(stage: BenchStage, settings: SweepSettings): Prom
       const results = (await workers.run()) as Array<Extract<TokenWorkerResult, { kind: 'sweep' }>>;
       const wallMs = performance.now() - startedAt;
       emulator.setLatency('token', 0);
-      const rowsRefreshed = await dataSource.getRepository(LinkedAccount).countBy({ lastRefreshedAt: MoreThan(seededAt) });
-      const sum = (pick: (result: (typeof results)[number]) => number) => results.reduce((total, result) => total + pick(result), 0);
+      const rowsRefreshed = await dataSource
+        .getRepository(LinkedAccount)
+        .countBy({ lastRefreshedAt: MoreThan(seededAt) });
+      const sum = (pick: (result: (typeof results)[number]) => number) =>
+        results.reduce((total, result) => total + pick(result), 0);
       return {
         wallMs,
         refreshCalls: emulator.count('token', { grantType: 'refresh_token' }),

@@ -1,4 +1,9 @@
-import { Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  Injectable,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import type { Request } from 'express';
 import { currentUserId } from './current-user-id.js';
 
@@ -7,7 +12,9 @@ import { currentUserId } from './current-user-id.js';
 export class SignedInGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (!currentUserId(context.switchToHttp().getRequest<Request>())) {
-      throw new UnauthorizedException('Not signed in: open /auth/atlassian to sign in with Atlassian.');
+      throw new UnauthorizedException(
+        'Not signed in: open /auth/atlassian to sign in with Atlassian.',
+      );
     }
     return true;
   }

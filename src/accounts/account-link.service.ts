@@ -6,12 +6,22 @@ import { Not, QueryFailedError, type Repository } from 'typeorm';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { AccountOwnedByAnotherUserError } from '../errors/account-conflict.error.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
-import type { ProviderProfile, SiteData, TokenSet } from '../providers/provider-profile.interface.js';
+import type {
+  ProviderProfile,
+  SiteData,
+  TokenSet,
+} from '../providers/provider-profile.interface.js';
 import type { OAuthFlowState } from '../state/oauth-flow-state.interface.js';
 import { TokenCipher, tokenBinding } from '../tokens/token-cipher.js';
 import { AtlassianSite } from './entities/atlassian-site.entity.js';
 import { LinkedAccount, type LinkedAccountProvider } from './entities/linked-account.entity.js';
-import { toLinkedAccountView, toSiteView, type AuthenticatedUser, type LinkedAccountView, type SiteView } from './linked-account.view.js';
+import {
+  toLinkedAccountView,
+  toSiteView,
+  type AuthenticatedUser,
+  type LinkedAccountView,
+  type SiteView,
+} from './linked-account.view.js';
 import { SiteSynchronizer } from './site-synchronizer.js';
 
 /** Everything a successful callback brings back. */
@@ -59,13 +69,20 @@ export class AccountLinkService {
 
   /** The accounts an app user has linked, with their sites; never tokens. */
   async listForUser(userId: string): Promise<LinkedAccountView[]> {
-    const accounts = await this.accounts.find({ where: { userId }, relations: { sites: true }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const accounts = await this.accounts.find({
+      where: { userId },
+      relations: { sites: true },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
     return accounts.map((account) => toLinkedAccountView(account, account.sites ?? []));
   }
 
   /** One linked account by its id, or `null`. */
   async findById(accountId: string): Promise<LinkedAccountView | null> {
-    const account = await this.accounts.findOne({ where: { id: accountId }, relations: { sites: true } });
+    const account = await this.accounts.findOne({
+      where: { id: accountId },
+      relations: { sites: true },
+    });
     return account ? toLinkedAccountView(account, account.sites ?? []) : null;
   }
 
@@ -76,20 +93,36 @@ export class AccountLinkService {
   async identitiesForUser(userId: string): Promise<AtlassianIdentity[]> {
     const groups = new Map<string, LinkedAccountView[]>();
     for (const account of await this.listForUser(userId)) {
-      groups.set(account.providerAccountId, [...(groups.get(account.providerAccountId) ?? []), account]);
+      groups.set(account.providerAccountId, [
+        ...(groups.get(account.providerAccountId) ?? []),
+        account,
+      ]);
     }
     return [...groups].map(([atlassianAccountId, accounts]) => ({ atlassianAccountId, accounts }));
   }
 
   /** An app user's account of a provider (the first linked, when several), or `null`. */
-  async findForUser(userId: string, provider: LinkedAccountProvider): Promise<LinkedAccountView | null> {
-    const account = await this.accounts.findOne({ where: { userId, provider }, relations: { sites: true }, order: { createdAt: 'ASC', id: 'ASC' } });
+  async findForUser(
+    userId: string,
+    provider: LinkedAccountProvider,
+  ): Promise<LinkedAccountView | null> {
+    const account = await this.accounts.findOne({
+      where: { userId, provider },
+      relations: { sites: true },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
     return account ? toLinkedAccountView(account, account.sites ?? []) : null;
   }
 
   /** The link of a provider account, or `null` when nobody has linked it. */
-  async findByProviderAccount(provider: LinkedAccountProvider, providerAccountId: string): Promise<LinkedAccountView | null> {
-    const account = await this.accounts.findOne({ where: { provider, providerAccountId }, relations: { sites: true } });
+  async findByProviderAccount(
+    provider: LinkedAccountProvider,
+    providerAccountId: string,
+  ): Promise<LinkedAccountView | null> {
+    const account = await this.accounts.findOne({
+      where: { provider, providerAccountId },
+      relations: { sites: true },
+    });
     return account ? toLinkedAccountView(account, account.sites ?? []) : null;
   }
 
@@ -101,7 +134,9 @@ export class AccountLinkService {
 
   /** Replaces an account's sites with a fresh accessible-resources list (sites that disappeared are removed). */
   async replaceSites(accountId: string, sites: SiteData[]): Promise<SiteView[]> {
-    const stored = await this.sites.manager.transaction((em) => this.siteSynchronizer.sync(em, accountId, sites));
+    const stored = await this.sites.manager.transaction((em) =>
+      this.siteSynchronizer.sync(em, accountId, sites),
+    );
     return stored.map(toSiteView).sort((a, b) => a.url.localeCompare(b.url));
   }
 
@@ -111,11 +146,20 @@ export class AccountLinkService {
     const existing = await this.accounts.findOneBy(key);
     this.assertMayLink(existing, flow);
     // The same Atlassian account id on the other provider is the same person: keep them together.
-    const sibling = existing ? null : await this.accounts.findOneBy({ provider: Not(provider), providerAccountId: profile.providerAccountId });
+    const sibling = existing
+      ? null
+      : await this.accounts.findOneBy({
+          provider: Not(provider),
+          providerAccountId: profile.providerAccountId,
+        });
     this.assertMayLink(sibling, flow);
     // Asked outside the transaction: the host's resolver may use the same database.
     const userId =
-      existing?.userId ?? sibling?.userId ?? (flow.mode === 'link' ? flow.linkUserId! : await this.options.resolveUser({ provider, profile, request: input.request }));
+      existing?.userId ??
+      sibling?.userId ??
+      (flow.mode === 'link'
+        ? flow.linkUserId!
+        : await this.options.resolveUser({ provider, profile, request: input.request }));
     return this.accounts.manager.transaction(async (em) => {
       const current = await em.findOneBy(LinkedAccount, key);
       if (current && current.userId !== userId) throw new AccountOwnedByAnotherUserError(provider);
@@ -124,14 +168,29 @@ export class AccountLinkService {
       if (current) {
         // Every column written, whatever this transaction read: the newest consent wins over a refresh
         // in flight, whose lease this ends (its fenced write then finds the row taken).
-        await em.createQueryBuilder().update(LinkedAccount).set({ ...values, refreshLeaseOwner: null, refreshLeaseExpiresAt: null }).where('id = :id', { id }).execute();
+        await em
+          .createQueryBuilder()
+          .update(LinkedAccount)
+          .set({ ...values, refreshLeaseOwner: null, refreshLeaseExpiresAt: null })
+          .where('id = :id', { id })
+          .execute();
       } else {
         await em.insert(LinkedAccount, { ...key, userId, id, ...values });
       }
       const account = await em.findOneByOrFail(LinkedAccount, { id });
-      const sites = input.sites ? await this.siteSynchronizer.sync(em, account.id, input.sites) : [];
+      const sites = input.sites
+        ? await this.siteSynchronizer.sync(em, account.id, input.sites)
+        : [];
       const view = toLinkedAccountView(account, sites);
-      return { userId, provider, mode: flow.mode, isNewAccount: !current, account: view, sites: view.sites, returnTo: flow.returnTo };
+      return {
+        userId,
+        provider,
+        mode: flow.mode,
+        isNewAccount: !current,
+        account: view,
+        sites: view.sites,
+        returnTo: flow.returnTo,
+      };
     });
   }
 
@@ -150,9 +209,14 @@ export class AccountLinkService {
       displayName: profile.displayName,
       avatarUrl: profile.avatarUrl,
       scopes: tokens.scopes,
-      accessTokenEncrypted: this.cipher.encrypt(tokens.accessToken, tokenBinding(accountId, 'access')),
+      accessTokenEncrypted: this.cipher.encrypt(
+        tokens.accessToken,
+        tokenBinding(accountId, 'access'),
+      ),
       // A new grant without a refresh token must not keep the old grant's.
-      refreshTokenEncrypted: tokens.refreshToken ? this.cipher.encrypt(tokens.refreshToken, tokenBinding(accountId, 'refresh')) : null,
+      refreshTokenEncrypted: tokens.refreshToken
+        ? this.cipher.encrypt(tokens.refreshToken, tokenBinding(accountId, 'refresh'))
+        : null,
       accessTokenExpiresAt: tokens.accessTokenExpiresAt,
       lastRefreshedAt: now,
       consentedAt: now,

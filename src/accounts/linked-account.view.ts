@@ -1,5 +1,9 @@
 import type { AtlassianSite } from './entities/atlassian-site.entity.js';
-import type { LinkedAccount, LinkedAccountProvider, LinkedAccountStatus } from './entities/linked-account.entity.js';
+import type {
+  LinkedAccount,
+  LinkedAccountProvider,
+  LinkedAccountStatus,
+} from './entities/linked-account.entity.js';
 
 /** A site as this package hands it out. */
 export interface SiteView {
@@ -48,11 +52,20 @@ export interface AuthenticatedUser {
 
 /** Copies the public fields only, so a token can never ride along. */
 export function toSiteView(site: AtlassianSite): SiteView {
-  return { cloudId: site.cloudId, name: site.name, url: site.url, scopes: site.scopes, avatarUrl: site.avatarUrl };
+  return {
+    cloudId: site.cloudId,
+    name: site.name,
+    url: site.url,
+    scopes: site.scopes,
+    avatarUrl: site.avatarUrl,
+  };
 }
 
 /** Copies the public fields only, so a token can never ride along. */
-export function toLinkedAccountView(account: LinkedAccount, sites: AtlassianSite[]): LinkedAccountView {
+export function toLinkedAccountView(
+  account: LinkedAccount,
+  sites: AtlassianSite[],
+): LinkedAccountView {
   return {
     id: account.id,
     userId: account.userId,

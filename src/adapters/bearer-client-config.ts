@@ -18,6 +18,8 @@ export async function importOptional<T>(name: string): Promise<T> {
   try {
     return (await import(name)) as T;
   } catch (cause) {
-    throw new Error(`This adapter needs the optional package "${name}": npm install ${name}`, { cause });
+    throw new Error(`This adapter needs the optional package "${name}": npm install ${name}`, {
+      cause,
+    });
   }
 }

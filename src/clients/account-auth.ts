@@ -7,14 +7,29 @@ import type { TokenTarget } from '../tokens/token-target.js';
 import type { ApiAuth } from './api-request.executor.js';
 
 /** The linked account of `provider` a client calls for; throws when there is none. */
-export async function resolveAccount(accounts: AccountLinkService, target: TokenTarget, provider: LinkedAccountProvider): Promise<LinkedAccountView> {
-  const account = 'accountId' in target ? await accounts.findById(target.accountId) : await accounts.findForUser(target.userId, provider);
-  if (!account || account.provider !== provider) throw new AccountNotLinkedError('accountId' in target ? `${provider} account ${target.accountId}` : provider);
+export async function resolveAccount(
+  accounts: AccountLinkService,
+  target: TokenTarget,
+  provider: LinkedAccountProvider,
+): Promise<LinkedAccountView> {
+  const account =
+    'accountId' in target
+      ? await accounts.findById(target.accountId)
+      : await accounts.findForUser(target.userId, provider);
+  if (!account || account.provider !== provider)
+    throw new AccountNotLinkedError(
+      'accountId' in target ? `${provider} account ${target.accountId}` : provider,
+    );
   return account;
 }
 
 /** Bearer auth for one account through the token service (so a 401's refresh is still exactly once). */
-export function accountAuth(tokens: AtlassianTokenService, accountId: string, grantedScopes: string[], onSiteRejected?: ApiAuth['onSiteRejected']): ApiAuth {
+export function accountAuth(
+  tokens: AtlassianTokenService,
+  accountId: string,
+  grantedScopes: string[],
+  onSiteRejected?: ApiAuth['onSiteRejected'],
+): ApiAuth {
   const target = { accountId };
   return {
     getToken: () => tokens.getAccessToken(target),

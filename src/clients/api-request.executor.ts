@@ -1,4 +1,9 @@
-import { AtlassianApiError, AtlassianRateLimitError, AtlassianScopeError, type ApiCallTarget } from '../errors/api-errors.js';
+import {
+  AtlassianApiError,
+  AtlassianRateLimitError,
+  AtlassianScopeError,
+  type ApiCallTarget,
+} from '../errors/api-errors.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { parseRetryAfterMs } from '../providers/provider-http.js';
 
@@ -49,7 +54,14 @@ export class ApiRequestExecutor {
           await this.options.sleep(this.backoffMs(++failures));
           continue;
         }
-        throw new AtlassianApiError(request.target, undefined, (cause as Error).name === 'TimeoutError' ? `timed out after ${this.options.httpTimeoutMs} ms` : 'network error', { cause });
+        throw new AtlassianApiError(
+          request.target,
+          undefined,
+          (cause as Error).name === 'TimeoutError'
+            ? `timed out after ${this.options.httpTimeoutMs} ms`
+            : 'network error',
+          { cause },
+        );
       }
       if (response.ok) return (await readBody(response)) as T;
       const message = await errorMessage(response);
@@ -64,12 +76,20 @@ export class ApiRequestExecutor {
       } else if (response.status === 429 || (response.status === 503 && hasRetryHint(response))) {
         const waitMs = this.rateLimitWaitMs(response, rateLimited + 1);
         if (rateLimited >= rateLimitRetries || waitMs > this.options.api.maxRetryWaitMs) {
-          throw new AtlassianRateLimitError(request.target, response.status, new Date(this.options.now().getTime() + waitMs));
+          throw new AtlassianRateLimitError(
+            request.target,
+            response.status,
+            new Date(this.options.now().getTime() + waitMs),
+          );
         }
         rateLimited++;
         await this.options.sleep(waitMs);
         continue;
-      } else if (response.status >= 500 && IDEMPOTENT.has(request.method) && failures < maxRetries) {
+      } else if (
+        response.status >= 500 &&
+        IDEMPOTENT.has(request.method) &&
+        failures < maxRetries
+      ) {
         await this.options.sleep(this.backoffMs(++failures));
         continue;
       } else if (response.status === 404) {
@@ -80,30 +100,48 @@ export class ApiRequestExecutor {
   }
 
   private send(request: ApiRequest, token: string): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json', ...request.headers, authorization: `Bearer ${token}` };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...request.headers,
+      authorization: `Bearer ${token}`,
+    };
     let body: string | undefined;
     if (request.body !== undefined) {
       headers['content-type'] ??= 'application/json';
       body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
     }
-    return fetch(request.url, { method: request.method, headers, body, signal: AbortSignal.timeout(this.options.httpTimeoutMs) });
+    return fetch(request.url, {
+      method: request.method,
+      headers,
+      body,
+      signal: AbortSignal.timeout(this.options.httpTimeoutMs),
+    });
   }
 
   private scopeError(request: ApiRequest, auth: ApiAuth): AtlassianScopeError {
     const granted = auth.grantedScopes();
-    return new AtlassianScopeError(request.target, (request.scopes ?? []).filter((scope) => !granted.includes(scope)), granted);
+    return new AtlassianScopeError(
+      request.target,
+      (request.scopes ?? []).filter((scope) => !granted.includes(scope)),
+      granted,
+    );
   }
 
   /** Never earlier than asked (retrying early earns a longer wait): jitter only adds up to 10%. */
   private rateLimitWaitMs(response: Response, attempt: number): number {
-    const asked = parseRetryAfterMs(response.headers.get('retry-after')) ?? resetWaitMs(response.headers.get('x-ratelimit-reset'), this.options.now().getTime());
+    const asked =
+      parseRetryAfterMs(response.headers.get('retry-after')) ??
+      resetWaitMs(response.headers.get('x-ratelimit-reset'), this.options.now().getTime());
     const base = asked ?? this.backoffMs(attempt);
     return Math.ceil(base * (1 + Math.random() * 0.1));
   }
 
   private backoffMs(attempt: number): number {
     const exponential = this.options.api.backoffBaseMs * 2 ** (attempt - 1);
-    return Math.min(this.options.api.maxRetryWaitMs, exponential / 2 + Math.random() * (exponential / 2));
+    return Math.min(
+      this.options.api.maxRetryWaitMs,
+      exponential / 2 + Math.random() * (exponential / 2),
+    );
   }
 }
 
@@ -128,7 +166,12 @@ async function errorMessage(response: Response): Promise<string> {
   const text = await response.text().catch(() => '');
   try {
     const body = JSON.parse(text);
-    const message = body?.message ?? body?.errorMessages?.[0] ?? body?.errors?.[0]?.title ?? body?.error?.message ?? body?.error_description;
+    const message =
+      body?.message ??
+      body?.errorMessages?.[0] ??
+      body?.errors?.[0]?.title ??
+      body?.error?.message ??
+      body?.error_description;
     if (typeof message === 'string') return message;
   } catch {
     // not JSON: fall through to the text

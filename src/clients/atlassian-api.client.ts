@@ -43,20 +43,30 @@ export class AtlassianApiClient extends LinkedAccountApi<AtlassianAccountApi> {
     };
   }
 
-  private productClient(target: TokenTarget, product: AtlassianProduct, selector: SiteSelector | undefined): ProductClient {
+  private productClient(
+    target: TokenTarget,
+    product: AtlassianProduct,
+    selector: SiteSelector | undefined,
+  ): ProductClient {
     return new ProductClient(async () => {
       const account = await this.account(target);
       const site = selectSite(account.sites, product, selector);
       return {
         baseURL: `${this.options.atlassian.apiBaseURL}/ex/${product}/${site.cloudId}`,
         target: { product, cloudId: site.cloudId },
-        auth: accountAuth(this.tokens, account.id, site.scopes, () => this.assertSiteStillListed(account, site, product)),
+        auth: accountAuth(this.tokens, account.id, site.scopes, () =>
+          this.assertSiteStillListed(account, site, product),
+        ),
       };
     }, this.executor);
   }
 
   /** A site that refuses a fresh token, or answers 404, may have left the grant: re-sync and tell. */
-  private async assertSiteStillListed(account: LinkedAccountView, site: SiteView, product: AtlassianProduct): Promise<void> {
+  private async assertSiteStillListed(
+    account: LinkedAccountView,
+    site: SiteView,
+    product: AtlassianProduct,
+  ): Promise<void> {
     const sites = await this.syncSites(account);
     if (!sites.some((s) => s.cloudId === site.cloudId)) {
       throw new AtlassianSiteSelectionError(
@@ -70,7 +80,14 @@ export class AtlassianApiClient extends LinkedAccountApi<AtlassianAccountApi> {
 
   private async syncSites(account: LinkedAccountView): Promise<SiteView[]> {
     const token = await this.tokens.getAccessToken({ accountId: account.id });
-    return this.accounts.replaceSites(account.id, await loadAtlassianSites(this.options.atlassian.apiBaseURL, token, this.options.httpTimeoutMs));
+    return this.accounts.replaceSites(
+      account.id,
+      await loadAtlassianSites(
+        this.options.atlassian.apiBaseURL,
+        token,
+        this.options.httpTimeoutMs,
+      ),
+    );
   }
 
   private account(target: TokenTarget): Promise<LinkedAccountView> {

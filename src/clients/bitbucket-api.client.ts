@@ -16,9 +16,17 @@ export class BitbucketApiClient extends LinkedAccountApi<ProductClient> {
   protected forTarget(target: TokenTarget): ProductClient {
     return new ProductClient(async () => {
       const settings = this.options.bitbucket;
-      if (!settings) throw new AtlassianOptionsError('bitbucket', 'is missing: configure the Bitbucket OAuth consumer to call Bitbucket.');
+      if (!settings)
+        throw new AtlassianOptionsError(
+          'bitbucket',
+          'is missing: configure the Bitbucket OAuth consumer to call Bitbucket.',
+        );
       const account = await resolveAccount(this.accounts, target, 'bitbucket');
-      return { baseURL: settings.apiBaseURL, target: { product: 'bitbucket' }, auth: accountAuth(this.tokens, account.id, account.scopes) };
+      return {
+        baseURL: settings.apiBaseURL,
+        target: { product: 'bitbucket' },
+        auth: accountAuth(this.tokens, account.id, account.scopes),
+      };
     }, this.executor);
   }
 }

@@ -5,7 +5,12 @@ export type PageFetcher = <T>(pathOrUrl: string, query?: Record<string, QueryVal
 export type QueryValue = string | number | boolean | undefined | null | Array<string | number>;
 
 /** Jira's offset paging: `startAt`, `maxResults`, `isLast` or `total`, items under `itemsKey` (default `values`). */
-export async function* paginateOffset<T>(fetchPage: PageFetcher, path: string, query: Record<string, QueryValue> = {}, itemsKey = 'values'): AsyncGenerator<T> {
+export async function* paginateOffset<T>(
+  fetchPage: PageFetcher,
+  path: string,
+  query: Record<string, QueryValue> = {},
+  itemsKey = 'values',
+): AsyncGenerator<T> {
   let startAt = Number(query.startAt ?? 0);
   for (;;) {
     const page = await fetchPage<Record<string, unknown>>(path, { ...query, startAt });
@@ -13,17 +18,26 @@ export async function* paginateOffset<T>(fetchPage: PageFetcher, path: string, q
     yield* items;
     startAt += items.length;
     const total = typeof page.total === 'number' ? page.total : undefined;
-    if (items.length === 0 || page.isLast === true || (total !== undefined && startAt >= total)) return;
+    if (items.length === 0 || page.isLast === true || (total !== undefined && startAt >= total))
+      return;
   }
 }
 
 /** Jira's token paging (`/search/jql`): `nextPageToken` until absent, items under `itemsKey` (default `issues`). */
-export async function* paginateToken<T>(fetchPage: PageFetcher, path: string, query: Record<string, QueryValue> = {}, itemsKey = 'issues'): AsyncGenerator<T> {
+export async function* paginateToken<T>(
+  fetchPage: PageFetcher,
+  path: string,
+  query: Record<string, QueryValue> = {},
+  itemsKey = 'issues',
+): AsyncGenerator<T> {
   let nextPageToken: string | undefined;
   do {
     const page = await fetchPage<Record<string, unknown>>(path, { ...query, nextPageToken });
-    yield* ((page[itemsKey] as T[] | undefined) ?? []);
-    nextPageToken = typeof page.nextPageToken === 'string' && page.isLast !== true ? page.nextPageToken : undefined;
+    yield* (page[itemsKey] as T[] | undefined) ?? [];
+    nextPageToken =
+      typeof page.nextPageToken === 'string' && page.isLast !== true
+        ? page.nextPageToken
+        : undefined;
   } while (nextPageToken);
 }
 
@@ -31,10 +45,14 @@ export async function* paginateToken<T>(fetchPage: PageFetcher, path: string, qu
  * Link paging: Confluence v2 (`results`, `_links.next` relative to the site) and Bitbucket
  * (`values`, absolute `next`). The fetcher resolves the link against the product's base.
  */
-export async function* paginateLinks<T>(fetchPage: PageFetcher, path: string, query: Record<string, QueryValue> = {}): AsyncGenerator<T> {
+export async function* paginateLinks<T>(
+  fetchPage: PageFetcher,
+  path: string,
+  query: Record<string, QueryValue> = {},
+): AsyncGenerator<T> {
   let page = await fetchPage<Record<string, any>>(path, query);
   for (;;) {
-    yield* ((page.results ?? page.values ?? []) as T[]);
+    yield* (page.results ?? page.values ?? []) as T[];
     const next: unknown = page._links?.next ?? page.next;
     if (typeof next !== 'string' || next === '') return;
     page = await fetchPage<Record<string, any>>(next);

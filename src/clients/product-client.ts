@@ -1,6 +1,13 @@
 import type { ApiCallTarget } from '../errors/api-errors.js';
 import type { ApiAuth, ApiRequestExecutor } from './api-request.executor.js';
-import { paginateLinks, paginateOffset, paginateToken, withQuery, type PageFetcher, type QueryValue } from './pagination.js';
+import {
+  paginateLinks,
+  paginateOffset,
+  paginateToken,
+  withQuery,
+  type PageFetcher,
+  type QueryValue,
+} from './pagination.js';
 
 /** Options of one call. */
 export interface ApiCallOptions {
@@ -35,9 +42,19 @@ export class ProductClient {
   }
 
   /** Base URL and token functions, for handing this connection to another client library (see the adapters). */
-  async connection(): Promise<{ baseURL: string; cloudId?: string; getToken: () => Promise<string>; forceRefresh: () => Promise<string> }> {
+  async connection(): Promise<{
+    baseURL: string;
+    cloudId?: string;
+    getToken: () => Promise<string>;
+    forceRefresh: () => Promise<string>;
+  }> {
     const { baseURL, target, auth } = await this.resolve();
-    return { baseURL, cloudId: target.cloudId, getToken: () => auth.getToken(), forceRefresh: () => auth.forceRefresh() };
+    return {
+      baseURL,
+      cloudId: target.cloudId,
+      getToken: () => auth.getToken(),
+      forceRefresh: () => auth.forceRefresh(),
+    };
   }
 
   get<T = unknown>(path: string, options?: ApiCallOptions): Promise<T> {
@@ -61,20 +78,40 @@ export class ProductClient {
   }
 
   /** Any method; `path` is relative to the product's base (`/rest/api/3/…`, `/wiki/api/v2/…`, `/2.0/…`) or an absolute URL on it. */
-  async request<T = unknown>(method: string, path: string, options: ApiCallOptions = {}): Promise<T> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    options: ApiCallOptions = {},
+  ): Promise<T> {
     const endpoint = await this.resolve();
-    const url = withQuery(path.startsWith('http') ? path : `${endpoint.baseURL}${path.startsWith('/') ? '' : '/'}${path}`, options.query);
+    const url = withQuery(
+      path.startsWith('http')
+        ? path
+        : `${endpoint.baseURL}${path.startsWith('/') ? '' : '/'}${path}`,
+      options.query,
+    );
     const target: ApiCallTarget = { ...endpoint.target, method, path: new URL(url).pathname };
-    return this.executor.execute<T>({ method, url, body: options.body, headers: options.headers, target, scopes: options.scopes }, endpoint.auth);
+    return this.executor.execute<T>(
+      { method, url, body: options.body, headers: options.headers, target, scopes: options.scopes },
+      endpoint.auth,
+    );
   }
 
   /** Every item of a Jira offset-paged list (`startAt`/`maxResults`/`isLast`), items under `itemsKey`. */
-  paginateOffset<T = unknown>(path: string, query?: Record<string, QueryValue>, itemsKey = 'values'): AsyncGenerator<T> {
+  paginateOffset<T = unknown>(
+    path: string,
+    query?: Record<string, QueryValue>,
+    itemsKey = 'values',
+  ): AsyncGenerator<T> {
     return paginateOffset<T>(this.pageFetcher, path, query, itemsKey);
   }
 
   /** Every item of a Jira token-paged list (`nextPageToken`, e.g. `/rest/api/3/search/jql`). */
-  paginateToken<T = unknown>(path: string, query?: Record<string, QueryValue>, itemsKey = 'issues'): AsyncGenerator<T> {
+  paginateToken<T = unknown>(
+    path: string,
+    query?: Record<string, QueryValue>,
+    itemsKey = 'issues',
+  ): AsyncGenerator<T> {
     return paginateToken<T>(this.pageFetcher, path, query, itemsKey);
   }
 

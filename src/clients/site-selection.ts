@@ -17,7 +17,11 @@ export function isEligible(site: SiteView, product: AtlassianProduct): boolean {
 }
 
 /** Picks the site a call goes to; with several eligible sites and no choice, lists them in the error. */
-export function selectSite(sites: SiteView[], product: AtlassianProduct, selector?: SiteSelector): SiteView {
+export function selectSite(
+  sites: SiteView[],
+  product: AtlassianProduct,
+  selector?: SiteSelector,
+): SiteView {
   const eligible = sites.filter((site) => isEligible(site, product));
   if (selector === undefined) {
     if (eligible.length === 1) return eligible[0];
@@ -25,7 +29,12 @@ export function selectSite(sites: SiteView[], product: AtlassianProduct, selecto
       eligible.length === 0
         ? `No site of this account grants ${product} scopes; connect again with ${product} scopes.`
         : `This account reaches ${eligible.length} ${product} sites; choose one by cloudId, URL or name: ${eligible.map((s) => `${s.url} (${s.cloudId})`).join(', ')}.`;
-    throw new AtlassianSiteSelectionError(eligible.length === 0 ? AtlassianErrorCode.SiteNotFound : AtlassianErrorCode.SiteRequired, product, eligible, message);
+    throw new AtlassianSiteSelectionError(
+      eligible.length === 0 ? AtlassianErrorCode.SiteNotFound : AtlassianErrorCode.SiteRequired,
+      product,
+      eligible,
+      message,
+    );
   }
   const match = eligible.find((site) => matches(site, selector));
   if (match) return match;
@@ -41,7 +50,8 @@ export function selectSite(sites: SiteView[], product: AtlassianProduct, selecto
 }
 
 function matches(site: SiteView, selector: SiteSelector): boolean {
-  if (typeof selector === 'string') return site.cloudId === selector || sameUrl(site.url, selector) || site.name === selector;
+  if (typeof selector === 'string')
+    return site.cloudId === selector || sameUrl(site.url, selector) || site.name === selector;
   if ('cloudId' in selector) return site.cloudId === selector.cloudId;
   if ('url' in selector) return sameUrl(site.url, selector.url);
   return site.name === selector.name;

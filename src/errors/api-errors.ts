@@ -25,8 +25,17 @@ export class AtlassianApiError extends AtlassianError {
     options?: { cause?: unknown; code?: AtlassianErrorCode; status?: number },
   ) {
     const where = `${target.method} ${target.product}${target.cloudId ? ` (site ${target.cloudId})` : ''} ${target.path}`;
-    const status = options?.status ?? (upstreamStatus !== undefined && upstreamStatus < 500 ? upstreamStatus : HttpStatus.BAD_GATEWAY);
-    super(options?.code ?? AtlassianErrorCode.ApiError, `${where} failed${upstreamStatus ? ` with ${upstreamStatus}` : ''}: ${upstreamMessage}`, status, options);
+    const status =
+      options?.status ??
+      (upstreamStatus !== undefined && upstreamStatus < 500
+        ? upstreamStatus
+        : HttpStatus.BAD_GATEWAY);
+    super(
+      options?.code ?? AtlassianErrorCode.ApiError,
+      `${where} failed${upstreamStatus ? ` with ${upstreamStatus}` : ''}: ${upstreamMessage}`,
+      status,
+      options,
+    );
   }
 }
 
@@ -39,11 +48,19 @@ export class AtlassianScopeError extends AtlassianApiError {
     /** Scopes the grant has on this site. */
     readonly grantedScopes: string[],
   ) {
-    const missing = missingScopes.length > 0 ? missingScopes.join(' ') : 'unknown: declare them with the `scopes` request option';
-    super(target, 401, `Unauthorized; scope does not match. Missing: ${missing}. Ask the user to connect again with these scopes.`, {
-      code: AtlassianErrorCode.ScopeMissing,
-      status: HttpStatus.FORBIDDEN,
-    });
+    const missing =
+      missingScopes.length > 0
+        ? missingScopes.join(' ')
+        : 'unknown: declare them with the `scopes` request option';
+    super(
+      target,
+      401,
+      `Unauthorized; scope does not match. Missing: ${missing}. Ask the user to connect again with these scopes.`,
+      {
+        code: AtlassianErrorCode.ScopeMissing,
+        status: HttpStatus.FORBIDDEN,
+      },
+    );
   }
 }
 
@@ -55,7 +72,10 @@ export class AtlassianRateLimitError extends AtlassianApiError {
     /** When the provider said to try again. */
     readonly retryAt: Date,
   ) {
-    super(target, upstreamStatus, `rate limited; retry after ${retryAt.toISOString()}`, { code: AtlassianErrorCode.RateLimited, status: HttpStatus.TOO_MANY_REQUESTS });
+    super(target, upstreamStatus, `rate limited; retry after ${retryAt.toISOString()}`, {
+      code: AtlassianErrorCode.RateLimited,
+      status: HttpStatus.TOO_MANY_REQUESTS,
+    });
   }
 }
 
@@ -68,10 +88,17 @@ export class AtlassianSiteSelectionError extends AtlassianError {
     readonly sites: SiteView[],
     message: string,
   ) {
-    super(code, message, code === AtlassianErrorCode.SiteRequired ? HttpStatus.BAD_REQUEST : HttpStatus.NOT_FOUND);
+    super(
+      code,
+      message,
+      code === AtlassianErrorCode.SiteRequired ? HttpStatus.BAD_REQUEST : HttpStatus.NOT_FOUND,
+    );
   }
 
   override getResponse(): object {
-    return { ...(super.getResponse() as object), sites: this.sites.map(({ cloudId, name, url }) => ({ cloudId, name, url })) };
+    return {
+      ...(super.getResponse() as object),
+      sites: this.sites.map(({ cloudId, name, url }) => ({ cloudId, name, url })),
+    };
   }
 }

@@ -3,5 +3,16 @@ export { AtlassianOptionsError } from './atlassian-options.error.js';
 export { OAuthCallbackError, OAuthProviderError } from './oauth-callback.error.js';
 export { AccountOwnedByAnotherUserError } from './account-conflict.error.js';
 export { TokenCipherError } from './token-cipher.error.js';
-export { AccountNotLinkedError, AtlassianReauthRequiredError, AtlassianTokenRefreshError, AtlassianTokenStoreError } from './token-errors.js';
-export { AtlassianApiError, AtlassianRateLimitError, AtlassianScopeError, AtlassianSiteSelectionError, type ApiCallTarget } from './api-errors.js';
+export {
+  AccountNotLinkedError,
+  AtlassianReauthRequiredError,
+  AtlassianTokenRefreshError,
+  AtlassianTokenStoreError,
+} from './token-errors.js';
+export {
+  AtlassianApiError,
+  AtlassianRateLimitError,
+  AtlassianScopeError,
+  AtlassianSiteSelectionError,
+  type ApiCallTarget,
+} from './api-errors.js';

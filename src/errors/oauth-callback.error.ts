@@ -6,7 +6,12 @@ import { AtlassianError, AtlassianErrorCode } from './atlassian.error.js';
  * declined, the state or its cookie is wrong, the code was refused. Nothing is stored.
  */
 export class OAuthCallbackError extends AtlassianError {
-  constructor(code: AtlassianErrorCode, message: string, status = HttpStatus.BAD_REQUEST, options?: { cause?: unknown }) {
+  constructor(
+    code: AtlassianErrorCode,
+    message: string,
+    status = HttpStatus.BAD_REQUEST,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, status, options);
   }
 }

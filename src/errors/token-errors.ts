@@ -4,7 +4,11 @@ import { AtlassianError, AtlassianErrorCode } from './atlassian.error.js';
 /** No linked account matches the request (404 when it reaches a client). */
 export class AccountNotLinkedError extends AtlassianError {
   constructor(what: string) {
-    super(AtlassianErrorCode.AccountNotLinked, `No linked ${what} account: connect one first.`, HttpStatus.NOT_FOUND);
+    super(
+      AtlassianErrorCode.AccountNotLinked,
+      `No linked ${what} account: connect one first.`,
+      HttpStatus.NOT_FOUND,
+    );
   }
 }
 

@@ -1,4 +1,10 @@
-import { HttpStatus, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  HttpStatus,
+  Inject,
+  Injectable,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AccountLinkService } from '../accounts/account-link.service.js';
@@ -19,7 +25,11 @@ export class AtlassianConsentRequiredError extends AtlassianError {
   }
 
   override getResponse(): object {
-    return { ...(super.getResponse() as object), missingScopes: this.missingScopes, consentUrl: this.consentUrl };
+    return {
+      ...(super.getResponse() as object),
+      missingScopes: this.missingScopes,
+      consentUrl: this.consentUrl,
+    };
   }
 }
 
@@ -33,21 +43,32 @@ export class AtlassianScopesGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ATLASSIAN_SCOPES, [context.getHandler(), context.getClass()]) ?? [];
+    const required =
+      this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ATLASSIAN_SCOPES, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? [];
     const request = context.switchToHttp().getRequest<Request>();
     const userId = await this.options.getCurrentUserId(request);
     const account = userId ? await this.accounts.findForUser(userId, 'atlassian') : null;
     if (!account || account.status !== 'active') {
       throw new AtlassianConsentRequiredError(
         AtlassianErrorCode.AccountRequired,
-        account ? 'The Atlassian connection needs to be renewed: connect again.' : 'Connect an Atlassian account first.',
+        account
+          ? 'The Atlassian connection needs to be renewed: connect again.'
+          : 'Connect an Atlassian account first.',
         required,
         this.consentUrl(required, request),
       );
     }
     const missing = required.filter((scope) => !account.scopes.includes(scope));
     if (missing.length > 0) {
-      throw new AtlassianConsentRequiredError(AtlassianErrorCode.ScopesRequired, `This needs Atlassian scopes not granted yet: ${missing.join(' ')}. Connect again to grant them.`, missing, this.consentUrl(missing, request));
+      throw new AtlassianConsentRequiredError(
+        AtlassianErrorCode.ScopesRequired,
+        `This needs Atlassian scopes not granted yet: ${missing.join(' ')}. Connect again to grant them.`,
+        missing,
+        this.consentUrl(missing, request),
+      );
     }
     return true;
   }

@@ -11,7 +11,12 @@ import { resolveOAuthResult } from './oauth-auth-result.js';
 export function ProviderAuthGuard(strategy: string, providerName: string): Type<IAuthGuard> {
   @Injectable()
   class Guard extends AuthGuard(strategy) {
-    override handleRequest<TUser>(err: unknown, user: TUser | false, info: unknown, _context: ExecutionContext): TUser {
+    override handleRequest<TUser>(
+      err: unknown,
+      user: TUser | false,
+      info: unknown,
+      _context: ExecutionContext,
+    ): TUser {
       return resolveOAuthResult(err, user, info, providerName);
     }
   }

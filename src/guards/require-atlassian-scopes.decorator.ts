@@ -6,4 +6,5 @@ import { AtlassianScopesGuard } from './atlassian-scopes.guard.js';
  * The route needs a linked Atlassian account with these scopes; otherwise 403 with a stable code and
  * the URL that starts the (incremental) consent. Put it after the app's own authentication guard.
  */
-export const RequireAtlassianScopes = (...scopes: string[]) => applyDecorators(SetMetadata(REQUIRED_ATLASSIAN_SCOPES, scopes), UseGuards(AtlassianScopesGuard));
+export const RequireAtlassianScopes = (...scopes: string[]) =>
+  applyDecorators(SetMetadata(REQUIRED_ATLASSIAN_SCOPES, scopes), UseGuards(AtlassianScopesGuard));

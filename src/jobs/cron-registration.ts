@@ -26,14 +26,18 @@ export async function registerCronJob(
     // `cron` is @nestjs/schedule's own dependency and an optional peer of this package.
     ({ CronJob } = (await import('cron')) as unknown as { CronJob: CronJobClass });
   } catch (err) {
-    logger.warn(`${job.name} is off: install @nestjs/schedule (and its cron), or ${job.disableHint}. (${(err as Error).message})`);
+    logger.warn(
+      `${job.name} is off: install @nestjs/schedule (and its cron), or ${job.disableHint}. (${(err as Error).message})`,
+    );
     return undefined;
   }
   let registry: InstanceType<typeof schedule.SchedulerRegistry>;
   try {
     registry = moduleRef.get(schedule.SchedulerRegistry, { strict: false });
   } catch {
-    logger.warn(`${job.name} is off: import ScheduleModule.forRoot() from @nestjs/schedule in your app, or ${job.disableHint}.`);
+    logger.warn(
+      `${job.name} is off: import ScheduleModule.forRoot() from @nestjs/schedule in your app, or ${job.disableHint}.`,
+    );
     return undefined;
   }
   const cronJob = new CronJob(job.cron, job.onTick);

@@ -8,13 +8,17 @@ describe('databaseClock', () => {
   it('on SQLite, writes the text TypeORM stores for a datetime (UTC, milliseconds), so the two compare as strings', async () => {
     const db = await new DataSource({ type: 'better-sqlite3', database: ':memory:' }).initialize();
     const before = new Date();
-    const [{ now, later }] = (await db.query(`SELECT ${sqlite.now} AS now, ${sqlite.after(1_500)} AS later`)) as Array<{ now: string; later: string }>;
+    const [{ now, later }] = (await db.query(
+      `SELECT ${sqlite.now} AS now, ${sqlite.after(1_500)} AS later`,
+    )) as Array<{ now: string; later: string }>;
     expect(now).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
     const parsed = new Date(`${now.replace(' ', 'T')}Z`).getTime();
     expect(Math.abs(parsed - before.getTime())).toBeLessThan(5_000);
     expect(new Date(`${later.replace(' ', 'T')}Z`).getTime() - parsed).toBe(1_500);
     // The lease end TypeORM would persist for the same instant compares equal to the clock's text.
-    expect(db.driver.preparePersistentValue(new Date(parsed), { type: 'datetime' } as never)).toBe(now);
+    expect(db.driver.preparePersistentValue(new Date(parsed), { type: 'datetime' } as never)).toBe(
+      now,
+    );
     await db.destroy();
   });
 
@@ -25,10 +29,13 @@ describe('databaseClock', () => {
   });
 
   it('refuses a duration that is not a whole number of ms, since it is written into SQL', () => {
-    for (const bad of [1.5, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => sqlite.after(bad)).toThrow(RangeError);
+    for (const bad of [1.5, -1, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => sqlite.after(bad)).toThrow(RangeError);
   });
 
   it('names the supported databases for any other', () => {
-    expect(() => databaseClock({ options: { type: 'mysql' } } as DataSource)).toThrow(/PostgreSQL and SQLite/);
+    expect(() => databaseClock({ options: { type: 'mysql' } } as DataSource)).toThrow(
+      /PostgreSQL and SQLite/,
+    );
   });
 });

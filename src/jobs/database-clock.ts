@@ -20,7 +20,8 @@ const postgresClock: DatabaseClock = {
 
 const sqliteClock: DatabaseClock = {
   now: `strftime('%Y-%m-%d %H:%M:%f', 'now')`,
-  after: (ms) => `strftime('%Y-%m-%d %H:%M:%f', 'now', '+${(wholeMs(ms) / 1000).toFixed(3)} seconds')`,
+  after: (ms) =>
+    `strftime('%Y-%m-%d %H:%M:%f', 'now', '+${(wholeMs(ms) / 1000).toFixed(3)} seconds')`,
 };
 
 /** The clock of the database behind `dataSource` (PostgreSQL or SQLite through better-sqlite3). */
@@ -28,11 +29,14 @@ export function databaseClock(dataSource: DataSource): DatabaseClock {
   const type = dataSource.options.type;
   if (type === 'postgres') return postgresClock;
   if (type === 'better-sqlite3') return sqliteClock;
-  throw new Error(`nestjs-atlassian supports PostgreSQL and SQLite (better-sqlite3), not "${type}".`);
+  throw new Error(
+    `nestjs-atlassian supports PostgreSQL and SQLite (better-sqlite3), not "${type}".`,
+  );
 }
 
 /** Durations are written into SQL text: only a whole, non-negative number of ms may get there. */
 function wholeMs(ms: number): number {
-  if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`a lease duration must be a whole number of ms >= 0, got ${ms}`);
+  if (!Number.isSafeInteger(ms) || ms < 0)
+    throw new RangeError(`a lease duration must be a whole number of ms >= 0, got ${ms}`);
   return ms;
 }

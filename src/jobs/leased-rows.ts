@@ -1,4 +1,9 @@
-import type { ObjectLiteral, QueryDeepPartialEntity, Repository, SelectQueryBuilder } from 'typeorm';
+import type {
+  ObjectLiteral,
+  QueryDeepPartialEntity,
+  Repository,
+  SelectQueryBuilder,
+} from 'typeorm';
 import { databaseClock, type DatabaseClock } from './database-clock.js';
 import { newLease, type Lease } from './lease.js';
 
@@ -17,7 +22,9 @@ export interface ClaimedBatch<T> {
 }
 
 /** Narrows a sub-select (alias `due`) of the entity to the due rows, in the order they should be taken. */
-export type DueRows<T extends ObjectLiteral> = (due: SelectQueryBuilder<T>) => SelectQueryBuilder<T>;
+export type DueRows<T extends ObjectLiteral> = (
+  due: SelectQueryBuilder<T>,
+) => SelectQueryBuilder<T>;
 
 /**
  * The one mechanism of periodic and on-demand work on rows: claim with a lease in one statement,
@@ -44,9 +51,16 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
   }
 
   /** Claims up to `limit` due rows in one statement and returns exactly those, with their hidden columns. */
-  async claimBatch(dueRows: DueRows<T>, limit: number, durationMs: number): Promise<ClaimedBatch<T>> {
-    const due = dueRows(this.repository.createQueryBuilder('due').select('due.id')).andWhere(this.leaseFree('due')).limit(limit);
-    if (this.repository.manager.connection.options.type === 'postgres') due.setLock('pessimistic_write').setOnLocked('skip_locked');
+  async claimBatch(
+    dueRows: DueRows<T>,
+    limit: number,
+    durationMs: number,
+  ): Promise<ClaimedBatch<T>> {
+    const due = dueRows(this.repository.createQueryBuilder('due').select('due.id'))
+      .andWhere(this.leaseFree('due'))
+      .limit(limit);
+    if (this.repository.manager.connection.options.type === 'postgres')
+      due.setLock('pessimistic_write').setOnLocked('skip_locked');
     const lease = newLease(durationMs);
     await this.repository
       .createQueryBuilder()
@@ -61,7 +75,12 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
   }
 
   /** Claims one row when `where` (on the updated table, with `params`) holds and its lease is free. */
-  async claimOne(id: string, where: string, params: Record<string, unknown>, durationMs: number): Promise<Lease | null> {
+  async claimOne(
+    id: string,
+    where: string,
+    params: Record<string, unknown>,
+    durationMs: number,
+  ): Promise<Lease | null> {
     const lease = newLease(durationMs);
     const result = await this.repository
       .createQueryBuilder()
@@ -75,19 +94,33 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
   }
 
   /** Writes `values` and ends the lease, only while `lease` still holds the row; false when it was taken. */
-  async writeAndRelease(id: string, lease: Lease, values: QueryDeepPartialEntity<T>): Promise<boolean> {
+  async writeAndRelease(
+    id: string,
+    lease: Lease,
+    values: QueryDeepPartialEntity<T>,
+  ): Promise<boolean> {
     const result = await this.repository
       .createQueryBuilder()
       .update()
-      .set({ ...values, [this.columns.owner]: null, [this.columns.until]: null } as QueryDeepPartialEntity<T>)
-      .where(`${this.column('id')} = :leasedRowId AND ${this.column(this.columns.owner)} = :leaseId`, { leasedRowId: id, leaseId: lease.id })
+      .set({
+        ...values,
+        [this.columns.owner]: null,
+        [this.columns.until]: null,
+      } as QueryDeepPartialEntity<T>)
+      .where(
+        `${this.column('id')} = :leasedRowId AND ${this.column(this.columns.owner)} = :leaseId`,
+        { leasedRowId: id, leaseId: lease.id },
+      )
       .execute();
     return result.affected === 1;
   }
 
   /** Values that end whatever lease a row has: for writes outside a lease, which must win over it. */
   noLease(): QueryDeepPartialEntity<T> {
-    return { [this.columns.owner]: null, [this.columns.until]: null } as unknown as QueryDeepPartialEntity<T>;
+    return {
+      [this.columns.owner]: null,
+      [this.columns.until]: null,
+    } as unknown as QueryDeepPartialEntity<T>;
   }
 
   private heldBy(lease: Lease): Promise<T[]> {
@@ -99,11 +132,15 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
   }
 
   private leaseValues(lease: Lease): QueryDeepPartialEntity<T> {
-    return { [this.columns.owner]: lease.id, [this.columns.until]: () => this.clock.after(lease.durationMs) } as QueryDeepPartialEntity<T>;
+    return {
+      [this.columns.owner]: lease.id,
+      [this.columns.until]: () => this.clock.after(lease.durationMs),
+    } as QueryDeepPartialEntity<T>;
   }
 
   private column(name: string, alias?: string): string {
-    const escape = (identifier: string) => this.repository.manager.connection.driver.escape(identifier);
+    const escape = (identifier: string) =>
+      this.repository.manager.connection.driver.escape(identifier);
     return alias ? `${escape(alias)}.${escape(name)}` : escape(name);
   }
 }

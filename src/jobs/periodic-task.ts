@@ -11,7 +11,8 @@ export class PeriodicTask<R> {
 
   /** Runs a tick, or joins the one running. */
   run(): Promise<R> {
-    if (this.stopped) return Promise.reject(new Error('this periodic task was stopped with its module'));
+    if (this.stopped)
+      return Promise.reject(new Error('this periodic task was stopped with its module'));
     this.running ??= this.tick(() => this.stopped).finally(() => (this.running = undefined));
     return this.running;
   }

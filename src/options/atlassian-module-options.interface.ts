@@ -54,7 +54,9 @@ export interface ResolveUserContext {
 export type ResolveUser = (context: ResolveUserContext) => string | Promise<string>;
 
 /** Returns the id of the app user already signed in to the app, or `undefined` when nobody is. */
-export type GetCurrentUserId = (request: Request) => string | undefined | Promise<string | undefined>;
+export type GetCurrentUserId = (
+  request: Request,
+) => string | undefined | Promise<string | undefined>;
 
 /** Settings of the short-lived cookie that carries state, PKCE verifier and return path. */
 export interface StateCookieOptions {

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { AtlassianOptionsError } from '../errors/atlassian-options.error.js';
 import { atlassianProvider } from '../providers/atlassian.provider.js';
 import { bitbucketProvider } from '../providers/bitbucket.provider.js';
-import type { ApiClientOptions, AtlassianModuleOptions, GetCurrentUserId, RefreshSchedulerOptions, TokenOptions } from './atlassian-module-options.interface.js';
+import type {
+  ApiClientOptions,
+  AtlassianModuleOptions,
+  GetCurrentUserId,
+  RefreshSchedulerOptions,
+  TokenOptions,
+} from './atlassian-module-options.interface.js';
 import { normalizeKeys } from './encryption-keys.js';
 import { normalizeProvider } from './normalize-provider.js';
 import type { NormalizedAtlassianOptions } from './normalized-options.interface.js';
@@ -11,10 +17,16 @@ import { assertNumbers, assertPositiveInteger } from './option-assertions.js';
 /** Validates the module options once, at boot, and applies every default. */
 export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtlassianOptions {
   if (!options || typeof options !== 'object') {
-    throw new AtlassianOptionsError('(root)', 'is missing: pass { atlassian, encryptionKeys } to AtlassianModule.forRoot().');
+    throw new AtlassianOptionsError(
+      '(root)',
+      'is missing: pass { atlassian, encryptionKeys } to AtlassianModule.forRoot().',
+    );
   }
   const atlassian = normalizeProvider('atlassian', options.atlassian, atlassianProvider);
-  const bitbucket = options.bitbucket === undefined ? null : normalizeProvider('bitbucket', { ...options.bitbucket, pkce: false }, bitbucketProvider);
+  const bitbucket =
+    options.bitbucket === undefined
+      ? null
+      : normalizeProvider('bitbucket', { ...options.bitbucket, pkce: false }, bitbucketProvider);
   const httpTimeoutMs = options.httpTimeoutMs ?? 10_000;
   assertPositiveInteger('httpTimeoutMs', httpTimeoutMs);
   const maxAgeSeconds = options.stateCookie?.maxAgeSeconds ?? 600;
@@ -31,14 +43,27 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
     backoffMaxMs: 15 * 60_000,
     ...definedOnly(options.tokens),
   };
-  assertNumbers('tokens', tokens, { refreshSkewSeconds: 0, cacheTtlMs: 0, storeBudgetMs: 0, refreshLeaseMs: 1, refreshWaitMs: 1, refreshPollIntervalMs: 1, backoffBaseMs: 1, backoffMaxMs: 1 });
+  assertNumbers('tokens', tokens, {
+    refreshSkewSeconds: 0,
+    cacheTtlMs: 0,
+    storeBudgetMs: 0,
+    refreshLeaseMs: 1,
+    refreshWaitMs: 1,
+    refreshPollIntervalMs: 1,
+    backoffBaseMs: 1,
+    backoffMaxMs: 1,
+  });
   if (tokens.refreshLeaseMs <= httpTimeoutMs + tokens.storeBudgetMs) {
     throw new AtlassianOptionsError(
       'tokens.refreshLeaseMs',
       `(${tokens.refreshLeaseMs}) must be longer than httpTimeoutMs + tokens.storeBudgetMs (${httpTimeoutMs + tokens.storeBudgetMs}), or another instance could refresh while a rotated pair still waits to be stored.`,
     );
   }
-  const leewayMs = Math.min(atlassianProvider.lifecycle.refreshTokenReuseLeewaySeconds, bitbucketProvider.lifecycle.refreshTokenReuseLeewaySeconds) * 1000;
+  const leewayMs =
+    Math.min(
+      atlassianProvider.lifecycle.refreshTokenReuseLeewaySeconds,
+      bitbucketProvider.lifecycle.refreshTokenReuseLeewaySeconds,
+    ) * 1000;
   if (tokens.refreshLeaseMs >= leewayMs) {
     throw new AtlassianOptionsError(
       'tokens.refreshLeaseMs',
@@ -55,16 +80,36 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
     concurrency: 10,
     ...definedOnly(options.refreshScheduler),
   };
-  assertNumbers('refreshScheduler', refreshScheduler, { windowSeconds: 0, keepAliveAfterDays: 1, consentWarningDays: 0, batchSize: 1, concurrency: 1 });
-  const inactivityDays = Math.min(atlassianProvider.lifecycle.refreshTokenInactivityDays, bitbucketProvider.lifecycle.refreshTokenInactivityDays);
+  assertNumbers('refreshScheduler', refreshScheduler, {
+    windowSeconds: 0,
+    keepAliveAfterDays: 1,
+    consentWarningDays: 0,
+    batchSize: 1,
+    concurrency: 1,
+  });
+  const inactivityDays = Math.min(
+    atlassianProvider.lifecycle.refreshTokenInactivityDays,
+    bitbucketProvider.lifecycle.refreshTokenInactivityDays,
+  );
   if (refreshScheduler.keepAliveAfterDays >= inactivityDays) {
     throw new AtlassianOptionsError(
       'refreshScheduler.keepAliveAfterDays',
       `(${refreshScheduler.keepAliveAfterDays}) must be under ${inactivityDays}: refresh tokens die after ${inactivityDays} days unused.`,
     );
   }
-  const api: Required<ApiClientOptions> = { maxRetries: 2, rateLimitRetries: 3, maxRetryWaitMs: 30_000, backoffBaseMs: 300, ...definedOnly(options.api) };
-  assertNumbers('api', api, { maxRetries: 0, rateLimitRetries: 0, maxRetryWaitMs: 0, backoffBaseMs: 1 });
+  const api: Required<ApiClientOptions> = {
+    maxRetries: 2,
+    rateLimitRetries: 3,
+    maxRetryWaitMs: 30_000,
+    backoffBaseMs: 300,
+    ...definedOnly(options.api),
+  };
+  assertNumbers('api', api, {
+    maxRetries: 0,
+    rateLimitRetries: 0,
+    maxRetryWaitMs: 0,
+    backoffBaseMs: 1,
+  });
   return {
     atlassian,
     bitbucket,
@@ -92,5 +137,7 @@ const defaultGetCurrentUserId: GetCurrentUserId = (request) => {
 };
 
 function definedOnly<T extends object>(input: T | undefined): Partial<T> {
-  return Object.fromEntries(Object.entries(input ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(input ?? {}).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }

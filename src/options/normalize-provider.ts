@@ -13,22 +13,49 @@ export interface ProviderDefaults {
 }
 
 /** Validates one provider's client options and derives its endpoints from the provider's defaults. */
-export function normalizeProvider(name: string, input: AtlassianProviderOptions | undefined, defaults: ProviderDefaults): NormalizedProviderOptions {
+export function normalizeProvider(
+  name: string,
+  input: AtlassianProviderOptions | undefined,
+  defaults: ProviderDefaults,
+): NormalizedProviderOptions {
   if (!input || typeof input !== 'object') {
-    throw new AtlassianOptionsError(name, 'is missing: give { clientId, clientSecret, callbackURL } from your OAuth app.');
+    throw new AtlassianOptionsError(
+      name,
+      'is missing: give { clientId, clientSecret, callbackURL } from your OAuth app.',
+    );
   }
-  assertNonEmptyString(`${name}.clientId`, input.clientId, 'Copy the client id from your app in the developer console.');
-  assertNonEmptyString(`${name}.clientSecret`, input.clientSecret, 'Copy the secret from your app in the developer console.');
+  assertNonEmptyString(
+    `${name}.clientId`,
+    input.clientId,
+    'Copy the client id from your app in the developer console.',
+  );
+  assertNonEmptyString(
+    `${name}.clientSecret`,
+    input.clientSecret,
+    'Copy the secret from your app in the developer console.',
+  );
   assertAbsoluteURL(`${name}.callbackURL`, input.callbackURL);
   const authBaseURL = trimSlash(input.authBaseURL ?? defaults.defaultAuthBaseURL);
   const apiBaseURL = trimSlash(input.apiBaseURL ?? defaults.defaultApiBaseURL);
   const authorizationURL = input.authorizationURL ?? authBaseURL + defaults.authorizePath;
   const tokenURL = input.tokenURL ?? authBaseURL + defaults.tokenPath;
-  for (const [option, value] of Object.entries({ authBaseURL, apiBaseURL, authorizationURL, tokenURL })) {
+  for (const [option, value] of Object.entries({
+    authBaseURL,
+    apiBaseURL,
+    authorizationURL,
+    tokenURL,
+  })) {
     assertAbsoluteURL(`${name}.${option}`, value);
   }
-  if (input.scope !== undefined && (!Array.isArray(input.scope) || input.scope.some((s) => typeof s !== 'string' || /\s/.test(s) || s === ''))) {
-    throw new AtlassianOptionsError(`${name}.scope`, "must be an array of scope names without spaces, e.g. ['read:jira-work'].");
+  if (
+    input.scope !== undefined &&
+    (!Array.isArray(input.scope) ||
+      input.scope.some((s) => typeof s !== 'string' || /\s/.test(s) || s === ''))
+  ) {
+    throw new AtlassianOptionsError(
+      `${name}.scope`,
+      "must be an array of scope names without spaces, e.g. ['read:jira-work'].",
+    );
   }
   return {
     clientId: input.clientId,
@@ -39,6 +66,7 @@ export function normalizeProvider(name: string, input: AtlassianProviderOptions 
     authorizationURL,
     tokenURL,
     apiBaseURL,
-    loginPath: input.loginPath ?? (new URL(input.callbackURL).pathname.replace(/\/[^/]*\/?$/, '') || '/'),
+    loginPath:
+      input.loginPath ?? (new URL(input.callbackURL).pathname.replace(/\/[^/]*\/?$/, '') || '/'),
   };
 }

@@ -1,4 +1,10 @@
-import type { ApiClientOptions, GetCurrentUserId, RefreshSchedulerOptions, ResolveUser, TokenOptions } from './atlassian-module-options.interface.js';
+import type {
+  ApiClientOptions,
+  GetCurrentUserId,
+  RefreshSchedulerOptions,
+  ResolveUser,
+  TokenOptions,
+} from './atlassian-module-options.interface.js';
 
 /** A decoded encryption key. */
 export interface EncryptionKey {

@@ -23,7 +23,10 @@ export const atlassianProvider = {
   tokenRequestStyle: { bodyEncoding: 'json', basicAuth: false },
   lifecycle: {
     // `unauthorized_client` also answers a wrong client secret: final only when it blames the refresh token.
-    refreshRefusals: [{ error: 'invalid_grant' }, { error: 'unauthorized_client', description: /refresh.?token/i }],
+    refreshRefusals: [
+      { error: 'invalid_grant' },
+      { error: 'unauthorized_client', description: /refresh.?token/i },
+    ],
     refreshTokenInactivityDays: 90,
     refreshTokenReuseLeewaySeconds: 600,
     consentLifetimeDays: 365,
@@ -64,7 +67,8 @@ export function mapAtlassianProfile(me: AtlassianMeResponse): ProviderProfile {
 
 /** Maps accessible resources to sites, sorted by URL because Atlassian returns them in no stable order. */
 export function mapAtlassianSites(resources: AtlassianAccessibleResource[]): SiteData[] {
-  if (!Array.isArray(resources)) throw new TypeError('Atlassian accessible-resources response is not an array');
+  if (!Array.isArray(resources))
+    throw new TypeError('Atlassian accessible-resources response is not an array');
   return resources
     .map((resource) => ({
       cloudId: resource.id,
@@ -77,11 +81,31 @@ export function mapAtlassianSites(resources: AtlassianAccessibleResource[]): Sit
 }
 
 /** `GET /me`, mapped to a profile. */
-export async function loadAtlassianProfile(apiBaseURL: string, accessToken: string, timeoutMs: number): Promise<ProviderProfile> {
-  return mapAtlassianProfile(await getJsonWithBearer<AtlassianMeResponse>(apiBaseURL + atlassianProvider.mePath, accessToken, timeoutMs));
+export async function loadAtlassianProfile(
+  apiBaseURL: string,
+  accessToken: string,
+  timeoutMs: number,
+): Promise<ProviderProfile> {
+  return mapAtlassianProfile(
+    await getJsonWithBearer<AtlassianMeResponse>(
+      apiBaseURL + atlassianProvider.mePath,
+      accessToken,
+      timeoutMs,
+    ),
+  );
 }
 
 /** `GET /oauth/token/accessible-resources`, mapped to sites. */
-export async function loadAtlassianSites(apiBaseURL: string, accessToken: string, timeoutMs: number): Promise<SiteData[]> {
-  return mapAtlassianSites(await getJsonWithBearer<AtlassianAccessibleResource[]>(apiBaseURL + atlassianProvider.accessibleResourcesPath, accessToken, timeoutMs));
+export async function loadAtlassianSites(
+  apiBaseURL: string,
+  accessToken: string,
+  timeoutMs: number,
+): Promise<SiteData[]> {
+  return mapAtlassianSites(
+    await getJsonWithBearer<AtlassianAccessibleResource[]>(
+      apiBaseURL + atlassianProvider.accessibleResourcesPath,
+      accessToken,
+      timeoutMs,
+    ),
+  );
 }

@@ -21,7 +21,10 @@ export const bitbucketProvider = {
   lifecycle: {
     // `invalid_request` also answers a malformed request (an encoding bug, a proxy mangling bodies):
     // final only for "Invalid refresh_token", or one such bug would flip every account in one tick.
-    refreshRefusals: [{ error: 'invalid_grant' }, { error: 'invalid_request', description: /refresh.?token/i }],
+    refreshRefusals: [
+      { error: 'invalid_grant' },
+      { error: 'invalid_request', description: /refresh.?token/i },
+    ],
     // Unused refresh tokens expire after 3 months; used ones die about 10 minutes later (May 2026).
     refreshTokenInactivityDays: 90,
     refreshTokenReuseLeewaySeconds: 600,
@@ -50,7 +53,10 @@ export interface BitbucketEmail {
 }
 
 /** Maps `/2.0/user` and the user's emails; the email is the confirmed primary one, or none. */
-export function mapBitbucketProfile(user: BitbucketUserResponse, emails: BitbucketEmail[]): ProviderProfile {
+export function mapBitbucketProfile(
+  user: BitbucketUserResponse,
+  emails: BitbucketEmail[],
+): ProviderProfile {
   if (typeof user?.account_id !== 'string' || user.account_id === '') {
     throw new TypeError('Bitbucket /2.0/user response has no account_id');
   }
@@ -65,12 +71,24 @@ export function mapBitbucketProfile(user: BitbucketUserResponse, emails: Bitbuck
 }
 
 /** `/2.0/user` plus every page of `/2.0/user/emails` (a consumer without the email scope gets none). */
-export async function loadBitbucketProfile(apiBaseURL: string, accessToken: string, timeoutMs: number): Promise<ProviderProfile> {
-  const user = await getJsonWithBearer<BitbucketUserResponse>(apiBaseURL + bitbucketProvider.userPath, accessToken, timeoutMs);
+export async function loadBitbucketProfile(
+  apiBaseURL: string,
+  accessToken: string,
+  timeoutMs: number,
+): Promise<ProviderProfile> {
+  const user = await getJsonWithBearer<BitbucketUserResponse>(
+    apiBaseURL + bitbucketProvider.userPath,
+    accessToken,
+    timeoutMs,
+  );
   return mapBitbucketProfile(user, await loadBitbucketEmails(apiBaseURL, accessToken, timeoutMs));
 }
 
-async function loadBitbucketEmails(apiBaseURL: string, accessToken: string, timeoutMs: number): Promise<BitbucketEmail[]> {
+async function loadBitbucketEmails(
+  apiBaseURL: string,
+  accessToken: string,
+  timeoutMs: number,
+): Promise<BitbucketEmail[]> {
   const emails: BitbucketEmail[] = [];
   let url: string | undefined = apiBaseURL + bitbucketProvider.emailsPath;
   for (let page = 0; url && page < bitbucketProvider.maxEmailPages; page++) {

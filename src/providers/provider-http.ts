@@ -47,23 +47,42 @@ export async function postTokenRequest(
   } else {
     body = { ...params, client_id: client.clientId, client_secret: client.clientSecret };
   }
-  headers['content-type'] = style.bodyEncoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
-  const encoded = style.bodyEncoding === 'json' ? JSON.stringify(body) : new URLSearchParams(body).toString();
+  headers['content-type'] =
+    style.bodyEncoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
+  const encoded =
+    style.bodyEncoding === 'json' ? JSON.stringify(body) : new URLSearchParams(body).toString();
   return requestJson(url, { method: 'POST', headers, body: encoded }, timeoutMs, 'token endpoint');
 }
 
 /** GETs a JSON resource with a bearer token; throws {@link ProviderHttpError} on any failure. */
-export async function getJsonWithBearer<T>(url: string, accessToken: string, timeoutMs: number): Promise<T> {
+export async function getJsonWithBearer<T>(
+  url: string,
+  accessToken: string,
+  timeoutMs: number,
+): Promise<T> {
   const headers = { accept: 'application/json', authorization: `Bearer ${accessToken}` };
-  return requestJson(url, { method: 'GET', headers }, timeoutMs, new URL(url).pathname) as Promise<T>;
+  return requestJson(
+    url,
+    { method: 'GET', headers },
+    timeoutMs,
+    new URL(url).pathname,
+  ) as Promise<T>;
 }
 
-async function requestJson(url: string, init: RequestInit, timeoutMs: number, what: string): Promise<any> {
+async function requestJson(
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  what: string,
+): Promise<any> {
   let response: Response;
   try {
     response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   } catch (cause) {
-    const reason = (cause as Error)?.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : 'could not be reached';
+    const reason =
+      (cause as Error)?.name === 'TimeoutError'
+        ? `timed out after ${timeoutMs} ms`
+        : 'could not be reached';
     throw new ProviderHttpError('transient', undefined, undefined, `${what} ${reason}`, { cause });
   }
   const text = await response.text().catch(() => '');
@@ -72,12 +91,20 @@ async function requestJson(url: string, init: RequestInit, timeoutMs: number, wh
   const oauthError = typeof json?.error === 'string' ? json.error : undefined;
   // 5xx, 429 and unreadable 2xx can succeed later; any other 4xx is the provider saying no.
   const transient = response.ok || response.status >= 500 || response.status === 429;
-  const description = typeof json?.error_description === 'string' ? json.error_description : undefined;
-  const detail = description !== undefined ? `: ${description}` : oauthError ? `: ${oauthError}` : '';
-  throw new ProviderHttpError(transient ? 'transient' : 'refused', response.status, oauthError, `${what} answered ${response.status}${detail}`, {
-    retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after')),
-    oauthErrorDescription: description,
-  });
+  const description =
+    typeof json?.error_description === 'string' ? json.error_description : undefined;
+  const detail =
+    description !== undefined ? `: ${description}` : oauthError ? `: ${oauthError}` : '';
+  throw new ProviderHttpError(
+    transient ? 'transient' : 'refused',
+    response.status,
+    oauthError,
+    `${what} answered ${response.status}${detail}`,
+    {
+      retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after')),
+      oauthErrorDescription: description,
+    },
+  );
 }
 
 /** `Retry-After` is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */

@@ -23,6 +23,8 @@ export interface TokenLifecycleRules {
 export function isFinalRefusal(rules: TokenLifecycleRules, err: ProviderHttpError): boolean {
   if (err.kind !== 'refused' || !err.oauthError) return false;
   return rules.refreshRefusals.some(
-    (refusal) => refusal.error === err.oauthError && (!refusal.description || refusal.description.test(err.oauthErrorDescription ?? '')),
+    (refusal) =>
+      refusal.error === err.oauthError &&
+      (!refusal.description || refusal.description.test(err.oauthErrorDescription ?? '')),
   );
 }

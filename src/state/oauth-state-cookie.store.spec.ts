@@ -6,10 +6,19 @@ import { AtlassianErrorCode } from '../errors/atlassian.error.js';
 import { OAuthCallbackError } from '../errors/oauth-callback.error.js';
 import { TokenCipher } from '../tokens/token-cipher.js';
 import type { OAuthFlowState } from './oauth-flow-state.interface.js';
-import { OAuthStateCookieStore, verifiedFlowOf, type StateCookieSettings } from './oauth-state-cookie.store.js';
+import {
+  OAuthStateCookieStore,
+  verifiedFlowOf,
+  type StateCookieSettings,
+} from './oauth-state-cookie.store.js';
 
 const NAME = 'nestjs_atlassian_oauth_atlassian';
-const SETTINGS: StateCookieSettings = { name: NAME, maxAgeSeconds: 600, secure: true, path: '/auth/atlassian/callback' };
+const SETTINGS: StateCookieSettings = {
+  name: NAME,
+  maxAgeSeconds: 600,
+  secure: true,
+  path: '/auth/atlassian/callback',
+};
 
 /** A request with the given cookie header, and a response that records `Set-Cookie`. */
 function fakeRequest(cookieHeader?: string): { req: Request; setCookies: string[] } {
@@ -21,12 +30,18 @@ function fakeRequest(cookieHeader?: string): { req: Request; setCookies: string[
       return res;
     },
   };
-  const req = { headers: cookieHeader === undefined ? {} : { cookie: cookieHeader }, res } as unknown as Request;
+  const req = {
+    headers: cookieHeader === undefined ? {} : { cookie: cookieHeader },
+    res,
+  } as unknown as Request;
   return { req, setCookies };
 }
 
 /** A store with a clock the test moves. */
-function storeWithClock(settings: Partial<StateCookieSettings> = {}, cipher = new TokenCipher([{ id: 'k', key: randomBytes(32) }], 'oauth-state')) {
+function storeWithClock(
+  settings: Partial<StateCookieSettings> = {},
+  cipher = new TokenCipher([{ id: 'k', key: randomBytes(32) }], 'oauth-state'),
+) {
   const clock = { nowMs: Date.UTC(2026, 0, 1) };
   const store = new OAuthStateCookieStore(cipher, { ...SETTINGS, ...settings }, () => clock.nowMs);
   return { store, clock, cipher };
@@ -54,9 +69,17 @@ interface Verified {
 }
 
 /** Runs `verify()` as passport-oauth2 does at the callback. */
-async function callback(store: OAuthStateCookieStore, cookieValue: string | undefined, state: string | undefined): Promise<Verified> {
-  const { req, setCookies } = fakeRequest(cookieValue === undefined ? undefined : `other=1; ${NAME}=${cookieValue}`);
-  const result = await new Promise<Omit<Verified, 'req' | 'setCookies'>>((resolve) => store.verify(req, state, (err, ok, flow) => resolve({ err, ok, flow })));
+async function callback(
+  store: OAuthStateCookieStore,
+  cookieValue: string | undefined,
+  state: string | undefined,
+): Promise<Verified> {
+  const { req, setCookies } = fakeRequest(
+    cookieValue === undefined ? undefined : `other=1; ${NAME}=${cookieValue}`,
+  );
+  const result = await new Promise<Omit<Verified, 'req' | 'setCookies'>>((resolve) =>
+    store.verify(req, state, (err, ok, flow) => resolve({ err, ok, flow })),
+  );
   return { ...result, req, setCookies };
 }
 
@@ -73,7 +96,14 @@ describe('OAuthStateCookieStore', () => {
       const { store } = storeWithClock();
       const { state, cookie, rawSetCookie } = login(store, 'verifier');
       expect(state).toMatch(/^[\w-]{43}$/);
-      expect(cookie).toMatchObject({ name: NAME, path: '/auth/atlassian/callback', maxAge: 600, httpOnly: true, secure: true, sameSite: 'Lax' });
+      expect(cookie).toMatchObject({
+        name: NAME,
+        path: '/auth/atlassian/callback',
+        maxAge: 600,
+        httpOnly: true,
+        secure: true,
+        sameSite: 'Lax',
+      });
       expect(rawSetCookie).not.toMatch(/Domain=/i);
       expect(login(store, 'verifier').state).not.toBe(state);
     });
@@ -87,24 +117,45 @@ describe('OAuthStateCookieStore', () => {
 
     it('keeps state, verifier and flow inside the encrypted cookie, never in clear', async () => {
       const { store, cipher } = storeWithClock();
-      const { state, cookie } = login(store, 'the-pkce-verifier', { mode: 'link', linkUserId: 'user-42', returnTo: '/settings' });
+      const { state, cookie } = login(store, 'the-pkce-verifier', {
+        mode: 'link',
+        linkUserId: 'user-42',
+        returnTo: '/settings',
+      });
       const value = decodeURIComponent(cookie.value);
-      for (const secret of ['the-pkce-verifier', 'user-42', '/settings', state]) expect(value).not.toContain(secret);
-      expect(JSON.parse(cipher.decrypt(value))).toMatchObject({ state, verifier: 'the-pkce-verifier', mode: 'link', linkUserId: 'user-42', returnTo: '/settings' });
+      for (const secret of ['the-pkce-verifier', 'user-42', '/settings', state])
+        expect(value).not.toContain(secret);
+      expect(JSON.parse(cipher.decrypt(value))).toMatchObject({
+        state,
+        verifier: 'the-pkce-verifier',
+        mode: 'link',
+        linkUserId: 'user-42',
+        returnTo: '/settings',
+      });
     });
   });
 
   describe('at the callback', () => {
     it('answers the PKCE verifier and the flow, records the flow on the request, and clears the cookie', async () => {
       const { store } = storeWithClock();
-      const { state, cookie } = login(store, 'the-pkce-verifier', { mode: 'link', linkUserId: 'user-42', returnTo: '/settings' });
+      const { state, cookie } = login(store, 'the-pkce-verifier', {
+        mode: 'link',
+        linkUserId: 'user-42',
+        returnTo: '/settings',
+      });
       const result = await callback(store, cookie.value, state);
       expect(result.err).toBeNull();
       expect(result.ok).toBe('the-pkce-verifier');
       expect(result.flow).toEqual({ mode: 'link', linkUserId: 'user-42', returnTo: '/settings' });
       expect(verifiedFlowOf(result.req)).toEqual(result.flow);
       const [cleared] = parseSetCookie(result.setCookies);
-      expect(cleared).toMatchObject({ name: NAME, value: '', maxAge: 0, path: '/auth/atlassian/callback', httpOnly: true });
+      expect(cleared).toMatchObject({
+        name: NAME,
+        value: '',
+        maxAge: 0,
+        path: '/auth/atlassian/callback',
+        httpOnly: true,
+      });
     });
 
     it('answers true without PKCE, and a sign-in flow by default', async () => {
@@ -135,10 +186,21 @@ describe('OAuthStateCookieStore', () => {
     it('refuses a missing or different state with oauth_state_mismatch, and clears the cookie', async () => {
       const { store } = storeWithClock();
       const { state, cookie } = login(store, 'v');
-      expectRefused(await callback(store, cookie.value, undefined), AtlassianErrorCode.StateMismatch);
-      const other = await callback(store, cookie.value, `${state.slice(0, -1)}${state.endsWith('A') ? 'B' : 'A'}`);
+      expectRefused(
+        await callback(store, cookie.value, undefined),
+        AtlassianErrorCode.StateMismatch,
+      );
+      const other = await callback(
+        store,
+        cookie.value,
+        `${state.slice(0, -1)}${state.endsWith('A') ? 'B' : 'A'}`,
+      );
       expectRefused(other, AtlassianErrorCode.StateMismatch);
-      expect(parseSetCookie(other.setCookies)[0]).toMatchObject({ name: NAME, value: '', maxAge: 0 });
+      expect(parseSetCookie(other.setCookies)[0]).toMatchObject({
+        name: NAME,
+        value: '',
+        maxAge: 0,
+      });
       // A failed check does not burn the state: the real callback still works.
       expect((await callback(store, cookie.value, state)).err).toBeNull();
     });
@@ -149,17 +211,28 @@ describe('OAuthStateCookieStore', () => {
       const value = decodeURIComponent(cookie.value);
       const at = Math.floor(value.length / 2);
       const altered = value.slice(0, at) + (value[at] === 'A' ? 'B' : 'A') + value.slice(at + 1);
-      expectRefused(await callback(store, encodeURIComponent(altered), state), AtlassianErrorCode.StateInvalid);
+      expectRefused(
+        await callback(store, encodeURIComponent(altered), state),
+        AtlassianErrorCode.StateInvalid,
+      );
       expectRefused(await callback(store, 'garbage', state), AtlassianErrorCode.StateInvalid);
       const { store: elsewhere } = storeWithClock();
-      expectRefused(await callback(elsewhere, cookie.value, state), AtlassianErrorCode.StateInvalid);
+      expectRefused(
+        await callback(elsewhere, cookie.value, state),
+        AtlassianErrorCode.StateInvalid,
+      );
     });
 
     it('refuses a token ciphertext offered as the cookie with oauth_state_invalid', async () => {
       const key = { id: 'k', key: randomBytes(32) };
       const { store } = storeWithClock({}, new TokenCipher([key], 'oauth-state'));
-      const forged = new TokenCipher([key], 'token').encrypt(JSON.stringify({ mode: 'sign-in', state: 's', expiresAt: Date.UTC(2030, 0, 1) }));
-      expectRefused(await callback(store, encodeURIComponent(forged), 's'), AtlassianErrorCode.StateInvalid);
+      const forged = new TokenCipher([key], 'token').encrypt(
+        JSON.stringify({ mode: 'sign-in', state: 's', expiresAt: Date.UTC(2030, 0, 1) }),
+      );
+      expectRefused(
+        await callback(store, encodeURIComponent(forged), 's'),
+        AtlassianErrorCode.StateInvalid,
+      );
     });
 
     it('refuses a cookie past its lifetime with oauth_state_expired, and accepts it just before', async () => {
@@ -180,7 +253,9 @@ describe('OAuthStateCookieStore', () => {
       try {
         vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 5, 1) });
         const { state, cookie } = login(store, 'v');
-        const payload = JSON.parse(cipher.decrypt(decodeURIComponent(cookie.value))) as { expiresAt: number };
+        const payload = JSON.parse(cipher.decrypt(decodeURIComponent(cookie.value))) as {
+          expiresAt: number;
+        };
         expect(payload.expiresAt).toBe(Date.UTC(2026, 5, 1) + 600_000);
         vi.setSystemTime(Date.UTC(2026, 5, 1) + 600_000);
         expectRefused(await callback(store, cookie.value, state), AtlassianErrorCode.StateExpired);
@@ -194,7 +269,10 @@ describe('OAuthStateCookieStore', () => {
       const first = login(store, 'v');
       expect((await callback(store, first.cookie.value, first.state)).err).toBeNull();
       clock.nowMs += 61_000;
-      expectRefused(await callback(store, first.cookie.value, first.state), AtlassianErrorCode.StateExpired);
+      expectRefused(
+        await callback(store, first.cookie.value, first.state),
+        AtlassianErrorCode.StateExpired,
+      );
     });
   });
 
@@ -203,7 +281,12 @@ describe('OAuthStateCookieStore', () => {
       const { store } = storeWithClock();
       const withCookie = fakeRequest(`${NAME}=abc`);
       store.clear(withCookie.req);
-      expect(parseSetCookie(withCookie.setCookies)[0]).toMatchObject({ name: NAME, value: '', maxAge: 0, path: SETTINGS.path });
+      expect(parseSetCookie(withCookie.setCookies)[0]).toMatchObject({
+        name: NAME,
+        value: '',
+        maxAge: 0,
+        path: SETTINGS.path,
+      });
       const without = fakeRequest('other=1');
       store.clear(without.req);
       expect(without.setCookies).toEqual([]);
@@ -213,6 +296,8 @@ describe('OAuthStateCookieStore', () => {
   it('needs an Express request with its response', async () => {
     const { store } = storeWithClock();
     const req = { headers: {} } as unknown as Request;
-    expect(() => store.store(req, undefined, undefined, {}, () => undefined)).toThrow(/req\.res is missing/);
+    expect(() => store.store(req, undefined, undefined, {}, () => undefined)).toThrow(
+      /req\.res is missing/,
+    );
   });
 });

@@ -20,7 +20,11 @@ const VERIFIED_FLOW = Symbol('nestjs-atlassian verified flow');
 
 /** The flow that the state store verified for this callback request; sign-in when none was recorded. */
 export function verifiedFlowOf(req: Request): OAuthFlowState {
-  return (req as unknown as Record<symbol, OAuthFlowState | undefined>)[VERIFIED_FLOW] ?? { mode: 'sign-in' };
+  return (
+    (req as unknown as Record<symbol, OAuthFlowState | undefined>)[VERIFIED_FLOW] ?? {
+      mode: 'sign-in',
+    }
+  );
 }
 
 type StoreCallback = (err: Error | null, state?: string) => void;
@@ -53,9 +57,21 @@ export class OAuthStateCookieStore {
   ) {}
 
   /** passport-oauth2 calls this at the login route (arity 5: PKCE verifier included). */
-  store(req: Request, verifier: string | undefined, flow: OAuthFlowState | undefined, _meta: unknown, callback: StoreCallback): void {
+  store(
+    req: Request,
+    verifier: string | undefined,
+    flow: OAuthFlowState | undefined,
+    _meta: unknown,
+    callback: StoreCallback,
+  ): void {
     const state = randomBytes(32).toString('base64url');
-    const payload: CookiePayload = { mode: 'sign-in', ...flow, state, verifier, expiresAt: this.now() + this.settings.maxAgeSeconds * 1000 };
+    const payload: CookiePayload = {
+      mode: 'sign-in',
+      ...flow,
+      state,
+      verifier,
+      expiresAt: this.now() + this.settings.maxAgeSeconds * 1000,
+    };
     this.setCookie(req, this.cipher.encrypt(JSON.stringify(payload)), this.settings.maxAgeSeconds);
     callback(null, state);
   }
@@ -68,7 +84,11 @@ export class OAuthStateCookieStore {
     } catch (err) {
       return callback(err as Error);
     }
-    const flow: OAuthFlowState = { mode: payload.mode, linkUserId: payload.linkUserId, returnTo: payload.returnTo };
+    const flow: OAuthFlowState = {
+      mode: payload.mode,
+      linkUserId: payload.linkUserId,
+      returnTo: payload.returnTo,
+    };
     // Checked before the code is exchanged, so a refused flow never obtains tokens.
     Promise.resolve(this.settings.assertFlow?.(req, flow)).then(
       () => {
@@ -87,23 +107,40 @@ export class OAuthStateCookieStore {
   private take(req: Request, providedState: string | undefined): CookiePayload {
     const raw = this.readCookie(req);
     if (raw === undefined) {
-      throw new OAuthCallbackError(AtlassianErrorCode.StateCookieMissing, 'The sign-in cookie is missing: it expired, cookies are blocked, or the callback was opened in another browser. Start the sign-in again.');
+      throw new OAuthCallbackError(
+        AtlassianErrorCode.StateCookieMissing,
+        'The sign-in cookie is missing: it expired, cookies are blocked, or the callback was opened in another browser. Start the sign-in again.',
+      );
     }
     this.setCookie(req, '', 0);
     let payload: CookiePayload;
     try {
       payload = JSON.parse(this.cipher.decrypt(raw)) as CookiePayload;
     } catch (cause) {
-      throw new OAuthCallbackError(AtlassianErrorCode.StateInvalid, 'The sign-in cookie was altered or made with another key. Start the sign-in again.', 400, { cause });
+      throw new OAuthCallbackError(
+        AtlassianErrorCode.StateInvalid,
+        'The sign-in cookie was altered or made with another key. Start the sign-in again.',
+        400,
+        { cause },
+      );
     }
     if (!providedState || providedState !== payload.state) {
-      throw new OAuthCallbackError(AtlassianErrorCode.StateMismatch, 'The state parameter is missing or does not match this browser\'s sign-in. Start the sign-in again.');
+      throw new OAuthCallbackError(
+        AtlassianErrorCode.StateMismatch,
+        "The state parameter is missing or does not match this browser's sign-in. Start the sign-in again.",
+      );
     }
     if (payload.expiresAt <= this.now()) {
-      throw new OAuthCallbackError(AtlassianErrorCode.StateExpired, `The sign-in took longer than ${this.settings.maxAgeSeconds} seconds. Start the sign-in again.`);
+      throw new OAuthCallbackError(
+        AtlassianErrorCode.StateExpired,
+        `The sign-in took longer than ${this.settings.maxAgeSeconds} seconds. Start the sign-in again.`,
+      );
     }
     if (!this.used.claim(payload.state, payload.expiresAt, this.now())) {
-      throw new OAuthCallbackError(AtlassianErrorCode.StateReplayed, 'This sign-in callback was already used. Start the sign-in again.');
+      throw new OAuthCallbackError(
+        AtlassianErrorCode.StateReplayed,
+        'This sign-in callback was already used. Start the sign-in again.',
+      );
     }
     return payload;
   }
@@ -116,7 +153,8 @@ export class OAuthStateCookieStore {
 
   private setCookie(req: Request, value: string, maxAgeSeconds: number): void {
     const res = (req as Request & { res?: Response }).res;
-    if (!res) throw new Error('OAuthStateCookieStore needs an Express request (req.res is missing)');
+    if (!res)
+      throw new Error('OAuthStateCookieStore needs an Express request (req.res is missing)');
     res.append(
       'Set-Cookie',
       serializeCookie(this.settings.name, value, {

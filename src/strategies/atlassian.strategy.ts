@@ -1,4 +1,8 @@
-import { atlassianProvider, loadAtlassianProfile, loadAtlassianSites } from '../providers/atlassian.provider.js';
+import {
+  atlassianProvider,
+  loadAtlassianProfile,
+  loadAtlassianSites,
+} from '../providers/atlassian.provider.js';
 import { OAuthProviderStrategy } from './oauth-provider.strategy.js';
 
 /**
@@ -11,6 +15,8 @@ export class AtlassianStrategy extends OAuthProviderStrategy({
   settings: (options) => options.atlassian,
   authorizationParams: atlassianProvider.authorizationParams,
   tokenRequestStyle: atlassianProvider.tokenRequestStyle,
-  loadProfile: (settings, token, timeoutMs) => loadAtlassianProfile(settings.apiBaseURL, token, timeoutMs),
-  loadSites: (settings, token, timeoutMs) => loadAtlassianSites(settings.apiBaseURL, token, timeoutMs),
+  loadProfile: (settings, token, timeoutMs) =>
+    loadAtlassianProfile(settings.apiBaseURL, token, timeoutMs),
+  loadSites: (settings, token, timeoutMs) =>
+    loadAtlassianSites(settings.apiBaseURL, token, timeoutMs),
 }) {}

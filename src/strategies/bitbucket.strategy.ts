@@ -10,11 +10,16 @@ export class BitbucketStrategy extends OAuthProviderStrategy({
   id: 'bitbucket',
   displayName: bitbucketProvider.displayName,
   settings: (options) => {
-    if (!options.bitbucket) throw new AtlassianOptionsError('bitbucket', 'is missing: give { clientId, clientSecret, callbackURL } of your Bitbucket OAuth consumer.');
+    if (!options.bitbucket)
+      throw new AtlassianOptionsError(
+        'bitbucket',
+        'is missing: give { clientId, clientSecret, callbackURL } of your Bitbucket OAuth consumer.',
+      );
     return options.bitbucket;
   },
   authorizationParams: bitbucketProvider.authorizationParams,
   tokenRequestStyle: bitbucketProvider.tokenRequestStyle,
-  loadProfile: (settings, token, timeoutMs) => loadBitbucketProfile(settings.apiBaseURL, token, timeoutMs),
+  loadProfile: (settings, token, timeoutMs) =>
+    loadBitbucketProfile(settings.apiBaseURL, token, timeoutMs),
   loadSites: async () => null,
 }) {}

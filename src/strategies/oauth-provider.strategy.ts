@@ -6,13 +6,22 @@ import { AccountLinkService } from '../accounts/account-link.service.js';
 import type { LinkedAccountProvider } from '../accounts/entities/linked-account.entity.js';
 import type { AuthenticatedUser } from '../accounts/linked-account.view.js';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
-import type { NormalizedAtlassianOptions, NormalizedProviderOptions } from '../options/normalized-options.interface.js';
+import type {
+  NormalizedAtlassianOptions,
+  NormalizedProviderOptions,
+} from '../options/normalized-options.interface.js';
 import { postTokenRequest, type TokenRequestStyle } from '../providers/provider-http.js';
 import type { ProviderProfile, SiteData } from '../providers/provider-profile.interface.js';
 import { toTokenSet } from '../providers/token-response.js';
 import { OAuthStateCookieStore, verifiedFlowOf } from '../state/oauth-state-cookie.store.js';
 import { TokenCipher } from '../tokens/token-cipher.js';
-import { assertSameLinkUser, prepareAuthenticate, toProfileError, toTokenExchangeError, type OAuthFlowContext } from './oauth-flow.support.js';
+import {
+  assertSameLinkUser,
+  prepareAuthenticate,
+  toProfileError,
+  toTokenExchangeError,
+  type OAuthFlowContext,
+} from './oauth-flow.support.js';
 
 /** What one OAuth provider brings to the shared strategy: its settings, parameters and identity calls. */
 export interface OAuthProviderAdapter {
@@ -22,19 +31,34 @@ export interface OAuthProviderAdapter {
   settings(options: NormalizedAtlassianOptions): NormalizedProviderOptions;
   authorizationParams: Readonly<Record<string, string>>;
   tokenRequestStyle: TokenRequestStyle;
-  loadProfile(settings: NormalizedProviderOptions, accessToken: string, timeoutMs: number): Promise<ProviderProfile>;
+  loadProfile(
+    settings: NormalizedProviderOptions,
+    accessToken: string,
+    timeoutMs: number,
+  ): Promise<ProviderProfile>;
   /** Sites the grant covers, or `null` for a provider without sites. */
-  loadSites(settings: NormalizedProviderOptions, accessToken: string, timeoutMs: number): Promise<SiteData[] | null>;
+  loadSites(
+    settings: NormalizedProviderOptions,
+    accessToken: string,
+    timeoutMs: number,
+  ): Promise<SiteData[] | null>;
 }
 
-type TokenCallback = (err: unknown, accessToken?: string, refreshToken?: string, params?: Record<string, unknown>) => void;
+type TokenCallback = (
+  err: unknown,
+  accessToken?: string,
+  refreshToken?: string,
+  params?: Record<string, unknown>,
+) => void;
 
 /**
  * The passport-oauth2 strategy every provider shares: state and PKCE verifier in an encrypted cookie,
  * the code exchanged with a timeout in the provider's body style, then the profile (and sites) read
  * and everything stored through {@link AccountLinkService}.
  */
-export function OAuthProviderStrategy(adapter: OAuthProviderAdapter): Type<InstanceType<ReturnType<typeof PassportStrategy>>> {
+export function OAuthProviderStrategy(
+  adapter: OAuthProviderAdapter,
+): Type<InstanceType<ReturnType<typeof PassportStrategy>>> {
   @Injectable()
   class ProviderStrategy extends PassportStrategy(OAuth2Strategy, adapter.id, 6) {
     private readonly flow: OAuthFlowContext;
@@ -46,12 +70,15 @@ export function OAuthProviderStrategy(adapter: OAuthProviderAdapter): Type<Insta
     ) {
       const settings = adapter.settings(options);
       const callbackPath = new URL(settings.callbackURL).pathname;
-      const stateStore = new OAuthStateCookieStore(new TokenCipher(options.encryptionKeys, 'oauth-state'), {
-        ...options.stateCookie,
-        name: `${options.stateCookie.name}_${adapter.id}`,
-        path: callbackPath,
-        assertFlow: assertSameLinkUser(options.getCurrentUserId),
-      });
+      const stateStore = new OAuthStateCookieStore(
+        new TokenCipher(options.encryptionKeys, 'oauth-state'),
+        {
+          ...options.stateCookie,
+          name: `${options.stateCookie.name}_${adapter.id}`,
+          path: callbackPath,
+          assertFlow: assertSameLinkUser(options.getCurrentUserId),
+        },
+      );
       super({
         authorizationURL: settings.authorizationURL,
         tokenURL: settings.tokenURL,
@@ -66,17 +93,35 @@ export function OAuthProviderStrategy(adapter: OAuthProviderAdapter): Type<Insta
         passReqToCallback: true,
       });
       this.settings = settings;
-      this.flow = { providerName: adapter.displayName, callbackPath, stateStore, getCurrentUserId: options.getCurrentUserId, scope: settings.scope };
+      this.flow = {
+        providerName: adapter.displayName,
+        callbackPath,
+        stateStore,
+        getCurrentUserId: options.getCurrentUserId,
+        scope: settings.scope,
+      };
       // passport-oauth2's own client has no timeout and only speaks form bodies with the secret inside.
-      (this as unknown as { _oauth2: { getOAuthAccessToken: unknown } })._oauth2.getOAuthAccessToken = (code: string, params: Record<string, string>, done: TokenCallback) =>
-        this.exchangeCode(code, params).then((raw) => done(null, raw.access_token as string, raw.refresh_token as string, raw), done);
+      (
+        this as unknown as { _oauth2: { getOAuthAccessToken: unknown } }
+      )._oauth2.getOAuthAccessToken = (
+        code: string,
+        params: Record<string, string>,
+        done: TokenCallback,
+      ) =>
+        this.exchangeCode(code, params).then(
+          (raw) => done(null, raw.access_token as string, raw.refresh_token as string, raw),
+          done,
+        );
     }
 
     override authorizationParams(): object {
       return { ...adapter.authorizationParams };
     }
 
-    override userProfile(accessToken: string, done: (err?: unknown, profile?: ProviderProfile) => void): void {
+    override userProfile(
+      accessToken: string,
+      done: (err?: unknown, profile?: ProviderProfile) => void,
+    ): void {
       adapter.loadProfile(this.settings, accessToken, this.options.httpTimeoutMs).then(
         (profile) => done(null, profile),
         (err) => done(toProfileError(err, adapter.displayName)),
@@ -92,8 +137,16 @@ export function OAuthProviderStrategy(adapter: OAuthProviderAdapter): Type<Insta
     }
 
     /** Called by passport after the exchange and the profile: reads the sites and stores the link. */
-    async validate(req: Request, accessToken: string, _refreshToken: string, params: Record<string, unknown>, profile: ProviderProfile): Promise<AuthenticatedUser> {
-      const sites = await adapter.loadSites(this.settings, accessToken, this.options.httpTimeoutMs).catch((err) => Promise.reject(toProfileError(err, adapter.displayName)));
+    async validate(
+      req: Request,
+      accessToken: string,
+      _refreshToken: string,
+      params: Record<string, unknown>,
+      profile: ProviderProfile,
+    ): Promise<AuthenticatedUser> {
+      const sites = await adapter
+        .loadSites(this.settings, accessToken, this.options.httpTimeoutMs)
+        .catch((err) => Promise.reject(toProfileError(err, adapter.displayName)));
       return this.accounts.completeSignIn({
         provider: adapter.id,
         profile,
@@ -104,10 +157,19 @@ export function OAuthProviderStrategy(adapter: OAuthProviderAdapter): Type<Insta
       });
     }
 
-    private async exchangeCode(code: string, params: Record<string, string>): Promise<Record<string, unknown>> {
+    private async exchangeCode(
+      code: string,
+      params: Record<string, string>,
+    ): Promise<Record<string, unknown>> {
       const { clientId, clientSecret, tokenURL } = this.settings;
       try {
-        return await postTokenRequest(tokenURL, { ...params, code }, { clientId, clientSecret }, adapter.tokenRequestStyle, this.options.httpTimeoutMs);
+        return await postTokenRequest(
+          tokenURL,
+          { ...params, code },
+          { clientId, clientSecret },
+          adapter.tokenRequestStyle,
+          this.options.httpTimeoutMs,
+        );
       } catch (err) {
         throw toTokenExchangeError(err, adapter.displayName);
       }

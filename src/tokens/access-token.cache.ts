@@ -42,6 +42,7 @@ export class AccessTokenCache {
 
   /** Drops every entry of one account, whatever key it was cached under. */
   deleteAccount(accountId: string): void {
-    for (const [key, entry] of this.entries) if (entry.accountId === accountId) this.entries.delete(key);
+    for (const [key, entry] of this.entries)
+      if (entry.accountId === accountId) this.entries.delete(key);
   }
 }

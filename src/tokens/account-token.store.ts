@@ -29,8 +29,14 @@ export class AccountTokenStore {
   /** The lease machinery of the accounts table, shared with the scheduled jobs. */
   readonly leases: LeasedRows<LinkedAccount>;
 
-  constructor(@InjectRepository(LinkedAccount) private readonly accounts: Repository<LinkedAccount>) {
-    this.leases = new LeasedRows(accounts, { owner: 'refreshLeaseOwner', until: 'refreshLeaseExpiresAt' }, ['accessTokenEncrypted', 'refreshTokenEncrypted']);
+  constructor(
+    @InjectRepository(LinkedAccount) private readonly accounts: Repository<LinkedAccount>,
+  ) {
+    this.leases = new LeasedRows(
+      accounts,
+      { owner: 'refreshLeaseOwner', until: 'refreshLeaseExpiresAt' },
+      ['accessTokenEncrypted', 'refreshTokenEncrypted'],
+    );
   }
 
   /** The account with its ciphertexts, or null. */
@@ -39,37 +45,73 @@ export class AccountTokenStore {
   }
 
   private loadAccount(target: TokenTarget): Promise<LinkedAccount | null> {
-    const query = this.accounts.createQueryBuilder('account').addSelect(['account.accessTokenEncrypted', 'account.refreshTokenEncrypted']);
+    const query = this.accounts
+      .createQueryBuilder('account')
+      .addSelect(['account.accessTokenEncrypted', 'account.refreshTokenEncrypted']);
     if ('accountId' in target) query.where('account.id = :id', { id: target.accountId });
-    else query.where('account.userId = :userId AND account.provider = :provider', target).orderBy('account.createdAt', 'ASC').addOrderBy('account.id', 'ASC');
+    else
+      query
+        .where('account.userId = :userId AND account.provider = :provider', target)
+        .orderBy('account.createdAt', 'ASC')
+        .addOrderBy('account.id', 'ASC');
     return query.getOne();
   }
 
   /** Claims the right to refresh: a lease for exactly one caller per version, while no live lease exists. */
   claim(account: LinkedAccount, leaseMs: number): Promise<Lease | null> {
     return guarded('claiming a refresh', () =>
-      this.leases.claimOne(account.id, `"version" = :version AND "status" = :active`, { version: account.version, active: 'active' }, leaseMs),
+      this.leases.claimOne(
+        account.id,
+        `"version" = :version AND "status" = :active`,
+        { version: account.version, active: 'active' },
+        leaseMs,
+      ),
     );
   }
 
   /** Stores a rotated pair and ends the lease; false when the lease was taken (the pair must not be used). */
-  saveRefreshed(accountId: string, lease: Lease, pair: StoredTokenPair, now: Date): Promise<boolean> {
+  saveRefreshed(
+    accountId: string,
+    lease: Lease,
+    pair: StoredTokenPair,
+    now: Date,
+  ): Promise<boolean> {
     return guarded('storing refreshed tokens', () =>
-      this.leases.writeAndRelease(accountId, lease, { ...pair, lastRefreshedAt: now, refreshFailureCount: 0, nextRefreshAttemptAt: null, lastRefreshError: null }),
+      this.leases.writeAndRelease(accountId, lease, {
+        ...pair,
+        lastRefreshedAt: now,
+        refreshFailureCount: 0,
+        nextRefreshAttemptAt: null,
+        lastRefreshError: null,
+      }),
     );
   }
 
   /** Keeps the tokens, ends the lease, and sets when the next try may happen. */
-  recordTransientFailure(accountId: string, lease: Lease, failureCount: number, retryAt: Date, reason: string): Promise<boolean> {
+  recordTransientFailure(
+    accountId: string,
+    lease: Lease,
+    failureCount: number,
+    retryAt: Date,
+    reason: string,
+  ): Promise<boolean> {
     return guarded('recording a failed refresh', () =>
-      this.leases.writeAndRelease(accountId, lease, { refreshFailureCount: failureCount, nextRefreshAttemptAt: retryAt, lastRefreshError: reason.slice(0, 255) }),
+      this.leases.writeAndRelease(accountId, lease, {
+        refreshFailureCount: failureCount,
+        nextRefreshAttemptAt: retryAt,
+        lastRefreshError: reason.slice(0, 255),
+      }),
     );
   }
 
   /** The provider refused the refresh token: the account needs a new consent. */
   markReauthRequired(accountId: string, lease: Lease, reason: string): Promise<boolean> {
     return guarded('recording a refused refresh', () =>
-      this.leases.writeAndRelease(accountId, lease, { status: 'reauth_required', statusReason: reason.slice(0, 255), lastRefreshError: reason.slice(0, 255) }),
+      this.leases.writeAndRelease(accountId, lease, {
+        status: 'reauth_required',
+        statusReason: reason.slice(0, 255),
+        lastRefreshError: reason.slice(0, 255),
+      }),
     );
   }
 

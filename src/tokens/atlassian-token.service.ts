@@ -1,8 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LinkedAccount, LinkedAccountStatus } from '../accounts/entities/linked-account.entity.js';
+import type {
+  LinkedAccount,
+  LinkedAccountStatus,
+} from '../accounts/entities/linked-account.entity.js';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
-import { AccountNotLinkedError, AtlassianReauthRequiredError, AtlassianTokenRefreshError } from '../errors/token-errors.js';
+import {
+  AccountNotLinkedError,
+  AtlassianReauthRequiredError,
+  AtlassianTokenRefreshError,
+} from '../errors/token-errors.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { AccessTokenCache } from './access-token.cache.js';
 import { AccountTokenStore } from './account-token.store.js';
@@ -64,7 +71,9 @@ export class AtlassianTokenService {
     const account = await this.loadActive(target);
     // Under every key it was cached by (account id, user and provider): the token was just refused.
     this.cache.deleteAccount(account.id);
-    return this.inFlight.run(`force:${account.id}`, () => this.refreshOrWait(account, key, requestedAt));
+    return this.inFlight.run(`force:${account.id}`, () =>
+      this.refreshOrWait(account, key, requestedAt),
+    );
   }
 
   /** The account's token dates and status. */
@@ -98,7 +107,11 @@ export class AtlassianTokenService {
    * Claim and refresh, or wait for whoever holds the claim and return what they stored. A forced
    * refresh is satisfied by any refresh stored after `forcedAt`.
    */
-  private async refreshOrWait(seen: LinkedAccount, key: string, forcedAt: Date | undefined): Promise<string> {
+  private async refreshOrWait(
+    seen: LinkedAccount,
+    key: string,
+    forcedAt: Date | undefined,
+  ): Promise<string> {
     const { refreshWaitMs, refreshPollIntervalMs, refreshLeaseMs } = this.options.tokens;
     // Waiting is real time, whatever clock expiry decisions read.
     const deadline = performance.now() + refreshWaitMs;
@@ -106,12 +119,24 @@ export class AtlassianTokenService {
     for (let first = true; ; first = false) {
       if (!first) account = await this.loadActive({ accountId: seen.id });
       const now = this.options.now();
-      const refreshedSinceForce = forcedAt !== undefined && account.lastRefreshedAt !== null && account.lastRefreshedAt > forcedAt;
-      if ((forcedAt === undefined || refreshedSinceForce) && (refreshedSinceForce || isFresh(account, now, this.skewMs))) return this.remember(key, account);
+      const refreshedSinceForce =
+        forcedAt !== undefined &&
+        account.lastRefreshedAt !== null &&
+        account.lastRefreshedAt > forcedAt;
+      if (
+        (forcedAt === undefined || refreshedSinceForce) &&
+        (refreshedSinceForce || isFresh(account, now, this.skewMs))
+      )
+        return this.remember(key, account);
       if (account.nextRefreshAttemptAt && account.nextRefreshAttemptAt > now) {
         // Backing off after a failure that may pass: a token that still works is better than none.
         if (forcedAt === undefined && isUnexpired(account, now)) return this.remember(key, account);
-        throw new AtlassianTokenRefreshError(account.id, account.provider, account.nextRefreshAttemptAt, account.lastRefreshError ?? 'backing off after a failed refresh');
+        throw new AtlassianTokenRefreshError(
+          account.id,
+          account.provider,
+          account.nextRefreshAttemptAt,
+          account.lastRefreshError ?? 'backing off after a failed refresh',
+        );
       }
       // Whether a lease is live is the database's call (its clock), never this process's.
       const lease = await this.store.claim(account, refreshLeaseMs);
@@ -119,20 +144,38 @@ export class AtlassianTokenService {
         const outcome = await this.refresher.refresh(account, lease);
         // Superseded: a new sign-in or a forget took the row; read what it stored.
         if (outcome.kind === 'superseded') continue;
-        this.cache.set(key, account.id, outcome.accessToken, this.cacheUntil(outcome.accessTokenExpiresAt, now, now));
+        this.cache.set(
+          key,
+          account.id,
+          outcome.accessToken,
+          this.cacheUntil(outcome.accessTokenExpiresAt, now, now),
+        );
         return outcome.accessToken;
       }
       if (performance.now() >= deadline) {
-        throw new AtlassianTokenRefreshError(account.id, account.provider, new Date(now.getTime() + refreshPollIntervalMs), 'another process holds the refresh and did not finish in time');
+        throw new AtlassianTokenRefreshError(
+          account.id,
+          account.provider,
+          new Date(now.getTime() + refreshPollIntervalMs),
+          'another process holds the refresh and did not finish in time',
+        );
       }
       await sleep(refreshPollIntervalMs);
     }
   }
 
   private remember(key: string, account: LinkedAccount): string {
-    const token = this.cipher.decrypt(account.accessTokenEncrypted, tokenBinding(account.id, 'access'));
+    const token = this.cipher.decrypt(
+      account.accessTokenEncrypted,
+      tokenBinding(account.id, 'access'),
+    );
     const now = this.options.now();
-    this.cache.set(key, account.id, token, this.cacheUntil(account.accessTokenExpiresAt, account.lastRefreshedAt ?? now, now));
+    this.cache.set(
+      key,
+      account.id,
+      token,
+      this.cacheUntil(account.accessTokenExpiresAt, account.lastRefreshedAt ?? now, now),
+    );
     return token;
   }
 
@@ -140,18 +183,33 @@ export class AtlassianTokenService {
   private cacheUntil(expiresAt: Date | null, issuedAt: Date, now: Date): number {
     const ttlEnd = now.getTime() + this.options.tokens.cacheTtlMs;
     if (!expiresAt) return ttlEnd;
-    return Math.min(ttlEnd, expiresAt.getTime() - effectiveSkewMs({ accessTokenExpiresAt: expiresAt, lastRefreshedAt: issuedAt }, this.skewMs));
+    return Math.min(
+      ttlEnd,
+      expiresAt.getTime() -
+        effectiveSkewMs(
+          { accessTokenExpiresAt: expiresAt, lastRefreshedAt: issuedAt },
+          this.skewMs,
+        ),
+    );
   }
 
   private async load(target: TokenTarget): Promise<LinkedAccount> {
     const account = await this.store.load(target);
-    if (!account) throw new AccountNotLinkedError('accountId' in target ? `account ${target.accountId}` : target.provider);
+    if (!account)
+      throw new AccountNotLinkedError(
+        'accountId' in target ? `account ${target.accountId}` : target.provider,
+      );
     return account;
   }
 
   private async loadActive(target: TokenTarget): Promise<LinkedAccount> {
     const account = await this.load(target);
-    if (account.status !== 'active') throw new AtlassianReauthRequiredError(account.id, account.provider, account.statusReason ?? account.status);
+    if (account.status !== 'active')
+      throw new AtlassianReauthRequiredError(
+        account.id,
+        account.provider,
+        account.statusReason ?? account.status,
+      );
     return account;
   }
 }

@@ -1,4 +1,7 @@
-import type { LinkedAccount, LinkedAccountProvider } from '../accounts/entities/linked-account.entity.js';
+import type {
+  LinkedAccount,
+  LinkedAccountProvider,
+} from '../accounts/entities/linked-account.entity.js';
 import { atlassianProvider } from '../providers/atlassian.provider.js';
 import { bitbucketProvider } from '../providers/bitbucket.provider.js';
 
@@ -11,7 +14,9 @@ export const consentLifetimeDays: Record<LinkedAccountProvider, number | null> =
 };
 
 /** When the account's consent runs out, or null when its provider sets no limit. */
-export function consentExpiresAt(account: Pick<LinkedAccount, 'provider' | 'consentedAt'>): Date | null {
+export function consentExpiresAt(
+  account: Pick<LinkedAccount, 'provider' | 'consentedAt'>,
+): Date | null {
   const days = consentLifetimeDays[account.provider];
   return days === null ? null : new Date(account.consentedAt.getTime() + days * DAY_MS);
 }

@@ -5,7 +5,11 @@ import { AtlassianEventPublisher } from '../events/atlassian-event-publisher.js'
 import { AtlassianEvents } from '../events/atlassian-events.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { AccountTokenStore } from './account-token.store.js';
-import { consentExpiresAt, consentLifetimeDays, consentWarningThreshold } from './consent-lifetime.js';
+import {
+  consentExpiresAt,
+  consentLifetimeDays,
+  consentWarningThreshold,
+} from './consent-lifetime.js';
 import { tokenEndpointsOf } from './token-endpoints.js';
 
 /** The work under one lease is a few writes: a crashed holder keeps its rows only this long. */
@@ -39,7 +43,11 @@ export class ConsentWarningJob {
     for (const { provider, days } of this.providers) {
       while (!shouldStop()) {
         const now = this.options.now();
-        const parameters = { provider, active: 'active', threshold: consentWarningThreshold(days, consentWarningDays, now) };
+        const parameters = {
+          provider,
+          active: 'active',
+          threshold: consentWarningThreshold(days, consentWarningDays, now),
+        };
         const { lease, rows } = await this.store.leases.claimBatch(
           (due) =>
             due
@@ -52,7 +60,12 @@ export class ConsentWarningJob {
         );
         if (rows.length === 0) break;
         for (const account of rows) {
-          if (!(await this.store.leases.writeAndRelease(account.id, lease, { consentExpiryNotifiedAt: now }))) continue;
+          if (
+            !(await this.store.leases.writeAndRelease(account.id, lease, {
+              consentExpiryNotifiedAt: now,
+            }))
+          )
+            continue;
           warned++;
           this.events.publish(AtlassianEvents.ConsentExpiring, {
             accountId: account.id,

@@ -19,11 +19,18 @@ function tamper(ciphertext: string): string {
 
 /** A ciphertext as the v1 format made it (key id in the authenticated data, no binding), built by hand. */
 function legacyV1Ciphertext({ id, key }: EncryptionKey, plaintext: string): string {
-  const subkey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'nestjs-atlassian token', 32));
+  const subkey = Buffer.from(
+    hkdfSync('sha256', key, Buffer.alloc(0), 'nestjs-atlassian token', 32),
+  );
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', subkey, iv);
   cipher.setAAD(Buffer.from(`nestjs-atlassian:token:v1:${id}`));
-  const body = Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  const body = Buffer.concat([
+    iv,
+    cipher.update(plaintext, 'utf8'),
+    cipher.final(),
+    cipher.getAuthTag(),
+  ]);
   return `v1:${id}:${body.toString('base64url')}`;
 }
 
@@ -75,28 +82,37 @@ describe('TokenCipher', () => {
     const ciphertext = new TokenCipher([old]).encrypt('token');
     const withoutOld = new TokenCipher([current]);
     expect(() => withoutOld.decrypt(ciphertext)).toThrow(TokenCipherError);
-    expect(() => withoutOld.decrypt(ciphertext)).toThrow(expect.objectContaining({ code: AtlassianErrorCode.UnknownEncryptionKey }));
+    expect(() => withoutOld.decrypt(ciphertext)).toThrow(
+      expect.objectContaining({ code: AtlassianErrorCode.UnknownEncryptionKey }),
+    );
     expect(() => withoutOld.decrypt(ciphertext)).toThrow(/"old".*keep old keys/);
   });
 
   it('refuses a key of the same id but other bytes with token_ciphertext_invalid', () => {
     const ciphertext = new TokenCipher([key('k1')]).encrypt('token');
     expect(() => new TokenCipher([key('k1')]).decrypt(ciphertext)).toThrow(
-      expect.objectContaining({ name: 'TokenCipherError', code: AtlassianErrorCode.CiphertextInvalid }),
+      expect.objectContaining({
+        name: 'TokenCipherError',
+        code: AtlassianErrorCode.CiphertextInvalid,
+      }),
     );
   });
 
   it('refuses a tampered payload with token_ciphertext_invalid', () => {
     const cipher = new TokenCipher([current]);
     const ciphertext = cipher.encrypt('token');
-    expect(() => cipher.decrypt(tamper(ciphertext))).toThrow(expect.objectContaining({ code: AtlassianErrorCode.CiphertextInvalid }));
+    expect(() => cipher.decrypt(tamper(ciphertext))).toThrow(
+      expect.objectContaining({ code: AtlassianErrorCode.CiphertextInvalid }),
+    );
   });
 
   it('refuses a ciphertext whose key id was changed to another known key with token_ciphertext_invalid', () => {
     const cipher = new TokenCipher([current, old]);
     const ciphertext = cipher.encrypt('token');
     const relabelled = ciphertext.replace(/^v2:current:/, 'v2:old:');
-    expect(() => cipher.decrypt(relabelled)).toThrow(expect.objectContaining({ code: AtlassianErrorCode.CiphertextInvalid }));
+    expect(() => cipher.decrypt(relabelled)).toThrow(
+      expect.objectContaining({ code: AtlassianErrorCode.CiphertextInvalid }),
+    );
   });
 
   it.each([
@@ -106,14 +122,20 @@ describe('TokenCipher', () => {
     ['an extra part', 'v2:current:AAAA:BBBB'],
     ['a too short payload', 'v2:current:AAAA'],
   ])('refuses %s with token_ciphertext_invalid', (_label, ciphertext) => {
-    expect(() => new TokenCipher([current]).decrypt(ciphertext)).toThrow(expect.objectContaining({ code: AtlassianErrorCode.CiphertextInvalid }));
+    expect(() => new TokenCipher([current]).decrypt(ciphertext)).toThrow(
+      expect.objectContaining({ code: AtlassianErrorCode.CiphertextInvalid }),
+    );
   });
 
   it('never decrypts a token ciphertext as an oauth-state one, nor the other way round', () => {
     const tokens = new TokenCipher([current], 'token');
     const state = new TokenCipher([current], 'oauth-state');
-    expect(() => state.decrypt(tokens.encrypt('token'))).toThrow(expect.objectContaining({ code: AtlassianErrorCode.CiphertextInvalid }));
-    expect(() => tokens.decrypt(state.encrypt('{"state":"x"}'))).toThrow(expect.objectContaining({ code: AtlassianErrorCode.CiphertextInvalid }));
+    expect(() => state.decrypt(tokens.encrypt('token'))).toThrow(
+      expect.objectContaining({ code: AtlassianErrorCode.CiphertextInvalid }),
+    );
+    expect(() => tokens.decrypt(state.encrypt('{"state":"x"}'))).toThrow(
+      expect.objectContaining({ code: AtlassianErrorCode.CiphertextInvalid }),
+    );
     expect(state.decrypt(state.encrypt('{"state":"x"}'))).toBe('{"state":"x"}');
   });
 
@@ -129,9 +151,17 @@ describe('TokenCipher', () => {
   it('binds a ciphertext to where it belongs: another row or column does not decrypt it', () => {
     const cipher = new TokenCipher([current]);
     const ciphertext = cipher.encrypt('refresh-token-of-a', tokenBinding('account-a', 'refresh'));
-    expect(cipher.decrypt(ciphertext, tokenBinding('account-a', 'refresh'))).toBe('refresh-token-of-a');
-    for (const elsewhere of [tokenBinding('account-b', 'refresh'), tokenBinding('account-a', 'access'), '']) {
-      expect(() => cipher.decrypt(ciphertext, elsewhere)).toThrow(expect.objectContaining({ code: AtlassianErrorCode.CiphertextInvalid }));
+    expect(cipher.decrypt(ciphertext, tokenBinding('account-a', 'refresh'))).toBe(
+      'refresh-token-of-a',
+    );
+    for (const elsewhere of [
+      tokenBinding('account-b', 'refresh'),
+      tokenBinding('account-a', 'access'),
+      '',
+    ]) {
+      expect(() => cipher.decrypt(ciphertext, elsewhere)).toThrow(
+        expect.objectContaining({ code: AtlassianErrorCode.CiphertextInvalid }),
+      );
     }
   });
 
@@ -150,7 +180,10 @@ describe('TokenCipher', () => {
     const cipher = new TokenCipher([current]);
     const error = thrownBy(() => cipher.decrypt(tamper(cipher.encrypt('secret-token-value'))));
     expect(error).toBeInstanceOf(TokenCipherError);
-    const exposed = JSON.stringify({ message: error.message, response: (error as TokenCipherError).getResponse() });
+    const exposed = JSON.stringify({
+      message: error.message,
+      response: (error as TokenCipherError).getResponse(),
+    });
     expect(exposed).not.toContain('secret-token-value');
     expect(exposed).not.toContain(current.key.toString('base64'));
     expect(exposed).not.toContain(current.key.toString('hex'));

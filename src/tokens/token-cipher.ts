@@ -47,7 +47,12 @@ export class TokenCipher {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.subkeys.get(this.currentKeyId)!, iv);
     cipher.setAAD(this.aad(FORMAT_VERSION, this.currentKeyId, binding));
-    const body = Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    const body = Buffer.concat([
+      iv,
+      cipher.update(plaintext, 'utf8'),
+      cipher.final(),
+      cipher.getAuthTag(),
+    ]);
     return `${FORMAT_VERSION}:${this.currentKeyId}:${body.toString('base64url')}`;
   }
 
@@ -55,7 +60,10 @@ export class TokenCipher {
   decrypt(ciphertext: string, binding = ''): string {
     const [version, keyId, payload, extra] = ciphertext.split(':');
     if (!FORMATS.has(version) || !keyId || !payload || extra !== undefined) {
-      throw new TokenCipherError(AtlassianErrorCode.CiphertextInvalid, 'Ciphertext is not in the v2:<keyId>:<payload> format.');
+      throw new TokenCipherError(
+        AtlassianErrorCode.CiphertextInvalid,
+        'Ciphertext is not in the v2:<keyId>:<payload> format.',
+      );
     }
     const subkey = this.subkeys.get(keyId);
     if (!subkey) {
@@ -65,12 +73,16 @@ export class TokenCipher {
       );
     }
     const body = Buffer.from(payload, 'base64url');
-    if (body.length < IV_BYTES + TAG_BYTES) throw new TokenCipherError(AtlassianErrorCode.CiphertextInvalid, 'Ciphertext is too short.');
+    if (body.length < IV_BYTES + TAG_BYTES)
+      throw new TokenCipherError(AtlassianErrorCode.CiphertextInvalid, 'Ciphertext is too short.');
     try {
       const decipher = createDecipheriv('aes-256-gcm', subkey, body.subarray(0, IV_BYTES));
       decipher.setAAD(this.aad(version, keyId, binding));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+      return Buffer.concat([
+        decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
     } catch (cause) {
       throw new TokenCipherError(
         AtlassianErrorCode.CiphertextInvalid,

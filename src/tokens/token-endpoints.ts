@@ -18,7 +18,9 @@ export interface TokenEndpoint {
 }
 
 /** The token endpoints of the configured providers, by provider id. */
-export function tokenEndpointsOf(options: NormalizedAtlassianOptions): Map<LinkedAccountProvider, TokenEndpoint> {
+export function tokenEndpointsOf(
+  options: NormalizedAtlassianOptions,
+): Map<LinkedAccountProvider, TokenEndpoint> {
   const endpoints = new Map<LinkedAccountProvider, TokenEndpoint>();
   for (const [settings, provider] of [
     [options.atlassian, atlassianProvider],

@@ -48,11 +48,14 @@ export class TokenKeyRotationService {
     // Every ciphertext is `vN:<keyId>:<payload>`: the key id starts at the 4th character.
     const keyId = `substr(c, 4, ${find}(substr(c, 4), ':') - 1)`;
     const table = this.accounts.metadata.tableName;
-    const tokens = TOKEN_COLUMNS.map((column) => `SELECT "${column}" AS c FROM "${table}"`).join(' UNION ALL ');
-    const rows: Array<{ key: string; unbound: string | number; total: string | number }> = await this.accounts.query(
-      `SELECT ${keyId} AS "key", SUM(CASE WHEN substr(c, 1, 3) = 'v1:' THEN 1 ELSE 0 END) AS "unbound", COUNT(*) AS "total"
-       FROM (${tokens}) t WHERE c IS NOT NULL AND c <> '' GROUP BY ${keyId}`,
+    const tokens = TOKEN_COLUMNS.map((column) => `SELECT "${column}" AS c FROM "${table}"`).join(
+      ' UNION ALL ',
     );
+    const rows: Array<{ key: string; unbound: string | number; total: string | number }> =
+      await this.accounts.query(
+        `SELECT ${keyId} AS "key", SUM(CASE WHEN substr(c, 1, 3) = 'v1:' THEN 1 ELSE 0 END) AS "unbound", COUNT(*) AS "total"
+       FROM (${tokens}) t WHERE c IS NOT NULL AND c <> '' GROUP BY ${keyId}`,
+      );
     return {
       byKey: Object.fromEntries(rows.map((row) => [row.key, Number(row.total)])),
       unbound: rows.reduce((sum, row) => sum + Number(row.unbound), 0),
@@ -75,7 +78,8 @@ export class TokenKeyRotationService {
       after = rows[rows.length - 1].id;
       for (const account of rows) {
         const values = this.reencrypted(account);
-        if (values && (await this.store.leases.writeAndRelease(account.id, lease, values))) result.reencrypted++;
+        if (values && (await this.store.leases.writeAndRelease(account.id, lease, values)))
+          result.reencrypted++;
         else if (!values) {
           result.failed++;
           await this.store.release(account.id, lease);
@@ -83,26 +87,40 @@ export class TokenKeyRotationService {
       }
     }
     result.remaining = await this.needingIt(this.accounts.createQueryBuilder('due')).getCount();
-    this.logger.log(`Re-encrypted the tokens of ${result.reencrypted} accounts with key "${this.cipher.currentKey}"; ${result.failed} failed, ${result.remaining} remain.`);
+    this.logger.log(
+      `Re-encrypted the tokens of ${result.reencrypted} accounts with key "${this.cipher.currentKey}"; ${result.failed} failed, ${result.remaining} remain.`,
+    );
     return result;
   }
 
   /** New ciphertexts for the account's tokens, or null when a key to decrypt them is missing. */
-  private reencrypted(account: LinkedAccount): Pick<LinkedAccount, (typeof TOKEN_COLUMNS)[number]> | null {
+  private reencrypted(
+    account: LinkedAccount,
+  ): Pick<LinkedAccount, (typeof TOKEN_COLUMNS)[number]> | null {
     try {
       const move = (ciphertext: string | null, column: 'access' | 'refresh') => {
         if (!ciphertext || !this.cipher.needsReencryption(ciphertext)) return ciphertext;
-        return this.cipher.encrypt(this.cipher.decrypt(ciphertext, tokenBinding(account.id, column)), tokenBinding(account.id, column));
+        return this.cipher.encrypt(
+          this.cipher.decrypt(ciphertext, tokenBinding(account.id, column)),
+          tokenBinding(account.id, column),
+        );
       };
-      return { accessTokenEncrypted: move(account.accessTokenEncrypted, 'access')!, refreshTokenEncrypted: move(account.refreshTokenEncrypted, 'refresh') };
+      return {
+        accessTokenEncrypted: move(account.accessTokenEncrypted, 'access')!,
+        refreshTokenEncrypted: move(account.refreshTokenEncrypted, 'refresh'),
+      };
     } catch (err) {
-      this.logger.warn(`The tokens of account ${account.id} could not be decrypted for re-encryption: ${(err as Error).message}`);
+      this.logger.warn(
+        `The tokens of account ${account.id} could not be decrypted for re-encryption: ${(err as Error).message}`,
+      );
       return null;
     }
   }
 
   /** Rows with a ciphertext not in the current format under the first key. */
-  private needingIt<Q extends ReturnType<Repository<LinkedAccount>['createQueryBuilder']>>(query: Q): Q {
+  private needingIt<Q extends ReturnType<Repository<LinkedAccount>['createQueryBuilder']>>(
+    query: Q,
+  ): Q {
     // `_` is a LIKE wildcard and may appear in a key id.
     const prefix = `${this.cipher.currentPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     return query

@@ -46,7 +46,8 @@ export class TokenRefreshJob {
 
   /** Refreshes what is due until nothing is, or until `shouldStop`; adds to `result`. */
   async run(result: RefreshSweepResult, shouldStop: () => boolean): Promise<void> {
-    const { windowSeconds, keepAliveAfterDays, batchSize, concurrency } = this.options.refreshScheduler;
+    const { windowSeconds, keepAliveAfterDays, batchSize, concurrency } =
+      this.options.refreshScheduler;
     // Claim no more than can be worked on at once, so that no lease runs down while it waits its turn.
     const claimSize = Math.min(batchSize, concurrency);
     const leaseMs = this.options.tokens.refreshLeaseMs;
@@ -57,16 +58,33 @@ export class TokenRefreshJob {
       const claims = [];
       if (windowSeconds > 0) {
         const expiring = { ...common, threshold: new Date(now.getTime() + windowSeconds * 1000) };
-        claims.push(await this.store.leases.claimBatch(this.due('due.accessTokenExpiresAt', expiring), claimSize, leaseMs));
+        claims.push(
+          await this.store.leases.claimBatch(
+            this.due('due.accessTokenExpiresAt', expiring),
+            claimSize,
+            leaseMs,
+          ),
+        );
       }
       const taken = claims.reduce((sum, claim) => sum + claim.rows.length, 0);
       if (taken < claimSize) {
-        const idle = { ...common, threshold: new Date(now.getTime() - keepAliveAfterDays * DAY_MS) };
-        claims.push(await this.store.leases.claimBatch(this.due('due.lastRefreshedAt', idle), claimSize - taken, leaseMs));
+        const idle = {
+          ...common,
+          threshold: new Date(now.getTime() - keepAliveAfterDays * DAY_MS),
+        };
+        claims.push(
+          await this.store.leases.claimBatch(
+            this.due('due.lastRefreshedAt', idle),
+            claimSize - taken,
+            leaseMs,
+          ),
+        );
       }
       const work = claims.flatMap(({ lease, rows }) => rows.map((account) => ({ account, lease })));
       if (work.length === 0) return;
-      await runWithConcurrency(work, concurrency, ({ account, lease }) => this.refreshClaimed(account, lease, result));
+      await runWithConcurrency(work, concurrency, ({ account, lease }) =>
+        this.refreshClaimed(account, lease, result),
+      );
     }
   }
 
@@ -84,7 +102,11 @@ export class TokenRefreshJob {
         .setParameters(parameters);
   }
 
-  private async refreshClaimed(account: LinkedAccount, lease: Lease, result: RefreshSweepResult): Promise<void> {
+  private async refreshClaimed(
+    account: LinkedAccount,
+    lease: Lease,
+    result: RefreshSweepResult,
+  ): Promise<void> {
     try {
       const outcome = await this.refresher.refresh(account, lease);
       if (outcome.kind === 'refreshed') result.refreshed++;

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { registerCronJob } from '../jobs/cron-registration.js';
@@ -34,7 +40,10 @@ export class TokenRefreshScheduler implements OnApplicationBootstrap, BeforeAppl
     this.stopCron = await registerCronJob(this.moduleRef, this.logger, {
       name: JOB_NAME,
       cron: this.options.refreshScheduler.cron,
-      onTick: () => void this.runOnce().catch((err) => this.logger.error(`Token refresh tick failed: ${(err as Error).message}`)),
+      onTick: () =>
+        void this.runOnce().catch((err) =>
+          this.logger.error(`Token refresh tick failed: ${(err as Error).message}`),
+        ),
       disableHint: 'set refreshScheduler.enabled to false',
     });
   }
@@ -50,7 +59,13 @@ export class TokenRefreshScheduler implements OnApplicationBootstrap, BeforeAppl
   }
 
   private async sweep(shouldStop: () => boolean): Promise<RefreshSweepResult> {
-    const result: RefreshSweepResult = { refreshed: 0, failed: 0, reauthRequired: 0, superseded: 0, consentWarnings: 0 };
+    const result: RefreshSweepResult = {
+      refreshed: 0,
+      failed: 0,
+      reauthRequired: 0,
+      superseded: 0,
+      consentWarnings: 0,
+    };
     await this.refreshJob.run(result, shouldStop);
     result.consentWarnings = await this.consentWarningJob.run(shouldStop);
     return result;

@@ -2,7 +2,10 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nes
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LinkedAccount } from '../accounts/entities/linked-account.entity.js';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
-import { AtlassianReauthRequiredError, AtlassianTokenRefreshError } from '../errors/token-errors.js';
+import {
+  AtlassianReauthRequiredError,
+  AtlassianTokenRefreshError,
+} from '../errors/token-errors.js';
 import { AtlassianEventPublisher } from '../events/atlassian-event-publisher.js';
 import { AtlassianEvents } from '../events/atlassian-events.js';
 import { leaseRemainingMs, type Lease } from '../jobs/lease.js';
@@ -63,40 +66,83 @@ export class TokenRefresher implements BeforeApplicationShutdown {
 
   private async refreshLeased(account: LinkedAccount, lease: Lease): Promise<RefreshOutcome> {
     const endpoint = this.endpoints.get(account.provider);
-    if (!endpoint) return this.fail(account, lease, new Error(`the ${account.provider} provider is not configured in AtlassianModule`));
-    if (!account.refreshTokenEncrypted) return this.refuse(account, lease, 'no refresh token stored: request the offline_access scope');
+    if (!endpoint)
+      return this.fail(
+        account,
+        lease,
+        new Error(`the ${account.provider} provider is not configured in AtlassianModule`),
+      );
+    if (!account.refreshTokenEncrypted)
+      return this.refuse(
+        account,
+        lease,
+        'no refresh token stored: request the offline_access scope',
+      );
     let tokens: TokenSet;
     let refreshToken: string;
     try {
       // A refresh token no configured key decrypts fails here: recorded like any failed refresh, and
       // fixed by putting the key back in encryptionKeys.
-      refreshToken = this.cipher.decrypt(account.refreshTokenEncrypted, tokenBinding(account.id, 'refresh'));
-      const raw = await postTokenRequest(endpoint.tokenURL, { grant_type: 'refresh_token', refresh_token: refreshToken }, endpoint, endpoint.style, this.options.httpTimeoutMs);
+      refreshToken = this.cipher.decrypt(
+        account.refreshTokenEncrypted,
+        tokenBinding(account.id, 'refresh'),
+      );
+      const raw = await postTokenRequest(
+        endpoint.tokenURL,
+        { grant_type: 'refresh_token', refresh_token: refreshToken },
+        endpoint,
+        endpoint.style,
+        this.options.httpTimeoutMs,
+      );
       tokens = toTokenSet(raw, this.options.now(), account.scopes);
     } catch (err) {
-      if (err instanceof ProviderHttpError && isFinalRefusal(endpoint.lifecycle, err)) return this.refuse(account, lease, err.oauthError!);
+      if (err instanceof ProviderHttpError && isFinalRefusal(endpoint.lifecycle, err))
+        return this.refuse(account, lease, err.oauthError!);
       return this.fail(account, lease, err);
     }
     const usedAt = new Date();
     const pair: StoredTokenPair = {
-      accessTokenEncrypted: this.cipher.encrypt(tokens.accessToken, tokenBinding(account.id, 'access')),
+      accessTokenEncrypted: this.cipher.encrypt(
+        tokens.accessToken,
+        tokenBinding(account.id, 'access'),
+      ),
       // A response without refresh_token means the old one stays valid: keep it (under the current key).
-      refreshTokenEncrypted: this.cipher.encrypt(tokens.refreshToken ?? refreshToken, tokenBinding(account.id, 'refresh')),
+      refreshTokenEncrypted: this.cipher.encrypt(
+        tokens.refreshToken ?? refreshToken,
+        tokenBinding(account.id, 'refresh'),
+      ),
       accessTokenExpiresAt: tokens.accessTokenExpiresAt,
       scopes: tokens.scopes,
     };
-    if (!(await this.storeRotatedPair(account, lease, pair, endpoint, usedAt))) return this.superseded(account);
-    this.events.publish(AtlassianEvents.TokenRefreshed, { accountId: account.id, userId: account.userId, provider: account.provider, accessTokenExpiresAt: tokens.accessTokenExpiresAt });
-    return { kind: 'refreshed', accessToken: tokens.accessToken, accessTokenExpiresAt: tokens.accessTokenExpiresAt };
+    if (!(await this.storeRotatedPair(account, lease, pair, endpoint, usedAt)))
+      return this.superseded(account);
+    this.events.publish(AtlassianEvents.TokenRefreshed, {
+      accountId: account.id,
+      userId: account.userId,
+      provider: account.provider,
+      accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+    });
+    return {
+      kind: 'refreshed',
+      accessToken: tokens.accessToken,
+      accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+    };
   }
 
   /**
    * The provider already rotated: the previous refresh token is spent, so losing this pair loses the
    * grant. Retried while the lease (which covers the store budget) keeps everyone else away.
    */
-  private async storeRotatedPair(account: LinkedAccount, lease: Lease, pair: StoredTokenPair, endpoint: TokenEndpoint, usedAt: Date): Promise<boolean> {
+  private async storeRotatedPair(
+    account: LinkedAccount,
+    lease: Lease,
+    pair: StoredTokenPair,
+    endpoint: TokenEndpoint,
+    usedAt: Date,
+  ): Promise<boolean> {
     // The lease covers httpTimeoutMs + storeBudgetMs and a margin: stop before the margin is used.
-    const marginMs = lease.durationMs - this.options.httpTimeoutMs - this.options.tokens.storeBudgetMs;
+    const marginMs =
+      lease.durationMs - this.options.httpTimeoutMs - this.options.tokens.storeBudgetMs;
     let pauseMs = STORE_RETRY_FIRST_MS;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -105,10 +151,18 @@ export class TokenRefresher implements BeforeApplicationShutdown {
         const leftMs = leaseRemainingMs(lease, marginMs);
         if (leftMs <= 0) {
           this.logger.error(giveUpMessage(account, endpoint, usedAt, lease, attempt, err));
-          throw new AtlassianTokenRefreshError(account.id, account.provider, new Date(Date.now() + leaseRemainingMs(lease)), 'the database did not take the new tokens in time', { cause: err });
+          throw new AtlassianTokenRefreshError(
+            account.id,
+            account.provider,
+            new Date(Date.now() + leaseRemainingMs(lease)),
+            'the database did not take the new tokens in time',
+            { cause: err },
+          );
         }
         if (attempt === 1) {
-          this.logger.warn(`Storing the rotated tokens of account ${account.id} failed (${(err as Error).message}); retrying for up to ${Math.round(leftMs / 1000)} s while its lease holds.`);
+          this.logger.warn(
+            `Storing the rotated tokens of account ${account.id} failed (${(err as Error).message}); retrying for up to ${Math.round(leftMs / 1000)} s while its lease holds.`,
+          );
         }
         await sleep(Math.min(pauseMs, leftMs));
         pauseMs = Math.min(pauseMs * 2, STORE_RETRY_MAX_MS);
@@ -117,10 +171,20 @@ export class TokenRefresher implements BeforeApplicationShutdown {
   }
 
   /** The grant is gone: the account needs a new consent; superseded when a new sign-in or a forget took the row meanwhile. */
-  private async refuse(account: LinkedAccount, lease: Lease, reason: string): Promise<RefreshOutcome> {
+  private async refuse(
+    account: LinkedAccount,
+    lease: Lease,
+    reason: string,
+  ): Promise<RefreshOutcome> {
     // A refusal of a grant that a new sign-in replaced meanwhile says nothing about the new one.
-    if (!(await this.store.markReauthRequired(account.id, lease, reason))) return this.superseded(account);
-    this.events.publish(AtlassianEvents.ReauthRequired, { accountId: account.id, userId: account.userId, provider: account.provider, reason });
+    if (!(await this.store.markReauthRequired(account.id, lease, reason)))
+      return this.superseded(account);
+    this.events.publish(AtlassianEvents.ReauthRequired, {
+      accountId: account.id,
+      userId: account.userId,
+      provider: account.provider,
+      reason,
+    });
     throw new AtlassianReauthRequiredError(account.id, account.provider, reason);
   }
 
@@ -129,20 +193,47 @@ export class TokenRefresher implements BeforeApplicationShutdown {
     const { backoffBaseMs, backoffMaxMs } = this.options.tokens;
     const failureCount = account.refreshFailureCount + 1;
     const reason = (err as Error)?.message ?? String(err);
-    const retryAt = nextAttemptAt(this.options.now(), failureCount, backoffBaseMs, backoffMaxMs, (err as ProviderHttpError).retryAfterMs);
-    if (!(await this.store.recordTransientFailure(account.id, lease, failureCount, retryAt, reason))) return this.superseded(account);
-    this.events.publish(AtlassianEvents.TokenRefreshFailed, { accountId: account.id, userId: account.userId, provider: account.provider, reason, retryAt, failureCount });
-    throw new AtlassianTokenRefreshError(account.id, account.provider, retryAt, reason, { cause: err });
+    const retryAt = nextAttemptAt(
+      this.options.now(),
+      failureCount,
+      backoffBaseMs,
+      backoffMaxMs,
+      (err as ProviderHttpError).retryAfterMs,
+    );
+    if (
+      !(await this.store.recordTransientFailure(account.id, lease, failureCount, retryAt, reason))
+    )
+      return this.superseded(account);
+    this.events.publish(AtlassianEvents.TokenRefreshFailed, {
+      accountId: account.id,
+      userId: account.userId,
+      provider: account.provider,
+      reason,
+      retryAt,
+      failureCount,
+    });
+    throw new AtlassianTokenRefreshError(account.id, account.provider, retryAt, reason, {
+      cause: err,
+    });
   }
 
   private superseded(account: LinkedAccount): RefreshOutcome {
-    this.logger.warn(`The refresh of account ${account.id} was superseded (a new sign-in or a forget took the row); its result is dropped.`);
+    this.logger.warn(
+      `The refresh of account ${account.id} was superseded (a new sign-in or a forget took the row); its result is dropped.`,
+    );
     return { kind: 'superseded' };
   }
 }
 
 /** What an operator needs when a rotated pair is lost: until when the account can still be saved. */
-function giveUpMessage(account: LinkedAccount, endpoint: TokenEndpoint, usedAt: Date, lease: Lease, attempts: number, err: unknown): string {
+function giveUpMessage(
+  account: LinkedAccount,
+  endpoint: TokenEndpoint,
+  usedAt: Date,
+  lease: Lease,
+  attempts: number,
+  err: unknown,
+): string {
   const leewaySeconds = endpoint.lifecycle.refreshTokenReuseLeewaySeconds;
   const leewayEndsAt = new Date(usedAt.getTime() + leewaySeconds * 1000).toISOString();
   const leaseEndsAt = new Date(Date.now() + leaseRemainingMs(lease)).toISOString();

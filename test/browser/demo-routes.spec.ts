@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_EMULATOR_ACCOUNT_ID, DEFAULT_EMULATOR_BITBUCKET_CONSUMER, DEFAULT_EMULATOR_CLOUD_IDS } from '../../src/testing/index.js';
+import {
+  DEFAULT_EMULATOR_ACCOUNT_ID,
+  DEFAULT_EMULATOR_BITBUCKET_CONSUMER,
+  DEFAULT_EMULATOR_CLOUD_IDS,
+} from '../../src/testing/index.js';
 import type { MeResponse } from '../../example/api.controller.js';
 import type { RepositorySummary } from '../../example/bitbucket-repositories.js';
 import { readDemoConfig } from '../../example/demo-config.js';
@@ -16,7 +20,10 @@ async function signIn({ demo }: DemoUnderTest, browser: BrowserSession): Promise
 }
 
 /** The same with Bitbucket: the built-in emulator plays bitbucket.org too. */
-async function connectBitbucket({ demo }: DemoUnderTest, browser: BrowserSession): Promise<Response> {
+async function connectBitbucket(
+  { demo }: DemoUnderTest,
+  browser: BrowserSession,
+): Promise<Response> {
   const login = await browser.request(`${demo.url}/auth/bitbucket`);
   expect(login.status).toBe(302);
   return browser.request(await demo.emulator!.approve(login.headers.get('location')!));
@@ -25,10 +32,19 @@ async function connectBitbucket({ demo }: DemoUnderTest, browser: BrowserSession
 /** Every site of the emulator's default user, as the site-choice error lists them. */
 const SITES = [
   { cloudId: DEFAULT_EMULATOR_CLOUD_IDS.acme, name: 'acme', url: 'https://acme.atlassian.net' },
-  { cloudId: DEFAULT_EMULATOR_CLOUD_IDS.globex, name: 'globex', url: 'https://globex.atlassian.net' },
-  { cloudId: DEFAULT_EMULATOR_CLOUD_IDS.initech, name: 'initech', url: 'https://initech.atlassian.net' },
+  {
+    cloudId: DEFAULT_EMULATOR_CLOUD_IDS.globex,
+    name: 'globex',
+    url: 'https://globex.atlassian.net',
+  },
+  {
+    cloudId: DEFAULT_EMULATOR_CLOUD_IDS.initech,
+    name: 'initech',
+    url: 'https://initech.atlassian.net',
+  },
 ];
-const byCloudId = (a: { cloudId: string }, b: { cloudId: string }) => a.cloudId.localeCompare(b.cloudId);
+const byCloudId = (a: { cloudId: string }, b: { cloudId: string }) =>
+  a.cloudId.localeCompare(b.cloudId);
 
 describe('demo app routes over HTTP', () => {
   let running: DemoUnderTest;
@@ -42,7 +58,12 @@ describe('demo app routes over HTTP', () => {
   afterAll(() => running?.close());
 
   it('answers 401 JSON on the API before sign-in', async () => {
-    for (const path of ['/api/me', `/api/jira/myself?cloudId=${DEFAULT_EMULATOR_CLOUD_IDS.acme}`, '/api/confluence/spaces', '/api/bitbucket/repositories']) {
+    for (const path of [
+      '/api/me',
+      `/api/jira/myself?cloudId=${DEFAULT_EMULATOR_CLOUD_IDS.acme}`,
+      '/api/confluence/spaces',
+      '/api/bitbucket/repositories',
+    ]) {
       const response = await session.request(`${url}${path}`);
       expect(response.status).toBe(401);
       expect(await response.json()).toMatchObject({ statusCode: 401 });
@@ -65,54 +86,90 @@ describe('demo app routes over HTTP', () => {
     const body = (await response.json()) as MeResponse;
     expect(body.userId).toEqual(expect.any(String));
     expect(body.accounts).toHaveLength(1);
-    expect(body.accounts[0]).toMatchObject({ userId: body.userId, displayName: 'Ada Lovelace', email: 'ada@example.com', status: 'active' });
-    expect(body.sites.map((site) => site.cloudId).sort()).toEqual(Object.values(DEFAULT_EMULATOR_CLOUD_IDS).sort());
+    expect(body.accounts[0]).toMatchObject({
+      userId: body.userId,
+      displayName: 'Ada Lovelace',
+      email: 'ada@example.com',
+      status: 'active',
+    });
+    expect(body.sites.map((site) => site.cloudId).sort()).toEqual(
+      Object.values(DEFAULT_EMULATOR_CLOUD_IDS).sort(),
+    );
     expect(body.sites.every((site) => site.accountId === body.accounts[0].id)).toBe(true);
     expect(JSON.stringify(body)).not.toMatch(/token"\s*:/i);
   });
 
   it("answers /api/jira/myself with Jira's user and /api/jira/projects with the site's projects", async () => {
-    const myself = await session.request(`${url}/api/jira/myself?cloudId=${DEFAULT_EMULATOR_CLOUD_IDS.acme}`);
+    const myself = await session.request(
+      `${url}/api/jira/myself?cloudId=${DEFAULT_EMULATOR_CLOUD_IDS.acme}`,
+    );
     expect(myself.status).toBe(200);
     expect(await myself.json()).toMatchObject({ displayName: 'Ada Lovelace' });
-    const projects = await session.request(`${url}/api/jira/projects?cloudId=${DEFAULT_EMULATOR_CLOUD_IDS.globex}`);
+    const projects = await session.request(
+      `${url}/api/jira/projects?cloudId=${DEFAULT_EMULATOR_CLOUD_IDS.globex}`,
+    );
     expect(projects.status).toBe(200);
-    expect(((await projects.json()) as Array<{ key: string }>).map((p) => p.key)).toEqual(['GLX', 'SUP']);
+    expect(((await projects.json()) as Array<{ key: string }>).map((p) => p.key)).toEqual([
+      'GLX',
+      'SUP',
+    ]);
   });
 
   it("answers /api/jira/myself without a cloudId with the library's site-choice error: 400 JSON naming every site's cloudId and URL", async () => {
     const response = await session.request(`${url}/api/jira/myself`);
     expect(response.status).toBe(400);
-    const body = (await response.json()) as { statusCode: number; code: string; message: string; sites: typeof SITES };
+    const body = (await response.json()) as {
+      statusCode: number;
+      code: string;
+      message: string;
+      sites: typeof SITES;
+    };
     expect(body).toMatchObject({ statusCode: 400, code: 'atlassian_site_required' });
     expect([...body.sites].sort(byCloudId)).toEqual([...SITES].sort(byCloudId));
     for (const site of SITES) expect(body.message).toContain(site.cloudId);
   });
 
-  it('answers 404 atlassian_site_not_found, listing the sites, for a cloudId that is not one of the user\'s', async () => {
-    const response = await session.request(`${url}/api/jira/myself?cloudId=00000000-0000-4000-8000-000000000000`);
+  it("answers 404 atlassian_site_not_found, listing the sites, for a cloudId that is not one of the user's", async () => {
+    const response = await session.request(
+      `${url}/api/jira/myself?cloudId=00000000-0000-4000-8000-000000000000`,
+    );
     expect(response.status).toBe(404);
     const body = (await response.json()) as { code: string; sites: typeof SITES };
     expect(body.code).toBe('atlassian_site_not_found');
-    expect(body.sites.map((site) => site.cloudId).sort()).toEqual(SITES.map((site) => site.cloudId).sort());
+    expect(body.sites.map((site) => site.cloudId).sort()).toEqual(
+      SITES.map((site) => site.cloudId).sort(),
+    );
   });
 
   it("answers /api/confluence/spaces with the site's spaces (Confluence v2), and the site choice among the Confluence sites only", async () => {
-    const spaces = await session.request(`${url}/api/confluence/spaces?cloudId=${DEFAULT_EMULATOR_CLOUD_IDS.acme}`);
+    const spaces = await session.request(
+      `${url}/api/confluence/spaces?cloudId=${DEFAULT_EMULATOR_CLOUD_IDS.acme}`,
+    );
     expect(spaces.status).toBe(200);
-    expect(((await spaces.json()) as Array<{ key: string; name: string }>).map((space) => [space.key, space.name])).toEqual([
+    expect(
+      ((await spaces.json()) as Array<{ key: string; name: string }>).map((space) => [
+        space.key,
+        space.name,
+      ]),
+    ).toEqual([
       ['ENG', 'Engineering'],
       ['HR', 'People'],
     ]);
-    expect(running.demo.emulator!.calls.filter((call) => call.route === 'confluence').at(-1)!.path).toBe(`/ex/confluence/${DEFAULT_EMULATOR_CLOUD_IDS.acme}/wiki/api/v2/spaces`);
+    expect(
+      running.demo.emulator!.calls.filter((call) => call.route === 'confluence').at(-1)!.path,
+    ).toBe(`/ex/confluence/${DEFAULT_EMULATOR_CLOUD_IDS.acme}/wiki/api/v2/spaces`);
 
     const choice = await session.request(`${url}/api/confluence/spaces`);
     expect(choice.status).toBe(400);
     const body = (await choice.json()) as { code: string; sites: typeof SITES };
     expect(body.code).toBe('atlassian_site_required');
-    expect([...body.sites].sort(byCloudId)).toEqual(SITES.filter((site) => site.name !== 'initech').sort(byCloudId));
+    expect([...body.sites].sort(byCloudId)).toEqual(
+      SITES.filter((site) => site.name !== 'initech').sort(byCloudId),
+    );
 
-    const jiraOnly = await session.request(`${url}/api/confluence/spaces?cloudId=${DEFAULT_EMULATOR_CLOUD_IDS.initech}`);
+    const jiraOnly = await session.request(
+      `${url}/api/confluence/spaces?cloudId=${DEFAULT_EMULATOR_CLOUD_IDS.initech}`,
+    );
     expect(jiraOnly.status).toBe(404);
     expect(await jiraOnly.json()).toMatchObject({ code: 'atlassian_site_not_found' });
   });
@@ -125,12 +182,19 @@ describe('demo app routes over HTTP', () => {
 
   it('shows a failing Jira site as a message on the home page, not a 500', async () => {
     const failing = DEFAULT_EMULATOR_CLOUD_IDS.initech;
-    running.demo.emulator!.inject({ route: 'jira', status: 503, times: Infinity, match: { path: `/ex/jira/${failing}/rest/api/3/project/search` } });
+    running.demo.emulator!.inject({
+      route: 'jira',
+      status: 503,
+      times: Infinity,
+      match: { path: `/ex/jira/${failing}/rest/api/3/project/search` },
+    });
     try {
       const response = await session.request(`${url}/`);
       expect(response.status).toBe(200);
       const html = await response.text();
-      expect(html).toMatch(new RegExp(`GET jira \\(site ${failing}\\) \\S*/rest/api/3/project/search failed with 503`));
+      expect(html).toMatch(
+        new RegExp(`GET jira \\(site ${failing}\\) \\S*/rest/api/3/project/search failed with 503`),
+      );
       expect(html).toContain('Acme Platform');
     } finally {
       running.demo.emulator!.clearFaults();
@@ -148,7 +212,9 @@ describe('demo app routes over HTTP', () => {
     const login = await session.request(`${url}/auth/bitbucket`);
     expect(login.status).toBe(302);
     const authorize = new URL(login.headers.get('location')!);
-    expect(authorize.origin + authorize.pathname).toBe(`${running.demo.emulator!.bitbucketAuthBaseURL}/site/oauth2/authorize`);
+    expect(authorize.origin + authorize.pathname).toBe(
+      `${running.demo.emulator!.bitbucketAuthBaseURL}/site/oauth2/authorize`,
+    );
     expect(Object.fromEntries(authorize.searchParams)).toEqual({
       response_type: 'code',
       client_id: DEFAULT_EMULATOR_BITBUCKET_CONSUMER.key,
@@ -156,23 +222,37 @@ describe('demo app routes over HTTP', () => {
       state: expect.any(String),
     });
 
-    const callback = await session.request(await running.demo.emulator!.approve(authorize.toString()));
+    const callback = await session.request(
+      await running.demo.emulator!.approve(authorize.toString()),
+    );
     expect(callback.status).toBe(302);
     expect(callback.headers.get('location')).toBe('/');
     const me = (await (await session.request(`${url}/api/me`)).json()) as MeResponse;
     expect(me.userId).toBe(userId);
-    expect(me.accounts.map((account) => [account.provider, account.providerAccountId, account.userId]).sort()).toEqual([
+    expect(
+      me.accounts
+        .map((account) => [account.provider, account.providerAccountId, account.userId])
+        .sort(),
+    ).toEqual([
       ['atlassian', DEFAULT_EMULATOR_ACCOUNT_ID, userId],
       ['bitbucket', DEFAULT_EMULATOR_ACCOUNT_ID, userId],
     ]);
-    expect(running.demo.emulator!.count('bitbucket-token', { grantType: 'authorization_code', clientAuth: 'basic', status: 200 })).toBe(1);
+    expect(
+      running.demo.emulator!.count('bitbucket-token', {
+        grantType: 'authorization_code',
+        clientAuth: 'basic',
+        status: 200,
+      }),
+    ).toBe(1);
   });
 
   it("answers /api/bitbucket/repositories with the user's repositories, through BitbucketApiClient", async () => {
     const response = await session.request(`${url}/api/bitbucket/repositories`);
     expect(response.status).toBe(200);
     const repositories = (await response.json()) as RepositorySummary[];
-    expect(repositories.map(({ name, fullName, isPrivate }) => ({ name, fullName, isPrivate }))).toEqual([
+    expect(
+      repositories.map(({ name, fullName, isPrivate }) => ({ name, fullName, isPrivate })),
+    ).toEqual([
       { name: 'website', fullName: 'ada-lovelace/website', isPrivate: false },
       { name: 'notes', fullName: 'ada-lovelace/notes', isPrivate: true },
     ]);
@@ -189,7 +269,7 @@ describe('demo app routes over HTTP', () => {
     expect(html).toContain('id="connect-bitbucket"');
   });
 
-  it('signs a Bitbucket-only visitor in as the app user who owns the same person\'s Atlassian account', async () => {
+  it("signs a Bitbucket-only visitor in as the app user who owns the same person's Atlassian account", async () => {
     const { userId } = (await (await session.request(`${url}/api/me`)).json()) as MeResponse;
     const stranger = new BrowserSession();
     const callback = await connectBitbucket(running, stranger);
@@ -205,7 +285,7 @@ describe('demo app routes over HTTP', () => {
     expect(await response.json()).toMatchObject({ statusCode: 400, code: 'oauth_missing_code' });
   });
 
-  it('keeps the library\'s JSON errors on the guarded routes', async () => {
+  it("keeps the library's JSON errors on the guarded routes", async () => {
     const response = await new BrowserSession().request(`${url}/auth/atlassian/callback`);
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ statusCode: 400, code: 'oauth_missing_code' });
@@ -214,19 +294,30 @@ describe('demo app routes over HTTP', () => {
   it('refuses a tampered session cookie', async () => {
     const forged = new BrowserSession();
     const [payload, signature] = session.cookie(SESSION_COOKIE)!.split('.');
-    const other = Buffer.from(JSON.stringify({ sub: 'someone-else', exp: 4102444800 })).toString('base64url');
+    const other = Buffer.from(JSON.stringify({ sub: 'someone-else', exp: 4102444800 })).toString(
+      'base64url',
+    );
     forged.setCookie(SESSION_COOKIE, `${other}.${signature}`);
     expect((await forged.request(`${url}/api/me`)).status).toBe(401);
-    forged.setCookie(SESSION_COOKIE, `${payload}.${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`);
+    forged.setCookie(
+      SESSION_COOKIE,
+      `${payload}.${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`,
+    );
     expect((await forged.request(`${url}/api/me`)).status).toBe(401);
   });
 
   it('serves the same signed-in user from a second demo process on the same database and SESSION_SECRET', async () => {
-    const second = await startDemoUnderTest({ SQLITE_PATH: running.sqlitePath, SESSION_SECRET: running.sessionSecret });
+    const second = await startDemoUnderTest({
+      SQLITE_PATH: running.sqlitePath,
+      SESSION_SECRET: running.sessionSecret,
+    });
     try {
       const other = new BrowserSession();
       other.setCookie(SESSION_COOKIE, session.cookie(SESSION_COOKIE)!);
-      const [here, there] = await Promise.all([session.request(`${url}/api/me`), other.request(`${second.demo.url}/api/me`)]);
+      const [here, there] = await Promise.all([
+        session.request(`${url}/api/me`),
+        other.request(`${second.demo.url}/api/me`),
+      ]);
       expect(there.status).toBe(200);
       expect(await there.json()).toEqual(await here.json());
     } finally {
@@ -253,8 +344,14 @@ describe('demo app on PostgreSQL (DATABASE_URL)', () => {
       expect((await signIn(running, browser)).status).toBe(302);
       const me = await browser.request(`${running.demo.url}/api/me`);
       expect(me.status).toBe(200);
-      expect(((await me.json()) as MeResponse).accounts).toMatchObject([{ displayName: 'Ada Lovelace' }]);
-      expect(await running.demo.dataSource.query('SELECT count(*)::int AS n FROM atlassian_linked_accounts')).toEqual([{ n: 1 }]);
+      expect(((await me.json()) as MeResponse).accounts).toMatchObject([
+        { displayName: 'Ada Lovelace' },
+      ]);
+      expect(
+        await running.demo.dataSource.query(
+          'SELECT count(*)::int AS n FROM atlassian_linked_accounts',
+        ),
+      ).toEqual([{ n: 1 }]);
     } finally {
       await running.close();
     }
@@ -262,22 +359,35 @@ describe('demo app on PostgreSQL (DATABASE_URL)', () => {
 });
 
 describe('demo Bitbucket settings', () => {
-  it('needs BITBUCKET_CLIENT_SECRET with BITBUCKET_CLIENT_ID, and a BITBUCKET_CALLBACK_URL on the demo\'s route', () => {
-    expect(() => readDemoConfig({ BITBUCKET_CLIENT_ID: 'key' })).toThrow(/BITBUCKET_CLIENT_SECRET is missing/);
-    expect(() => readDemoConfig({ BITBUCKET_CALLBACK_URL: 'http://localhost:3000/callback' })).toThrow(/BITBUCKET_CALLBACK_URL must end with \/auth\/bitbucket\/callback/);
-    expect(() => readDemoConfig({ BITBUCKET_CALLBACK_URL: 'not a url' })).toThrow(/BITBUCKET_CALLBACK_URL must be an absolute URL/);
+  it("needs BITBUCKET_CLIENT_SECRET with BITBUCKET_CLIENT_ID, and a BITBUCKET_CALLBACK_URL on the demo's route", () => {
+    expect(() => readDemoConfig({ BITBUCKET_CLIENT_ID: 'key' })).toThrow(
+      /BITBUCKET_CLIENT_SECRET is missing/,
+    );
+    expect(() =>
+      readDemoConfig({ BITBUCKET_CALLBACK_URL: 'http://localhost:3000/callback' }),
+    ).toThrow(/BITBUCKET_CALLBACK_URL must end with \/auth\/bitbucket\/callback/);
+    expect(() => readDemoConfig({ BITBUCKET_CALLBACK_URL: 'not a url' })).toThrow(
+      /BITBUCKET_CALLBACK_URL must be an absolute URL/,
+    );
   });
 
   it('refuses a Bitbucket callback on another origin than the Atlassian one (the sign-in cookie would not reach it)', async () => {
-    await expect(startDemoUnderTest({ BITBUCKET_CALLBACK_URL: 'http://127.0.0.1:1/auth/bitbucket/callback' })).rejects.toThrow(/same origin/);
+    await expect(
+      startDemoUnderTest({ BITBUCKET_CALLBACK_URL: 'http://127.0.0.1:1/auth/bitbucket/callback' }),
+    ).rejects.toThrow(/same origin/);
   });
 
   it('leaves Bitbucket out with a real Atlassian app and no BITBUCKET_CLIENT_ID', async () => {
-    const running = await startDemoUnderTest({ ATLASSIAN_CLIENT_ID: 'real-app', ATLASSIAN_CLIENT_SECRET: 'real-secret' });
+    const running = await startDemoUnderTest({
+      ATLASSIAN_CLIENT_ID: 'real-app',
+      ATLASSIAN_CLIENT_SECRET: 'real-secret',
+    });
     try {
       expect(running.demo.emulator).toBeUndefined();
       expect(running.demo.settings.bitbucket).toBeUndefined();
-      expect((await fetch(`${running.demo.url}/auth/bitbucket`, { redirect: 'manual' })).status).toBe(404);
+      expect(
+        (await fetch(`${running.demo.url}/auth/bitbucket`, { redirect: 'manual' })).status,
+      ).toBe(404);
       const html = await (await fetch(`${running.demo.url}/`)).text();
       expect(html).not.toContain('Connect Bitbucket');
       expect(html).toContain('Bitbucket: not configured');
@@ -308,9 +418,13 @@ describe('demo Bitbucket settings', () => {
       const login = await fetch(`${running.demo.url}/auth/bitbucket`, { redirect: 'manual' });
       expect(login.status).toBe(302);
       const authorize = new URL(login.headers.get('location')!);
-      expect(authorize.origin + authorize.pathname).toBe('https://bitbucket.example.test/site/oauth2/authorize');
+      expect(authorize.origin + authorize.pathname).toBe(
+        'https://bitbucket.example.test/site/oauth2/authorize',
+      );
       expect(authorize.searchParams.get('client_id')).toBe('my-consumer-key');
-      expect(authorize.searchParams.get('redirect_uri')).toBe(`${running.demo.url}/auth/bitbucket/callback`);
+      expect(authorize.searchParams.get('redirect_uri')).toBe(
+        `${running.demo.url}/auth/bitbucket/callback`,
+      );
     } finally {
       await running.close();
     }

@@ -8,98 +8,148 @@ import { startDemoUnderTest, type DemoUnderTest } from './demo-app.js';
 
 const skipReason = chromiumSkipReason();
 
-describe.skipIf(skipReason !== undefined)(skipReason ? `demo app in Chromium (SKIPPED: ${skipReason})` : 'demo app in Chromium', () => {
-  let running: DemoUnderTest;
-  let browser: Browser;
+describe.skipIf(skipReason !== undefined)(
+  skipReason ? `demo app in Chromium (SKIPPED: ${skipReason})` : 'demo app in Chromium',
+  () => {
+    let running: DemoUnderTest;
+    let browser: Browser;
 
-  beforeAll(async () => {
-    running = await startDemoUnderTest();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await running?.close();
-  });
+    beforeAll(async () => {
+      running = await startDemoUnderTest();
+      browser = await launchChromium();
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await running?.close();
+    });
 
-  it('connects Atlassian through the consent page, then shows the account, its sites and Jira projects', async () => {
-    const { demo } = running;
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(demo.url);
-    expect(await page.textContent('main')).toContain('Not signed in');
+    it('connects Atlassian through the consent page, then shows the account, its sites and Jira projects', async () => {
+      const { demo } = running;
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(demo.url);
+      expect(await page.textContent('main')).toContain('Not signed in');
 
-    await page.getByRole('link', { name: 'Connect Atlassian' }).click();
-    await page.waitForURL((url) => url.origin === demo.emulator!.authBaseURL && url.pathname === '/authorize');
-    expect(await page.textContent('#client-id')).toBe('emulator-client-id');
+      await page.getByRole('link', { name: 'Connect Atlassian' }).click();
+      await page.waitForURL(
+        (url) => url.origin === demo.emulator!.authBaseURL && url.pathname === '/authorize',
+      );
+      expect(await page.textContent('#client-id')).toBe('emulator-client-id');
 
-    await Promise.all([page.waitForURL(`${demo.url}/`), page.click('#approve')]);
-    const text = (await page.textContent('main'))!;
-    expect(text).toContain('Ada Lovelace');
-    expect(text).toContain('ada@example.com');
-    expect(await page.locator('.site-url').allTextContents()).toEqual(
-      expect.arrayContaining(['https://acme.atlassian.net', 'https://globex.atlassian.net', 'https://initech.atlassian.net']),
-    );
-    expect(await page.locator('.jira-projects li').allTextContents()).toEqual(expect.arrayContaining(['ACME Acme Platform', 'TPS TPS Reports']));
-    expect(await page.locator('.jira-myself').first().textContent()).toBe('Ada Lovelace');
-    expect(await page.locator('.error').count()).toBe(0);
+      await Promise.all([page.waitForURL(`${demo.url}/`), page.click('#approve')]);
+      const text = (await page.textContent('main'))!;
+      expect(text).toContain('Ada Lovelace');
+      expect(text).toContain('ada@example.com');
+      expect(await page.locator('.site-url').allTextContents()).toEqual(
+        expect.arrayContaining([
+          'https://acme.atlassian.net',
+          'https://globex.atlassian.net',
+          'https://initech.atlassian.net',
+        ]),
+      );
+      expect(await page.locator('.jira-projects li').allTextContents()).toEqual(
+        expect.arrayContaining(['ACME Acme Platform', 'TPS TPS Reports']),
+      );
+      expect(await page.locator('.jira-myself').first().textContent()).toBe('Ada Lovelace');
+      expect(await page.locator('.error').count()).toBe(0);
 
-    const userId = (await page.textContent('#user-id'))!;
-    const account = await demo.dataSource.getRepository(LinkedAccount).findOneByOrFail({ provider: 'atlassian', providerAccountId: DEFAULT_EMULATOR_ACCOUNT_ID });
-    expect(account.userId).toBe(userId);
-    expect(account.status).toBe('active');
-    expect(await demo.dataSource.getRepository(AtlassianSite).countBy({ linkedAccountId: account.id })).toBe(3);
+      const userId = (await page.textContent('#user-id'))!;
+      const account = await demo.dataSource
+        .getRepository(LinkedAccount)
+        .findOneByOrFail({ provider: 'atlassian', providerAccountId: DEFAULT_EMULATOR_ACCOUNT_ID });
+      expect(account.userId).toBe(userId);
+      expect(account.status).toBe('active');
+      expect(
+        await demo.dataSource.getRepository(AtlassianSite).countBy({ linkedAccountId: account.id }),
+      ).toBe(3);
 
-    const accessToken = await demo.app.get(AtlassianTokenService).getAccessToken({ accountId: account.id });
-    expect(await page.content()).not.toContain(accessToken);
-    const session = (await context.cookies()).find((cookie) => cookie.name === SESSION_COOKIE);
-    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
-    expect(session!.value).not.toContain(accessToken);
-    await context.close();
-  });
+      const accessToken = await demo.app
+        .get(AtlassianTokenService)
+        .getAccessToken({ accountId: account.id });
+      expect(await page.content()).not.toContain(accessToken);
+      const session = (await context.cookies()).find((cookie) => cookie.name === SESSION_COOKIE);
+      expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+      expect(session!.value).not.toContain(accessToken);
+      await context.close();
+    });
 
-  it('connects Atlassian, then Bitbucket, and shows the repositories under the one identity of that person', async () => {
-    const { demo } = running;
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(demo.url);
-    await page.getByRole('link', { name: 'Connect Atlassian' }).click();
-    await Promise.all([page.waitForURL(`${demo.url}/`), page.click('#approve')]);
-    const userId = (await page.textContent('#user-id'))!;
+    it('connects Atlassian, then Bitbucket, and shows the repositories under the one identity of that person', async () => {
+      const { demo } = running;
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(demo.url);
+      await page.getByRole('link', { name: 'Connect Atlassian' }).click();
+      await Promise.all([page.waitForURL(`${demo.url}/`), page.click('#approve')]);
+      const userId = (await page.textContent('#user-id'))!;
 
-    await page.getByRole('link', { name: 'Connect Bitbucket' }).click();
-    await page.waitForURL((url) => url.origin === demo.emulator!.bitbucketAuthBaseURL && url.pathname === '/site/oauth2/authorize');
-    expect(await page.textContent('#client-id')).toBe('emulator-bitbucket-key');
-    await Promise.all([page.waitForURL(`${demo.url}/`), page.click('#approve')]);
+      await page.getByRole('link', { name: 'Connect Bitbucket' }).click();
+      await page.waitForURL(
+        (url) =>
+          url.origin === demo.emulator!.bitbucketAuthBaseURL &&
+          url.pathname === '/site/oauth2/authorize',
+      );
+      expect(await page.textContent('#client-id')).toBe('emulator-bitbucket-key');
+      await Promise.all([page.waitForURL(`${demo.url}/`), page.click('#approve')]);
 
-    expect(await page.textContent('#user-id')).toBe(userId);
-    const identities = page.locator('.identity');
-    expect(await identities.count()).toBe(1);
-    expect(await identities.first().getAttribute('data-atlassian-account-id')).toBe(DEFAULT_EMULATOR_ACCOUNT_ID);
-    expect(await identities.first().locator('.account').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-provider')))).toEqual(['atlassian', 'bitbucket']);
-    expect(await page.locator('.bitbucket-repositories li').allTextContents()).toEqual(['ada-lovelace/website', 'ada-lovelace/notes private']);
-    expect(await page.locator('.confluence-spaces li').allTextContents()).toEqual(expect.arrayContaining(['ENG Engineering', 'DOCS Documentation']));
-    expect(await page.locator('.error').count()).toBe(0);
+      expect(await page.textContent('#user-id')).toBe(userId);
+      const identities = page.locator('.identity');
+      expect(await identities.count()).toBe(1);
+      expect(await identities.first().getAttribute('data-atlassian-account-id')).toBe(
+        DEFAULT_EMULATOR_ACCOUNT_ID,
+      );
+      expect(
+        await identities
+          .first()
+          .locator('.account')
+          .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-provider'))),
+      ).toEqual(['atlassian', 'bitbucket']);
+      expect(await page.locator('.bitbucket-repositories li').allTextContents()).toEqual([
+        'ada-lovelace/website',
+        'ada-lovelace/notes private',
+      ]);
+      expect(await page.locator('.confluence-spaces li').allTextContents()).toEqual(
+        expect.arrayContaining(['ENG Engineering', 'DOCS Documentation']),
+      );
+      expect(await page.locator('.error').count()).toBe(0);
 
-    const bitbucketAccount = await demo.dataSource.getRepository(LinkedAccount).findOneByOrFail({ provider: 'bitbucket', providerAccountId: DEFAULT_EMULATOR_ACCOUNT_ID });
-    expect(bitbucketAccount).toMatchObject({ userId, status: 'active', email: 'ada@example.com' });
-    const bitbucketToken = await demo.app.get(AtlassianTokenService).getAccessToken({ accountId: bitbucketAccount.id });
-    expect(demo.emulator!.isBitbucketAccessTokenValid(bitbucketToken)).toBe(true);
-    expect(await page.content()).not.toContain(bitbucketToken);
-    await context.close();
-  });
+      const bitbucketAccount = await demo.dataSource
+        .getRepository(LinkedAccount)
+        .findOneByOrFail({ provider: 'bitbucket', providerAccountId: DEFAULT_EMULATOR_ACCOUNT_ID });
+      expect(bitbucketAccount).toMatchObject({
+        userId,
+        status: 'active',
+        email: 'ada@example.com',
+      });
+      const bitbucketToken = await demo.app
+        .get(AtlassianTokenService)
+        .getAccessToken({ accountId: bitbucketAccount.id });
+      expect(demo.emulator!.isBitbucketAccessTokenValid(bitbucketToken)).toBe(true);
+      expect(await page.content()).not.toContain(bitbucketToken);
+      await context.close();
+    });
 
-  it('signs out with the Sign out button and forgets the demo session, not the link', async () => {
-    const { demo } = running;
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${demo.url}/auth/atlassian`);
-    await Promise.all([page.waitForURL(`${demo.url}/`), page.click('#approve')]);
-    expect(await page.textContent('#user-id')).toBeTruthy();
+    it('signs out with the Sign out button and forgets the demo session, not the link', async () => {
+      const { demo } = running;
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${demo.url}/auth/atlassian`);
+      await Promise.all([page.waitForURL(`${demo.url}/`), page.click('#approve')]);
+      expect(await page.textContent('#user-id')).toBeTruthy();
 
-    await Promise.all([page.waitForURL(`${demo.url}/`), page.getByRole('button', { name: 'Sign out' }).click()]);
-    expect(await page.textContent('main')).toContain('Not signed in');
-    expect((await context.cookies()).some((cookie) => cookie.name === SESSION_COOKIE)).toBe(false);
-    expect(await demo.dataSource.getRepository(LinkedAccount).countBy({ provider: 'atlassian', providerAccountId: DEFAULT_EMULATOR_ACCOUNT_ID })).toBe(1);
-    await context.close();
-  });
-});
+      await Promise.all([
+        page.waitForURL(`${demo.url}/`),
+        page.getByRole('button', { name: 'Sign out' }).click(),
+      ]);
+      expect(await page.textContent('main')).toContain('Not signed in');
+      expect((await context.cookies()).some((cookie) => cookie.name === SESSION_COOKIE)).toBe(
+        false,
+      );
+      expect(
+        await demo.dataSource
+          .getRepository(LinkedAccount)
+          .countBy({ provider: 'atlassian', providerAccountId: DEFAULT_EMULATOR_ACCOUNT_ID }),
+      ).toBe(1);
+      await context.close();
+    });
+  },
+);

@@ -12,8 +12,21 @@ import {
 } from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import { MINUTE_MS, plainTokens, recordEvents, setStoredExpiry, type PublishedEvent, NOTHING_SWEPT } from '../support/lifecycle-accounts.js';
-import { newEncryptionKey, seedAccounts, storedAccount, storedAccounts, tokenCipherFor } from '../support/seed-accounts.js';
+import {
+  MINUTE_MS,
+  plainTokens,
+  recordEvents,
+  setStoredExpiry,
+  type PublishedEvent,
+  NOTHING_SWEPT,
+} from '../support/lifecycle-accounts.js';
+import {
+  newEncryptionKey,
+  seedAccounts,
+  storedAccount,
+  storedAccounts,
+  tokenCipherFor,
+} from '../support/seed-accounts.js';
 import { signInThroughApp } from '../support/sign-in.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -48,7 +61,12 @@ describe.each(['sqlite', 'postgres'] as const)('Key rotation, finished (%s)', (k
     app = await startTestApp(
       database,
       emulator,
-      { now: () => emulator.clock.now(), encryptionKeys: keys, tokens: { cacheTtlMs: 0 }, refreshScheduler: { enabled: false } },
+      {
+        now: () => emulator.clock.now(),
+        encryptionKeys: keys,
+        tokens: { cacheTtlMs: 0 },
+        refreshScheduler: { enabled: false },
+      },
       { imports: [EventEmitterModule.forRoot({ wildcard: true })] },
     );
     events = recordEvents(app);
@@ -91,13 +109,23 @@ describe.each(['sqlite', 'postgres'] as const)('Key rotation, finished (%s)', (k
     const tokens = app!.app.get(AtlassianTokenService);
     await tokens.forgetTokens({ accountId: ids.forgotten });
     emulator.revokeGrant(`rotation-refused-${kind}`);
-    await expect(tokens.forceRefresh({ accountId: ids.refused })).rejects.toThrow(AtlassianReauthRequiredError);
+    await expect(tokens.forceRefresh({ accountId: ids.refused })).rejects.toThrow(
+      AtlassianReauthRequiredError,
+    );
 
-    for (const row of await storedAccounts(app!.dataSource, allIds())) issued.set(row.id, plainTokens(oldCipher, row));
-    for (const account of seeded) expect(issued.get(account.id)).toEqual({ accessToken: account.accessToken, refreshToken: account.refreshToken });
+    for (const row of await storedAccounts(app!.dataSource, allIds()))
+      issued.set(row.id, plainTokens(oldCipher, row));
+    for (const account of seeded)
+      expect(issued.get(account.id)).toEqual({
+        accessToken: account.accessToken,
+        refreshToken: account.refreshToken,
+      });
     expect(issued.get(ids.forgotten)).toEqual({ accessToken: '', refreshToken: null });
     expect((await storedAccount(app!.dataSource, ids.refused)).status).toBe('reauth_required');
-    expect(await rotation().countCiphertexts()).toEqual({ byKey: { old: 2 * withTokens().length }, unbound: 0 });
+    expect(await rotation().countCiphertexts()).toEqual({
+      byKey: { old: 2 * withTokens().length },
+      unbound: 0,
+    });
     expect(emulator.refreshTokenReplays()).toBe(0);
   });
 
@@ -105,43 +133,78 @@ describe.each(['sqlite', 'postgres'] as const)('Key rotation, finished (%s)', (k
     await restartWith([newKey]);
     // A minute after the sign-in (a tick skips what was refreshed since it began), its token in the window.
     emulator.clock.advance(MINUTE_MS);
-    await setStoredExpiry(app!.dataSource, [ids.signed], new Date(emulator.clock.nowMs() + 5 * MINUTE_MS));
+    await setStoredExpiry(
+      app!.dataSource,
+      [ids.signed],
+      new Date(emulator.clock.nowMs() + 5 * MINUTE_MS),
+    );
     const before = await storedAccount(app!.dataSource, ids.signed);
     const calls = refreshCalls();
 
-    expect(await app!.app.get(TokenRefreshScheduler).runOnce()).toEqual({ ...NOTHING_SWEPT, failed: 1 });
+    expect(await app!.app.get(TokenRefreshScheduler).runOnce()).toEqual({
+      ...NOTHING_SWEPT,
+      failed: 1,
+    });
 
     expect(refreshCalls()).toBe(calls);
     const row = await storedAccount(app!.dataSource, ids.signed);
-    expect(row).toMatchObject({ status: 'active', statusReason: null, refreshFailureCount: 1, refreshLeaseOwner: null, refreshLeaseExpiresAt: null });
+    expect(row).toMatchObject({
+      status: 'active',
+      statusReason: null,
+      refreshFailureCount: 1,
+      refreshLeaseOwner: null,
+      refreshLeaseExpiresAt: null,
+    });
     expect(row.lastRefreshError).toMatch(/key "old".*not in encryptionKeys/);
     expect(row.nextRefreshAttemptAt!.getTime()).toBeGreaterThan(emulator.clock.nowMs());
     expect(row.accessTokenEncrypted).toBe(before.accessTokenEncrypted);
     expect(row.refreshTokenEncrypted).toBe(before.refreshTokenEncrypted);
     const failed = events.filter((e) => e.name === AtlassianEvents.TokenRefreshFailed);
     expect(failed.map((e) => e.payload)).toEqual([
-      { accountId: ids.signed, userId: row.userId, provider: 'atlassian', failureCount: 1, retryAt: row.nextRefreshAttemptAt, reason: expect.stringMatching(/key "old"/) },
+      {
+        accountId: ids.signed,
+        userId: row.userId,
+        provider: 'atlassian',
+        failureCount: 1,
+        retryAt: row.nextRefreshAttemptAt,
+        reason: expect.stringMatching(/key "old"/),
+      },
     ]);
     // Handing out a stored token needs its key as much: a typed error that names the fix.
-    await expect(app!.app.get(AtlassianTokenService).getAccessToken({ accountId: ids.seeded[0] })).rejects.toMatchObject({ code: 'token_unknown_encryption_key' });
+    await expect(
+      app!.app.get(AtlassianTokenService).getAccessToken({ accountId: ids.seeded[0] }),
+    ).rejects.toMatchObject({ code: 'token_unknown_encryption_key' });
     expect(emulator.refreshTokenReplays()).toBe(0);
   });
 
   it('step 3, keys [new, old]: the count shows what the old key still protects; re-encryption moves every row, tokens intact', async () => {
     await restartWith([newKey, oldKey]);
     const statuses = async () =>
-      (await storedAccounts(app!.dataSource, allIds())).map(({ id, status, refreshFailureCount }) => ({ id, status, refreshFailureCount })).sort((x, y) => x.id.localeCompare(y.id));
+      (await storedAccounts(app!.dataSource, allIds()))
+        .map(({ id, status, refreshFailureCount }) => ({ id, status, refreshFailureCount }))
+        .sort((x, y) => x.id.localeCompare(y.id));
     const statusesBefore = await statuses();
-    expect(await rotation().countCiphertexts()).toEqual({ byKey: { old: 2 * withTokens().length }, unbound: 0 });
+    expect(await rotation().countCiphertexts()).toEqual({
+      byKey: { old: 2 * withTokens().length },
+      unbound: 0,
+    });
 
     // A batch size that divides nothing: 5 accounts with tokens in batches of 2.
-    expect(await rotation().reencryptAll({ batchSize: 2 })).toEqual({ reencrypted: withTokens().length, failed: 0, remaining: 0 });
+    expect(await rotation().reencryptAll({ batchSize: 2 })).toEqual({
+      reencrypted: withTokens().length,
+      failed: 0,
+      remaining: 0,
+    });
 
-    expect(await rotation().countCiphertexts()).toEqual({ byKey: { new: 2 * withTokens().length }, unbound: 0 });
+    expect(await rotation().countCiphertexts()).toEqual({
+      byKey: { new: 2 * withTokens().length },
+      unbound: 0,
+    });
     await expectTokensUnder(newKey);
     for (const row of await storedAccounts(app!.dataSource, allIds())) {
       expect(row.refreshLeaseOwner).toBeNull();
-      if (row.refreshTokenEncrypted) expect(row.refreshTokenEncrypted.startsWith('v2:new:')).toBe(true);
+      if (row.refreshTokenEncrypted)
+        expect(row.refreshTokenEncrypted.startsWith('v2:new:')).toBe(true);
     }
     // Statuses and failure records are left as they were: the forgotten one stays forgotten, the refused one refused.
     expect(await statuses()).toEqual(statusesBefore);
@@ -156,10 +219,17 @@ describe.each(['sqlite', 'postgres'] as const)('Key rotation, finished (%s)', (k
     // Past the backoff of step 2.
     emulator.clock.set(new Date(signed.nextRefreshAttemptAt!.getTime() + MINUTE_MS));
     const active = [ids.signed, ...ids.seeded];
-    await setStoredExpiry(app!.dataSource, active, new Date(emulator.clock.nowMs() + 5 * MINUTE_MS));
+    await setStoredExpiry(
+      app!.dataSource,
+      active,
+      new Date(emulator.clock.nowMs() + 5 * MINUTE_MS),
+    );
     const calls = refreshCalls();
 
-    expect(await app!.app.get(TokenRefreshScheduler).runOnce()).toEqual({ ...NOTHING_SWEPT, refreshed: active.length });
+    expect(await app!.app.get(TokenRefreshScheduler).runOnce()).toEqual({
+      ...NOTHING_SWEPT,
+      refreshed: active.length,
+    });
 
     expect(refreshCalls() - calls).toBe(active.length);
     const cipher = app!.app.get(TokenCipher);
@@ -168,10 +238,19 @@ describe.each(['sqlite', 'postgres'] as const)('Key rotation, finished (%s)', (k
       const stored = plainTokens(cipher, row);
       expect(emulator.isAccessTokenValid(stored.accessToken)).toBe(true);
       expect(emulator.refreshTokenUses(stored.refreshToken!)).toBe(0);
-      expect(row).toMatchObject({ status: 'active', refreshFailureCount: 0, nextRefreshAttemptAt: null, lastRefreshError: null, refreshLeaseOwner: null });
+      expect(row).toMatchObject({
+        status: 'active',
+        refreshFailureCount: 0,
+        nextRefreshAttemptAt: null,
+        lastRefreshError: null,
+        refreshLeaseOwner: null,
+      });
       issued.set(row.id, stored);
     }
-    expect(await rotation().countCiphertexts()).toEqual({ byKey: { new: 2 * withTokens().length }, unbound: 0 });
+    expect(await rotation().countCiphertexts()).toEqual({
+      byKey: { new: 2 * withTokens().length },
+      unbound: 0,
+    });
     expect(emulator.refreshTokenReplays()).toBe(0);
   });
 
@@ -179,19 +258,34 @@ describe.each(['sqlite', 'postgres'] as const)('Key rotation, finished (%s)', (k
     const [a, b] = ids.seeded;
     const tokens = app!.app.get(AtlassianTokenService);
     const rowA = await storedAccount(app!.dataSource, a);
-    await app!.dataSource.getRepository(LinkedAccount).update({ id: b }, { accessTokenEncrypted: rowA.accessTokenEncrypted, refreshTokenEncrypted: rowA.refreshTokenEncrypted });
+    await app!.dataSource.getRepository(LinkedAccount).update(
+      { id: b },
+      {
+        accessTokenEncrypted: rowA.accessTokenEncrypted,
+        refreshTokenEncrypted: rowA.refreshTokenEncrypted,
+      },
+    );
 
     // B's token is fresh: the moved access token is what would be handed out.
-    await expect(tokens.getAccessToken({ accountId: b })).rejects.toMatchObject({ code: 'token_ciphertext_invalid' });
+    await expect(tokens.getAccessToken({ accountId: b })).rejects.toMatchObject({
+      code: 'token_ciphertext_invalid',
+    });
 
     // B due: the moved refresh token is never sent; a recorded failure instead.
     emulator.clock.advance(MINUTE_MS);
     await setStoredExpiry(app!.dataSource, [b], new Date(emulator.clock.nowMs() + 5 * MINUTE_MS));
     const calls = refreshCalls();
-    expect(await app!.app.get(TokenRefreshScheduler).runOnce()).toEqual({ ...NOTHING_SWEPT, failed: 1 });
+    expect(await app!.app.get(TokenRefreshScheduler).runOnce()).toEqual({
+      ...NOTHING_SWEPT,
+      failed: 1,
+    });
     expect(refreshCalls()).toBe(calls);
     const rowB = await storedAccount(app!.dataSource, b);
-    expect(rowB).toMatchObject({ status: 'active', refreshFailureCount: 1, refreshLeaseOwner: null });
+    expect(rowB).toMatchObject({
+      status: 'active',
+      refreshFailureCount: 1,
+      refreshLeaseOwner: null,
+    });
     expect(rowB.lastRefreshError).toMatch(/failed authentication/);
     expect(emulator.refreshTokenUses(issued.get(a)!.refreshToken!)).toBe(0);
     // A itself is untouched and still works.

@@ -1,9 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { GetOutcome } from '../fixtures/token-worker.js';
-import { startDedicatedPostgresServer, type DedicatedPostgresServer } from '../support/dedicated-postgres-server.js';
+import {
+  startDedicatedPostgresServer,
+  type DedicatedPostgresServer,
+} from '../support/dedicated-postgres-server.js';
 import { emulatorRequestReceived } from '../support/emulator-requests.js';
-import { expectRotatedPairStored, sameTokenForAll, waitForRow } from '../support/lifecycle-mp-checks.js';
+import {
+  expectRotatedPairStored,
+  sameTokenForAll,
+  waitForRow,
+} from '../support/lifecycle-mp-checks.js';
 import { emulatorAnswerSent } from '../support/lifecycle-mp-emulator-answers.js';
 import { cleanupsAfterEach, startLifecycleScenario } from '../support/lifecycle-mp-scenario.js';
 import { storedAccount } from '../support/seed-accounts.js';
@@ -50,57 +57,81 @@ describe('a rotated token pair outlives a PostgreSQL outage in the middle of its
   const addCleanup = cleanupsAfterEach();
 
   for (const outage of [stopped(5_000), stopped(60_000), cut(5_000)]) {
-    it(`${outage.name}: the pair is stored once it is back, one refresh, no reuse, every later call gets the stored token`, { timeout: outage.durationMs + 40_000 }, async () => {
-      const server = await startDedicatedPostgresServer();
-      addCleanup(() => server.destroy());
-      const scenario = await startLifecycleScenario(addCleanup, { type: 'postgres', url: await server.createDatabase(DATABASE) });
-      const { emulator, dataSource } = scenario;
-      const [account] = await scenario.seed(1);
-      const spec = { ...scenario.spec, tokens: TOKENS };
-      const { workers } = await scenario.workers({ spec }, { spec });
-      const [refresher, caller] = workers;
+    it(
+      `${outage.name}: the pair is stored once it is back, one refresh, no reuse, every later call gets the stored token`,
+      { timeout: outage.durationMs + 40_000 },
+      async () => {
+        const server = await startDedicatedPostgresServer();
+        addCleanup(() => server.destroy());
+        const scenario = await startLifecycleScenario(addCleanup, {
+          type: 'postgres',
+          url: await server.createDatabase(DATABASE),
+        });
+        const { emulator, dataSource } = scenario;
+        const [account] = await scenario.seed(1);
+        const spec = { ...scenario.spec, tokens: TOKENS };
+        const { workers } = await scenario.workers({ spec }, { spec });
+        const [refresher, caller] = workers;
 
-      emulator.inject({ route: 'token', match: { grantType: 'refresh_token' }, delayMs: HOLD_MS });
-      const received = emulatorRequestReceived(emulator);
-      const answered = emulatorAnswerSent(emulator);
-      const refreshing = refresher.run({ kind: 'get', accountId: account.id, calls: 1 });
-      // Awaited below; a test that fails before must not leave them unhandled when its workers are killed.
-      for (const pending of [refreshing, answered]) pending.catch(() => undefined);
-      await received;
-      expect((await storedAccount(dataSource, account.id)).refreshLeaseOwner).not.toBeNull();
-      const calling = keepCalling(caller, account.id);
-      addCleanup(() => calling.stop());
+        emulator.inject({
+          route: 'token',
+          match: { grantType: 'refresh_token' },
+          delayMs: HOLD_MS,
+        });
+        const received = emulatorRequestReceived(emulator);
+        const answered = emulatorAnswerSent(emulator);
+        const refreshing = refresher.run({ kind: 'get', accountId: account.id, calls: 1 });
+        // Awaited below; a test that fails before must not leave them unhandled when its workers are killed.
+        for (const pending of [refreshing, answered]) pending.catch(() => undefined);
+        await received;
+        expect((await storedAccount(dataSource, account.id)).refreshLeaseOwner).not.toBeNull();
+        const calling = keepCalling(caller, account.id);
+        addCleanup(() => calling.stop());
 
-      await outage.begin(server);
-      const downAt = performance.now();
-      // The precondition of the test: the provider rotated while the database was down.
-      expect(await answered).toBeGreaterThan(downAt);
-      await sleep(outage.durationMs - (performance.now() - downAt));
-      await outage.end(server);
+        await outage.begin(server);
+        const downAt = performance.now();
+        // The precondition of the test: the provider rotated while the database was down.
+        expect(await answered).toBeGreaterThan(downAt);
+        await sleep(outage.durationMs - (performance.now() - downAt));
+        await outage.end(server);
 
-      await waitForRow(scenario, account.id, (row) => row.refreshLeaseOwner === null, STORED_AFTER_RECOVERY_MS);
-      expect(emulator.count('token', { grantType: 'refresh_token' })).toBe(1);
-      expect(emulator.refreshTokenReplays()).toBe(0);
-      const token = sameTokenForAll([await refreshing], 1);
-      await expectRotatedPairStored(scenario, account, token);
-      // The caller's calls failed while the database was down, and never got another token or a refusal.
-      const callerOutcomes = await calling.stop();
-      const errorCodes = callerOutcomes.flatMap((outcome) => ('errorCode' in outcome ? [outcome.errorCode] : []));
-      expect(errorCodes.length).toBeGreaterThan(0);
-      // Each with the package's stable code for a database that does not answer, never a driver's error.
-      expect(new Set(errorCodes)).toEqual(new Set(['token_store_unavailable']));
-      expect(new Set(callerOutcomes.flatMap((outcome) => ('token' in outcome ? [outcome.token] : [])))).toEqual(new Set([token]));
+        await waitForRow(
+          scenario,
+          account.id,
+          (row) => row.refreshLeaseOwner === null,
+          STORED_AFTER_RECOVERY_MS,
+        );
+        expect(emulator.count('token', { grantType: 'refresh_token' })).toBe(1);
+        expect(emulator.refreshTokenReplays()).toBe(0);
+        const token = sameTokenForAll([await refreshing], 1);
+        await expectRotatedPairStored(scenario, account, token);
+        // The caller's calls failed while the database was down, and never got another token or a refusal.
+        const callerOutcomes = await calling.stop();
+        const errorCodes = callerOutcomes.flatMap((outcome) =>
+          'errorCode' in outcome ? [outcome.errorCode] : [],
+        );
+        expect(errorCodes.length).toBeGreaterThan(0);
+        // Each with the package's stable code for a database that does not answer, never a driver's error.
+        expect(new Set(errorCodes)).toEqual(new Set(['token_store_unavailable']));
+        expect(
+          new Set(callerOutcomes.flatMap((outcome) => ('token' in outcome ? [outcome.token] : []))),
+        ).toEqual(new Set([token]));
 
-      const later = await Promise.all(workers.map((worker) => worker.run({ kind: 'get', accountId: account.id, calls: LATER_CALLS })));
-      expect(sameTokenForAll(later, 2 * LATER_CALLS)).toBe(token);
-      expect(emulator.count('token', { grantType: 'refresh_token' })).toBe(1);
-      // The chain goes on: the stored refresh token rotates again.
-      const forced = await caller.run({ kind: 'force', accountId: account.id });
-      expect(forced.outcomes).toEqual([{ token: expect.any(String) }]);
-      expect(forced.outcomes[0]).not.toEqual({ token });
-      expect(emulator.count('token', { grantType: 'refresh_token', status: 200 })).toBe(2);
-      expect(emulator.refreshTokenReplays()).toBe(0);
-    });
+        const later = await Promise.all(
+          workers.map((worker) =>
+            worker.run({ kind: 'get', accountId: account.id, calls: LATER_CALLS }),
+          ),
+        );
+        expect(sameTokenForAll(later, 2 * LATER_CALLS)).toBe(token);
+        expect(emulator.count('token', { grantType: 'refresh_token' })).toBe(1);
+        // The chain goes on: the stored refresh token rotates again.
+        const forced = await caller.run({ kind: 'force', accountId: account.id });
+        expect(forced.outcomes).toEqual([{ token: expect.any(String) }]);
+        expect(forced.outcomes[0]).not.toEqual({ token });
+        expect(emulator.count('token', { grantType: 'refresh_token', status: 200 })).toBe(2);
+        expect(emulator.refreshTokenReplays()).toBe(0);
+      },
+    );
   }
 });
 

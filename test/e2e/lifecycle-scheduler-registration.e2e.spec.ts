@@ -18,7 +18,12 @@ describe('TokenRefreshScheduler registration (sqlite)', () => {
 
   it("registers its cron job with the host's ScheduleModule, on the configured cron, and removes it at shutdown", async () => {
     emulator = await AtlassianEmulator.start();
-    app = await startTestApp(await createTestDatabase('sqlite'), emulator, { refreshScheduler: { cron: '*/30 * * * * *' } }, { imports: [ScheduleModule.forRoot()] });
+    app = await startTestApp(
+      await createTestDatabase('sqlite'),
+      emulator,
+      { refreshScheduler: { cron: '*/30 * * * * *' } },
+      { imports: [ScheduleModule.forRoot()] },
+    );
     const registry = app.app.get(SchedulerRegistry);
     expect(registry.getCronJobs().has(JOB)).toBe(true);
     expect(registry.getCronJob(JOB).cronTime.source).toBe('*/30 * * * * *');
@@ -39,7 +44,12 @@ describe('TokenRefreshScheduler registration (sqlite)', () => {
   it('stays silent with refreshScheduler.enabled false', async () => {
     emulator = await AtlassianEmulator.start();
     const logger = new CapturingLogger();
-    app = await startTestApp(await createTestDatabase('sqlite'), emulator, { refreshScheduler: { enabled: false } }, { logger });
+    app = await startTestApp(
+      await createTestDatabase('sqlite'),
+      emulator,
+      { refreshScheduler: { enabled: false } },
+      { logger },
+    );
     expect(logger.lines.filter((line) => /ScheduleModule|scheduler/i.test(line))).toEqual([]);
   });
 });

@@ -21,8 +21,15 @@ describe('TokenRefreshScheduler without the cron package (sqlite)', () => {
   it('boots, and its one warning names the missing package, not ScheduleModule (which the app has)', async () => {
     emulator = await AtlassianEmulator.start();
     const logger = new CapturingLogger();
-    app = await startTestApp(await createTestDatabase('sqlite'), emulator, {}, { imports: [ScheduleModule.forRoot()], logger });
-    const warnings = logger.lines.filter((line) => line.includes('nestjs-atlassian:token-refresh is off'));
+    app = await startTestApp(
+      await createTestDatabase('sqlite'),
+      emulator,
+      {},
+      { imports: [ScheduleModule.forRoot()], logger },
+    );
+    const warnings = logger.lines.filter((line) =>
+      line.includes('nestjs-atlassian:token-refresh is off'),
+    );
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/install @nestjs\/schedule \(and its cron\)/);
     expect(warnings[0]).not.toMatch(/import ScheduleModule\.forRoot\(\)/);

@@ -6,16 +6,27 @@ import { createTestDatabase } from '../support/databases.js';
 describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind) => {
   it('create exactly the schema the entities describe, and revert cleanly', async () => {
     const database = await createTestDatabase(kind);
-    const dataSource = useZonedTimestamps(new DataSource({ ...database.typeorm, entities: atlassianEntities, migrations: atlassianMigrations }));
+    const dataSource = useZonedTimestamps(
+      new DataSource({
+        ...database.typeorm,
+        entities: atlassianEntities,
+        migrations: atlassianMigrations,
+      }),
+    );
     await dataSource.initialize();
     try {
-      expect((await dataSource.runMigrations()).map((m) => m.name)).toEqual(['CreateAtlassianAccounts1795420000000', 'ZonedTimestamps1795500000000']);
+      expect((await dataSource.runMigrations()).map((m) => m.name)).toEqual([
+        'CreateAtlassianAccounts1795420000000',
+        'ZonedTimestamps1795500000000',
+      ]);
       // What `migration:generate` would write in the host app: nothing.
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
       await dataSource.undoLastMigration();
       await dataSource.undoLastMigration();
-      const tables = await dataSource.createQueryRunner().getTables(['atlassian_linked_accounts', 'atlassian_sites']);
+      const tables = await dataSource
+        .createQueryRunner()
+        .getTables(['atlassian_linked_accounts', 'atlassian_sites']);
       expect(tables).toEqual([]);
     } finally {
       await dataSource.destroy();

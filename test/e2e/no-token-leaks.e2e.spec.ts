@@ -1,6 +1,12 @@
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AtlassianApiClient, AtlassianTokenService, LinkedAccount, TokenCipher, tokenBinding } from '../../src/index.js';
+import {
+  AtlassianApiClient,
+  AtlassianTokenService,
+  LinkedAccount,
+  TokenCipher,
+  tokenBinding,
+} from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { createTestDatabase } from '../support/databases.js';
@@ -20,10 +26,16 @@ describe('tokens never appear in logs, events, errors or req.user', () => {
     app = await startTestApp(
       await createTestDatabase('sqlite'),
       emulator,
-      { now: () => emulator.clock.now(), tokens: { cacheTtlMs: 0, storeBudgetMs: 0 }, sleep: async () => undefined },
+      {
+        now: () => emulator.clock.now(),
+        tokens: { cacheTtlMs: 0, storeBudgetMs: 0 },
+        sleep: async () => undefined,
+      },
       { imports: [EventEmitterModule.forRoot({ wildcard: true })], logger },
     );
-    app.app.get(EventEmitter2).onAny((name, payload) => void events.push(`${String(name)} ${JSON.stringify(payload)}`));
+    app.app
+      .get(EventEmitter2)
+      .onAny((name, payload) => void events.push(`${String(name)} ${JSON.stringify(payload)}`));
   });
   afterAll(async () => {
     await app?.close();
@@ -32,10 +44,16 @@ describe('tokens never appear in logs, events, errors or req.user', () => {
 
   async function remember(): Promise<void> {
     const cipher = app.app.get(TokenCipher);
-    const rows = await app.dataSource.getRepository(LinkedAccount).createQueryBuilder('a').addSelect(['a.accessTokenEncrypted', 'a.refreshTokenEncrypted']).getMany();
+    const rows = await app.dataSource
+      .getRepository(LinkedAccount)
+      .createQueryBuilder('a')
+      .addSelect(['a.accessTokenEncrypted', 'a.refreshTokenEncrypted'])
+      .getMany();
     for (const row of rows) {
-      if (row.accessTokenEncrypted) seenTokens.add(cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access')));
-      if (row.refreshTokenEncrypted) seenTokens.add(cipher.decrypt(row.refreshTokenEncrypted, tokenBinding(row.id, 'refresh')));
+      if (row.accessTokenEncrypted)
+        seenTokens.add(cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access')));
+      if (row.refreshTokenEncrypted)
+        seenTokens.add(cipher.decrypt(row.refreshTokenEncrypted, tokenBinding(row.id, 'refresh')));
     }
   }
 
@@ -53,14 +71,34 @@ describe('tokens never appear in logs, events, errors or req.user', () => {
 
     emulator.clock.advance(3600_000);
     emulator.inject({ route: 'token', status: 503, body: { error: 'temporarily_unavailable' } });
-    outputs.push(String(await tokens.getAccessToken({ accountId }).catch((e: Error) => `${e.message} ${JSON.stringify(e)}`)));
+    outputs.push(
+      String(
+        await tokens
+          .getAccessToken({ accountId })
+          .catch((e: Error) => `${e.message} ${JSON.stringify(e)}`),
+      ),
+    );
 
     emulator.inject({ route: 'jira', status: 500, body: { message: 'boom' }, times: 5 });
-    outputs.push(String(await api.forAccount(accountId).jira(user.sites[0].cloudId).get('/rest/api/3/myself').catch((e: Error) => `${e.message} ${JSON.stringify(e)}`)));
+    outputs.push(
+      String(
+        await api
+          .forAccount(accountId)
+          .jira(user.sites[0].cloudId)
+          .get('/rest/api/3/myself')
+          .catch((e: Error) => `${e.message} ${JSON.stringify(e)}`),
+      ),
+    );
 
     emulator.clock.advance(24 * 3600_000);
     emulator.revokeGrant(user.account.providerAccountId);
-    outputs.push(String(await tokens.getAccessToken({ accountId }).catch((e: Error) => `${e.message} ${JSON.stringify(e)}`)));
+    outputs.push(
+      String(
+        await tokens
+          .getAccessToken({ accountId })
+          .catch((e: Error) => `${e.message} ${JSON.stringify(e)}`),
+      ),
+    );
     await remember();
     expect(seenTokens.size).toBeGreaterThanOrEqual(4);
     expect(events.length).toBeGreaterThan(0);

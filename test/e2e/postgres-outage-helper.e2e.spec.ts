@@ -2,7 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDedicatedPostgresServer, type DedicatedPostgresServer } from '../support/dedicated-postgres-server.js';
+import {
+  startDedicatedPostgresServer,
+  type DedicatedPostgresServer,
+} from '../support/dedicated-postgres-server.js';
 
 const OUTAGE_MS = 3_000;
 
@@ -56,7 +59,9 @@ describe('a dedicated PostgreSQL server a test can take down', () => {
     const sessions = async () => {
       const admin = new pg.Client({ connectionString: server.url });
       await admin.connect();
-      const { rows: found } = await admin.query<{ count: string }>("SELECT count(*) FROM pg_stat_activity WHERE datname = 'outage'");
+      const { rows: found } = await admin.query<{ count: string }>(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = 'outage'",
+      );
       await admin.end();
       return Number(found[0].count);
     };
@@ -67,7 +72,9 @@ describe('a dedicated PostgreSQL server a test can take down', () => {
     expect(await sessions()).toBe(0);
     // The pool's old sessions are dead, and a new one is refused: no query gets through.
     for (let attempt = 0; attempt < 3; attempt++) await expect(rows()).rejects.toThrow();
-    await expect(rows()).rejects.toThrow(/database "outage" is not currently accepting connections/);
+    await expect(rows()).rejects.toThrow(
+      /database "outage" is not currently accepting connections/,
+    );
     expect(server.running).toBe(true);
 
     await server.allowConnections('outage');

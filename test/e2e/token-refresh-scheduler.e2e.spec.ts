@@ -1,6 +1,11 @@
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AtlassianEvents, LinkedAccount, TokenRefreshScheduler, type ConsentExpiringEvent } from '../../src/index.js';
+import {
+  AtlassianEvents,
+  LinkedAccount,
+  TokenRefreshScheduler,
+  type ConsentExpiringEvent,
+} from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
 import { createTestDatabase } from '../support/databases.js';
 import { signInThroughApp } from '../support/sign-in.js';
@@ -21,12 +26,22 @@ describe.each(['sqlite', 'postgres'] as const)('TokenRefreshScheduler (%s)', (ki
       await createTestDatabase(kind),
       emulator,
       // The expiry window is off here, so only the keep-alive can refresh an idle account.
-      { now: () => emulator.clock.now(), refreshScheduler: { enabled: false, windowSeconds: 0, keepAliveAfterDays: 60, consentWarningDays: 14 } },
+      {
+        now: () => emulator.clock.now(),
+        refreshScheduler: {
+          enabled: false,
+          windowSeconds: 0,
+          keepAliveAfterDays: 60,
+          consentWarningDays: 14,
+        },
+      },
       { imports: [EventEmitterModule.forRoot({ wildcard: true })] },
     );
     scheduler = app.app.get(TokenRefreshScheduler);
     const events = app.app.get(EventEmitter2);
-    events.on(AtlassianEvents.ConsentExpiring, (payload: ConsentExpiringEvent) => consentEvents.push(payload));
+    events.on(AtlassianEvents.ConsentExpiring, (payload: ConsentExpiringEvent) =>
+      consentEvents.push(payload),
+    );
     events.onAny((name, payload) => allEvents.push({ name: String(name), payload }));
     for (const accountId of ['idle-a', 'idle-b', 'idle-c']) {
       emulator.addUser({ accountId, name: accountId });
@@ -39,7 +54,8 @@ describe.each(['sqlite', 'postgres'] as const)('TokenRefreshScheduler (%s)', (ki
     await emulator?.stop();
   });
 
-  const rows = () => app.dataSource.getRepository(LinkedAccount).find({ order: { providerAccountId: 'ASC' } });
+  const rows = () =>
+    app.dataSource.getRepository(LinkedAccount).find({ order: { providerAccountId: 'ASC' } });
 
   it('leaves accounts alone while they are not idle long enough', async () => {
     emulator.clock.advance(50 * DAY_MS);
@@ -85,10 +101,14 @@ describe.each(['sqlite', 'postgres'] as const)('TokenRefreshScheduler (%s)', (ki
     emulator.clock.advance(10 * DAY_MS); // day 360: within the 14-day warning
     const result = await scheduler.runOnce();
     expect(result.consentWarnings).toBe(3);
-    expect(consentEvents.map((e) => e.userId).sort()).toEqual((await rows()).map((r) => r.userId).sort());
+    expect(consentEvents.map((e) => e.userId).sort()).toEqual(
+      (await rows()).map((r) => r.userId).sort(),
+    );
     const byId = new Map((await rows()).map((row) => [row.id, row]));
     for (const event of consentEvents) {
-      expect(event.consentExpiresAt.getTime()).toBe(byId.get(event.accountId)!.consentedAt.getTime() + 365 * DAY_MS);
+      expect(event.consentExpiresAt.getTime()).toBe(
+        byId.get(event.accountId)!.consentedAt.getTime() + 365 * DAY_MS,
+      );
       expect(event.consentExpiresAt.getTime() - emulator.clock.nowMs()).toBeGreaterThan(4 * DAY_MS);
     }
     expect((await rows()).every((row) => row.consentExpiryNotifiedAt !== null)).toBe(true);
@@ -97,7 +117,9 @@ describe.each(['sqlite', 'postgres'] as const)('TokenRefreshScheduler (%s)', (ki
   });
 
   it('publishes events that carry ids, never tokens', () => {
-    expect(allEvents.map((e) => e.name)).toEqual(expect.arrayContaining([AtlassianEvents.TokenRefreshed, AtlassianEvents.ConsentExpiring]));
+    expect(allEvents.map((e) => e.name)).toEqual(
+      expect.arrayContaining([AtlassianEvents.TokenRefreshed, AtlassianEvents.ConsentExpiring]),
+    );
     for (const { payload } of allEvents) {
       expect(Object.keys(payload as object).filter((key) => /token$/i.test(key))).toEqual([]);
     }

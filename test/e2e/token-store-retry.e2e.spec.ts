@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AtlassianTokenRefreshError, AtlassianTokenService, LinkedAccount, TokenCipher, tokenBinding } from '../../src/index.js';
+import {
+  AtlassianTokenRefreshError,
+  AtlassianTokenService,
+  LinkedAccount,
+  TokenCipher,
+  tokenBinding,
+} from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { createTestDatabase } from '../support/databases.js';
@@ -13,7 +19,9 @@ const HOUR_MS = 3600_000;
  * the stored access token. A sequence counts them because, unlike a table, it is not rolled back.
  */
 async function failTokenWrites(app: TestApp, times: number): Promise<void> {
-  await app.dataSource.query(`DROP TRIGGER IF EXISTS fail_token_write ON atlassian_linked_accounts`);
+  await app.dataSource.query(
+    `DROP TRIGGER IF EXISTS fail_token_write ON atlassian_linked_accounts`,
+  );
   await app.dataSource.query(`DROP SEQUENCE IF EXISTS fail_token_write_seq`);
   await app.dataSource.query(`CREATE SEQUENCE fail_token_write_seq`);
   await app.dataSource.query(`
@@ -24,7 +32,9 @@ async function failTokenWrites(app: TestApp, times: number): Promise<void> {
       END IF;
       RETURN NEW;
     END $$ LANGUAGE plpgsql`);
-  await app.dataSource.query(`CREATE TRIGGER fail_token_write BEFORE UPDATE ON atlassian_linked_accounts FOR EACH ROW EXECUTE FUNCTION fail_token_write()`);
+  await app.dataSource.query(
+    `CREATE TRIGGER fail_token_write BEFORE UPDATE ON atlassian_linked_accounts FOR EACH ROW EXECUTE FUNCTION fail_token_write()`,
+  );
 }
 
 describe('storing a rotated token pair when the database write fails (postgres)', () => {
@@ -35,11 +45,21 @@ describe('storing a rotated token pair when the database write fails (postgres)'
   beforeAll(async () => {
     // No reuse leeway: a second use of a refresh token revokes the grant at once.
     emulator = await AtlassianEmulator.start({ refreshLeewaySeconds: 0 });
-    app = await startTestApp(await createTestDatabase('postgres'), emulator, {
-      now: () => emulator.clock.now(),
-      httpTimeoutMs: 1_000,
-      tokens: { cacheTtlMs: 0, storeBudgetMs: 1_500, refreshLeaseMs: 6_000, refreshWaitMs: 1_000 },
-    }, { logger });
+    app = await startTestApp(
+      await createTestDatabase('postgres'),
+      emulator,
+      {
+        now: () => emulator.clock.now(),
+        httpTimeoutMs: 1_000,
+        tokens: {
+          cacheTtlMs: 0,
+          storeBudgetMs: 1_500,
+          refreshLeaseMs: 6_000,
+          refreshWaitMs: 1_000,
+        },
+      },
+      { logger },
+    );
   });
   afterAll(async () => {
     await app?.close();
@@ -47,7 +67,12 @@ describe('storing a rotated token pair when the database write fails (postgres)'
   });
 
   const stored = (id: string) =>
-    app.dataSource.getRepository(LinkedAccount).createQueryBuilder('a').addSelect(['a.accessTokenEncrypted', 'a.refreshTokenEncrypted']).where('a.id = :id', { id }).getOneOrFail();
+    app.dataSource
+      .getRepository(LinkedAccount)
+      .createQueryBuilder('a')
+      .addSelect(['a.accessTokenEncrypted', 'a.refreshTokenEncrypted'])
+      .where('a.id = :id', { id })
+      .getOneOrFail();
 
   it('writes the pair on retry after failed writes: nothing lost, one refresh, no reuse', async () => {
     emulator.addUser({ accountId: 'write-retried', name: 'Write Retried' });
@@ -55,13 +80,19 @@ describe('storing a rotated token pair when the database write fails (postgres)'
     const { account } = await signInThroughApp(app, emulator);
     await failTokenWrites(app, 3);
     emulator.clock.advance(HOUR_MS);
-    const token = await app.app.get(AtlassianTokenService).getAccessToken({ accountId: account.id });
+    const token = await app.app
+      .get(AtlassianTokenService)
+      .getAccessToken({ accountId: account.id });
     expect(emulator.count('token', { grantType: 'refresh_token', status: 200 })).toBe(1);
     const cipher = app.app.get(TokenCipher);
     const row = await stored(account.id);
     expect(cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access'))).toBe(token);
     expect(emulator.isAccessTokenValid(token)).toBe(true);
-    expect(emulator.refreshTokenUses(cipher.decrypt(row.refreshTokenEncrypted!, tokenBinding(row.id, 'refresh')))).toBe(0);
+    expect(
+      emulator.refreshTokenUses(
+        cipher.decrypt(row.refreshTokenEncrypted!, tokenBinding(row.id, 'refresh')),
+      ),
+    ).toBe(0);
     expect(row.refreshLeaseOwner).toBeNull();
     expect(emulator.refreshTokenReplays()).toBe(0);
   });
@@ -74,18 +105,28 @@ describe('storing a rotated token pair when the database write fails (postgres)'
     await failTokenWrites(app, 1_000_000);
     emulator.clock.advance(HOUR_MS);
     const service = app.app.get(AtlassianTokenService);
-    await expect(service.getAccessToken({ accountId: account.id })).rejects.toThrow(AtlassianTokenRefreshError);
+    await expect(service.getAccessToken({ accountId: account.id })).rejects.toThrow(
+      AtlassianTokenRefreshError,
+    );
     const after = await stored(account.id);
     expect(after.refreshTokenEncrypted).toBe(before.refreshTokenEncrypted);
     expect(after.status).toBe('active');
     // The lease outlives the budget: a caller now must not refresh with the spent token.
     expect(after.refreshLeaseOwner).not.toBeNull();
     // The operator is told until when the account can be saved, and never a token.
-    const [giveUp, ...more] = logger.lines.filter((line) => line.includes('Could not store the rotated tokens'));
+    const [giveUp, ...more] = logger.lines.filter((line) =>
+      line.includes('Could not store the rotated tokens'),
+    );
     expect(more).toEqual([]);
-    expect(giveUp).toMatch(new RegExp(`account ${account.id}.*stays usable until \\d{4}-\\d\\d-\\d\\dT.*600-second reuse leeway.*lease lapses at \\d{4}-`));
+    expect(giveUp).toMatch(
+      new RegExp(
+        `account ${account.id}.*stays usable until \\d{4}-\\d\\d-\\d\\dT.*600-second reuse leeway.*lease lapses at \\d{4}-`,
+      ),
+    );
     await app.dataSource.query(`DROP TRIGGER fail_token_write ON atlassian_linked_accounts`);
-    await expect(service.getAccessToken({ accountId: account.id })).rejects.toThrow(AtlassianTokenRefreshError);
+    await expect(service.getAccessToken({ accountId: account.id })).rejects.toThrow(
+      AtlassianTokenRefreshError,
+    );
     expect(emulator.count('token', { grantType: 'refresh_token' })).toBe(2);
   });
 });

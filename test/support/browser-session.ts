@@ -25,12 +25,16 @@ export class BrowserSession {
   }
 
   /** GET, following redirects until `stopWhen` says stop or a non-redirect answers. */
-  async follow(url: string, stopWhen: (next: URL) => boolean = () => false): Promise<{ response: Response; url: string }> {
+  async follow(
+    url: string,
+    stopWhen: (next: URL) => boolean = () => false,
+  ): Promise<{ response: Response; url: string }> {
     let current = url;
     for (let hop = 0; hop < 10; hop++) {
       const response = await this.request(current);
       const location = response.headers.get('location');
-      if (response.status < 300 || response.status >= 400 || !location) return { response, url: current };
+      if (response.status < 300 || response.status >= 400 || !location)
+        return { response, url: current };
       const next = new URL(location, current);
       if (stopWhen(next)) return { response, url: next.toString() };
       current = next.toString();
@@ -55,21 +59,30 @@ export class BrowserSession {
 
   private store(response: Response): void {
     for (const cookie of parseSetCookie(response.headers.getSetCookie())) {
-      const expiresAt = cookie.maxAge !== undefined ? Date.now() + cookie.maxAge * 1000 : cookie.expires?.getTime();
-      if (cookie.value === '' || (expiresAt !== undefined && expiresAt <= Date.now())) this.jar.delete(cookie.name);
+      const expiresAt =
+        cookie.maxAge !== undefined ? Date.now() + cookie.maxAge * 1000 : cookie.expires?.getTime();
+      if (cookie.value === '' || (expiresAt !== undefined && expiresAt <= Date.now()))
+        this.jar.delete(cookie.name);
       else this.jar.set(cookie.name, { value: cookie.value, path: cookie.path ?? '/', expiresAt });
     }
   }
 
   private live(name: string): StoredCookie | undefined {
     const cookie = this.jar.get(name);
-    return cookie && (cookie.expiresAt === undefined || cookie.expiresAt > Date.now()) ? cookie : undefined;
+    return cookie && (cookie.expiresAt === undefined || cookie.expiresAt > Date.now())
+      ? cookie
+      : undefined;
   }
 
   private cookieHeader(pathname: string): string {
     return [...this.jar.keys()]
       .map((name) => [name, this.live(name)] as const)
-      .filter(([, cookie]) => cookie && (pathname === cookie.path || pathname.startsWith(cookie.path.endsWith('/') ? cookie.path : `${cookie.path}/`)))
+      .filter(
+        ([, cookie]) =>
+          cookie &&
+          (pathname === cookie.path ||
+            pathname.startsWith(cookie.path.endsWith('/') ? cookie.path : `${cookie.path}/`)),
+      )
       .map(([name, cookie]) => `${name}=${cookie!.value}`)
       .join('; ');
   }

@@ -66,18 +66,25 @@ export async function startDedicatedPostgresServer(): Promise<DedicatedPostgresS
     async cutConnections(database) {
       await admin(async (client) => {
         // Refuse first, then terminate: no session can slip in between.
-        await client.query(`ALTER DATABASE ${client.escapeIdentifier(database)} ALLOW_CONNECTIONS false`);
+        await client.query(
+          `ALTER DATABASE ${client.escapeIdentifier(database)} ALLOW_CONNECTIONS false`,
+        );
         // With a timeout, pg_terminate_backend waits until the session is gone (false if it is not by then).
         const { rows } = await client.query<{ pid: number; gone: boolean }>(
           'SELECT pid, pg_terminate_backend(pid, $2) AS gone FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
           [database, TERMINATE_WAIT_MS],
         );
         const alive = rows.filter((row) => !row.gone).map((row) => row.pid);
-        if (alive.length > 0) throw new Error(`sessions ${alive.join(', ')} of ${database} were still there ${TERMINATE_WAIT_MS} ms after being terminated`);
+        if (alive.length > 0)
+          throw new Error(
+            `sessions ${alive.join(', ')} of ${database} were still there ${TERMINATE_WAIT_MS} ms after being terminated`,
+          );
       });
     },
     async allowConnections(database) {
-      await admin((client) => client.query(`ALTER DATABASE ${client.escapeIdentifier(database)} ALLOW_CONNECTIONS true`));
+      await admin((client) =>
+        client.query(`ALTER DATABASE ${client.escapeIdentifier(database)} ALLOW_CONNECTIONS true`),
+      );
     },
     async destroy() {
       if (running) await stop();

@@ -8,7 +8,11 @@ import type { AtlassianEmulator } from '../../src/testing/index.js';
  * applied any injected fault to it: a test can then kill the caller knowing the request arrived. Node's
  * `http.server.request.start` channel sees each request.
  */
-export function emulatorRequestReceived(emulator: AtlassianEmulator, path = '/oauth/token', timeoutMs = 10_000): Promise<void> {
+export function emulatorRequestReceived(
+  emulator: AtlassianEmulator,
+  path = '/oauth/token',
+  timeoutMs = 10_000,
+): Promise<void> {
   const port = Number(new URL(emulator.url).port);
   return new Promise((resolve, reject) => {
     const onRequest = (message: unknown) => {
@@ -25,7 +29,9 @@ export function emulatorRequestReceived(emulator: AtlassianEmulator, path = '/oa
     };
     const timer = setTimeout(() => {
       diagnosticsChannel.unsubscribe('http.server.request.start', onRequest);
-      reject(new Error(`the emulator did not receive a whole request to ${path} within ${timeoutMs} ms`));
+      reject(
+        new Error(`the emulator did not receive a whole request to ${path} within ${timeoutMs} ms`),
+      );
     }, timeoutMs);
     diagnosticsChannel.subscribe('http.server.request.start', onRequest);
   });

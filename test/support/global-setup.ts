@@ -21,11 +21,20 @@ let server: PostgresServer | undefined;
  */
 async function compileProject(): Promise<void> {
   try {
-    await promisify(execFile)('node_modules/.bin/tsc', ['-p', 'tsconfig.json'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+    await promisify(execFile)('node_modules/.bin/tsc', ['-p', 'tsconfig.json'], {
+      cwd: ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    });
   } catch (err) {
-    const { stdout = '', stderr = '', message } = err as { stdout?: string; stderr?: string; message: string };
+    const {
+      stdout = '',
+      stderr = '',
+      message,
+    } = err as { stdout?: string; stderr?: string; message: string };
     const output = `${stdout}${stderr}`.trim() || message;
-    throw new Error(`tsc -p tsconfig.json failed, so the worker processes cannot be built:\n${output}`);
+    throw new Error(
+      `tsc -p tsconfig.json failed, so the worker processes cannot be built:\n${output}`,
+    );
   }
 }
 

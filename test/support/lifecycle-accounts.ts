@@ -1,7 +1,13 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { In, type DataSource } from 'typeorm';
-import { LinkedAccount, tokenBinding, type EncryptionKeyInput, type RefreshSweepResult, type TokenCipher } from '../../src/index.js';
+import {
+  LinkedAccount,
+  tokenBinding,
+  type EncryptionKeyInput,
+  type RefreshSweepResult,
+  type TokenCipher,
+} from '../../src/index.js';
 import type { AtlassianEmulator } from '../../src/testing/index.js';
 import { tokenCipherFor, type SeededAccount } from './seed-accounts.js';
 import type { TestApp } from './test-app.js';
@@ -18,20 +24,35 @@ export interface PublishedEvent {
 /** Every event the app publishes from now on (the app must import `EventEmitterModule.forRoot({ wildcard: true })`). */
 export function recordEvents(app: TestApp): PublishedEvent[] {
   const events: PublishedEvent[] = [];
-  app.app.get(EventEmitter2).onAny((name, payload) => events.push({ name: String(name), payload: payload as Record<string, unknown> }));
+  app.app
+    .get(EventEmitter2)
+    .onAny((name, payload) =>
+      events.push({ name: String(name), payload: payload as Record<string, unknown> }),
+    );
   return events;
 }
 
 /** Sets the stored expiry of the accounts' access tokens, e.g. into the scheduler's window; nothing else changes. */
-export async function setStoredExpiry(dataSource: DataSource, ids: string[], accessTokenExpiresAt: Date): Promise<void> {
+export async function setStoredExpiry(
+  dataSource: DataSource,
+  ids: string[],
+  accessTokenExpiresAt: Date,
+): Promise<void> {
   await dataSource.getRepository(LinkedAccount).update({ id: In(ids) }, { accessTokenExpiresAt });
 }
 
 /** The plain tokens of a stored row (empty strings when forgotten). */
-export function plainTokens(cipher: TokenCipher, row: LinkedAccount): { accessToken: string; refreshToken: string | null } {
+export function plainTokens(
+  cipher: TokenCipher,
+  row: LinkedAccount,
+): { accessToken: string; refreshToken: string | null } {
   return {
-    accessToken: row.accessTokenEncrypted ? cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access')) : '',
-    refreshToken: row.refreshTokenEncrypted ? cipher.decrypt(row.refreshTokenEncrypted, tokenBinding(row.id, 'refresh')) : null,
+    accessToken: row.accessTokenEncrypted
+      ? cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access'))
+      : '',
+    refreshToken: row.refreshTokenEncrypted
+      ? cipher.decrypt(row.refreshTokenEncrypted, tokenBinding(row.id, 'refresh'))
+      : null,
   };
 }
 
@@ -48,7 +69,11 @@ export interface SeedBitbucketAccountsOptions {
 }
 
 /** As `seedAccounts`, for Bitbucket: a user and a Bitbucket grant per account, rows inserted directly. */
-export async function seedBitbucketAccounts(dataSource: DataSource, emulator: AtlassianEmulator, options: SeedBitbucketAccountsOptions): Promise<SeededAccount[]> {
+export async function seedBitbucketAccounts(
+  dataSource: DataSource,
+  emulator: AtlassianEmulator,
+  options: SeedBitbucketAccountsOptions,
+): Promise<SeededAccount[]> {
   const cipher = tokenCipherFor(options.encryptionKey);
   const prefix = options.prefix ?? `bb-seed-${randomBytes(3).toString('hex')}`;
   const seeded: SeededAccount[] = [];
@@ -56,8 +81,17 @@ export async function seedBitbucketAccounts(dataSource: DataSource, emulator: At
   for (let index = 0; index < options.count; index++) {
     const providerAccountId = `${prefix}-${index}`;
     emulator.addUser({ accountId: providerAccountId, name: `Bitbucket ${index}` });
-    const issued = emulator.issueBitbucketTokens({ accountId: providerAccountId, consumerKey: options.consumerKey });
-    const account: SeededAccount = { id: randomUUID(), userId: `user-${providerAccountId}`, providerAccountId, accessToken: issued.access_token, refreshToken: issued.refresh_token };
+    const issued = emulator.issueBitbucketTokens({
+      accountId: providerAccountId,
+      consumerKey: options.consumerKey,
+    });
+    const account: SeededAccount = {
+      id: randomUUID(),
+      userId: `user-${providerAccountId}`,
+      providerAccountId,
+      accessToken: issued.access_token,
+      refreshToken: issued.refresh_token,
+    };
     seeded.push(account);
     rows.push({
       id: account.id,
@@ -68,15 +102,30 @@ export async function seedBitbucketAccounts(dataSource: DataSource, emulator: At
       displayName: `Bitbucket ${index}`,
       scopes: (issued.scope ?? issued.scopes ?? '').split(' '),
       accessTokenEncrypted: cipher.encrypt(issued.access_token, tokenBinding(account.id, 'access')),
-      refreshTokenEncrypted: cipher.encrypt(issued.refresh_token, tokenBinding(account.id, 'refresh')),
+      refreshTokenEncrypted: cipher.encrypt(
+        issued.refresh_token,
+        tokenBinding(account.id, 'refresh'),
+      ),
       accessTokenExpiresAt: options.accessTokenExpiresAt,
       lastRefreshedAt: options.lastRefreshedAt,
       consentedAt: options.consentedAt,
     });
   }
-  await dataSource.createQueryBuilder().insert().into(LinkedAccount).values(rows).updateEntity(false).execute();
+  await dataSource
+    .createQueryBuilder()
+    .insert()
+    .into(LinkedAccount)
+    .values(rows)
+    .updateEntity(false)
+    .execute();
   return seeded;
 }
 
 /** A tick that did nothing: spread it and set what a test expects, so every other count is asserted 0. */
-export const NOTHING_SWEPT: RefreshSweepResult = { refreshed: 0, failed: 0, reauthRequired: 0, superseded: 0, consentWarnings: 0 };
+export const NOTHING_SWEPT: RefreshSweepResult = {
+  refreshed: 0,
+  failed: 0,
+  reauthRequired: 0,
+  superseded: 0,
+  consentWarnings: 0,
+};

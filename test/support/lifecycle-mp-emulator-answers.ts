@@ -9,11 +9,19 @@ import type { AtlassianEmulator } from '../../src/testing/index.js';
  * delay went out before or after something it did. Node's `http.server.response.finish` channel sees
  * each answer.
  */
-export function emulatorAnswerSent(emulator: AtlassianEmulator, path = '/oauth/token', timeoutMs = 30_000): Promise<number> {
+export function emulatorAnswerSent(
+  emulator: AtlassianEmulator,
+  path = '/oauth/token',
+  timeoutMs = 30_000,
+): Promise<number> {
   const port = Number(new URL(emulator.url).port);
   return new Promise((resolve, reject) => {
     const onFinish = (message: unknown) => {
-      const { request, server } = message as { request: IncomingMessage; response: ServerResponse; server: Server };
+      const { request, server } = message as {
+        request: IncomingMessage;
+        response: ServerResponse;
+        server: Server;
+      };
       if ((server.address() as AddressInfo | null)?.port !== port || request.url !== path) return;
       const sentAt = performance.now();
       diagnosticsChannel.unsubscribe('http.server.response.finish', onFinish);

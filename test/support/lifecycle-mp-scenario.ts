@@ -4,7 +4,13 @@ import type { TokenCipher } from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
 import type { TokenAppSpec } from '../fixtures/token-worker.js';
 import { createTestDatabase } from './databases.js';
-import { newEncryptionKey, openAccountsDatabase, seedAccounts, tokenCipherFor, type SeededAccount } from './seed-accounts.js';
+import {
+  newEncryptionKey,
+  openAccountsDatabase,
+  seedAccounts,
+  tokenCipherFor,
+  type SeededAccount,
+} from './seed-accounts.js';
 import { startTokenWorkers, type TokenWorkers, type WorkerLaunch } from './worker-processes.js';
 
 const HOUR_MS = 3600_000;
@@ -21,7 +27,13 @@ export function cleanupsAfterEach(): AddCleanup {
   const cleanups: Array<() => Promise<unknown>> = [];
   afterEach(async () => {
     const outcomes = [];
-    for (const cleanup of cleanups.splice(0).reverse()) outcomes.push(await cleanup().then(() => undefined, (err: unknown) => err));
+    for (const cleanup of cleanups.splice(0).reverse())
+      outcomes.push(
+        await cleanup().then(
+          () => undefined,
+          (err: unknown) => err,
+        ),
+      );
     const failure = outcomes.find((outcome) => outcome !== undefined);
     if (failure) throw failure;
   });
@@ -47,15 +59,29 @@ export interface LifecycleScenario {
  * refresh token reuse leeway: any second use of a refresh token is refused and revokes the grant.
  * `database` defaults to a fresh database on the run's shared server.
  */
-export async function startLifecycleScenario(addCleanup: AddCleanup, database?: { type: 'postgres'; url: string }): Promise<LifecycleScenario> {
+export async function startLifecycleScenario(
+  addCleanup: AddCleanup,
+  database?: { type: 'postgres'; url: string },
+): Promise<LifecycleScenario> {
   const emulator = await AtlassianEmulator.start({ realTimeClock: true, refreshLeewaySeconds: 0 });
   addCleanup(() => emulator.stop());
-  emulator.registerClient({ ...CLIENT, redirectUris: ['http://127.0.0.1:3000/auth/atlassian/callback'] });
-  const connection = database ?? ((await createTestDatabase('postgres')).typeorm as { type: 'postgres'; url: string });
+  emulator.registerClient({
+    ...CLIENT,
+    redirectUris: ['http://127.0.0.1:3000/auth/atlassian/callback'],
+  });
+  const connection =
+    database ??
+    ((await createTestDatabase('postgres')).typeorm as { type: 'postgres'; url: string });
   const dataSource = await openAccountsDatabase(connection);
   addCleanup(() => dataSource.destroy());
   const encryptionKey = newEncryptionKey();
-  const spec: TokenAppSpec = { database: connection, emulatorUrl: emulator.url, ...CLIENT, encryptionKey, tokens: { cacheTtlMs: 0 } };
+  const spec: TokenAppSpec = {
+    database: connection,
+    emulatorUrl: emulator.url,
+    ...CLIENT,
+    encryptionKey,
+    tokens: { cacheTtlMs: 0 },
+  };
   const seed = (count: number, expiredForMs = HOUR_MS) => {
     const now = Date.now();
     return seedAccounts(dataSource, emulator, {

@@ -1,4 +1,11 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AtlassianEmulator } from '../../src/testing/index.js';
 
@@ -54,7 +61,15 @@ export class RefreshGate {
   whenHeld(count = 1, timeoutMs = 10_000): Promise<void> {
     if (this.held.length >= count) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${count} refresh request(s) did not reach the gate within ${timeoutMs} ms (${this.held.length} did)`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `${count} refresh request(s) did not reach the gate within ${timeoutMs} ms (${this.held.length} did)`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
     });
   }
@@ -92,7 +107,8 @@ export class RefreshGate {
     }
     try {
       const answer = await this.forward(req, body);
-      if (isToken) this.exchanges.push({ grantType, status: answer.status, body: parseJson(answer.body) });
+      if (isToken)
+        this.exchanges.push({ grantType, status: answer.status, body: parseJson(answer.body) });
       res.writeHead(answer.status, { ...answer.headers, 'content-length': answer.body.length });
       res.end(answer.body);
     } catch {
@@ -100,15 +116,33 @@ export class RefreshGate {
     }
   }
 
-  private forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
+  private forward(
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const headers = { ...req.headers, host: this.target.host };
-      const upstream = httpRequest({ host: this.target.hostname, port: this.target.port, method: req.method, path: req.url, headers }, (answer) => {
-        void readAll(answer).then((answerBody) => {
-          const kept = Object.entries(answer.headers).filter(([name, value]) => value !== undefined && !HOP_BY_HOP.has(name));
-          resolve({ status: answer.statusCode ?? 502, headers: Object.fromEntries(kept) as Record<string, string | string[]>, body: answerBody });
-        }, reject);
-      });
+      const upstream = httpRequest(
+        {
+          host: this.target.hostname,
+          port: this.target.port,
+          method: req.method,
+          path: req.url,
+          headers,
+        },
+        (answer) => {
+          void readAll(answer).then((answerBody) => {
+            const kept = Object.entries(answer.headers).filter(
+              ([name, value]) => value !== undefined && !HOP_BY_HOP.has(name),
+            );
+            resolve({
+              status: answer.statusCode ?? 502,
+              headers: Object.fromEntries(kept) as Record<string, string | string[]>,
+              body: answerBody,
+            });
+          }, reject);
+        },
+      );
       upstream.on('error', reject);
       upstream.end(body);
     });
@@ -137,7 +171,8 @@ function readAll(stream: IncomingMessage): Promise<Buffer> {
 
 function grantTypeOf(headers: IncomingHttpHeaders, body: Buffer): string | undefined {
   const text = body.toString('utf8');
-  if (headers['content-type']?.includes('json')) return (parseJson(body) as { grant_type?: string }).grant_type;
+  if (headers['content-type']?.includes('json'))
+    return (parseJson(body) as { grant_type?: string }).grant_type;
   return new URLSearchParams(text).get('grant_type') ?? undefined;
 }
 

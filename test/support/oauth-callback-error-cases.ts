@@ -3,7 +3,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { LinkedAccount } from '../../src/index.js';
 import { DEFAULT_EMULATOR_ACCOUNT_ID, type AtlassianEmulator } from '../../src/testing/index.js';
 import { BrowserSession } from './browser-session.js';
-import { expectNothingStored, expectOAuthError, storedPlainTokens, storedRows, withParams, type OAuthFlowDriver } from './oauth-provider-flow.js';
+import {
+  expectNothingStored,
+  expectOAuthError,
+  storedPlainTokens,
+  storedRows,
+  withParams,
+  type OAuthFlowDriver,
+} from './oauth-provider-flow.js';
 import { TEST_USER_HEADER, type TestApp } from './test-app.js';
 
 /** What the shared bad-input cases run against: an app on which the emulator's default user already signed in. */
@@ -22,13 +29,19 @@ const PAST_COOKIE_LIFETIME_MS = 601_000;
  * The bad inputs every provider's callback must refuse with a stable code, storing nothing and never
  * redirecting back to the provider. Registered inside the caller's `describe`, once per provider.
  */
-export function defineCallbackErrorCases({ driver, app, emulator, knownTokens }: CallbackErrorContext): void {
+export function defineCallbackErrorCases({
+  driver,
+  app,
+  emulator,
+  knownTokens,
+}: CallbackErrorContext): void {
   const { provider } = driver;
   const tokenCalls = (filter = {}) => emulator().count(provider.tokenRoute, filter);
   const remember = async () => {
     for (const token of await storedPlainTokens(app())) knownTokens.add(token);
   };
-  const expectError = (response: Response, status: number, code: string, advice: RegExp) => expectOAuthError(response, status, code, advice, knownTokens);
+  const expectError = (response: Response, status: number, code: string, advice: RegExp) =>
+    expectOAuthError(response, status, code, advice, knownTokens);
 
   describe('what the provider sends back', () => {
     it('answers 401 oauth_access_denied when the user presses Deny, and clears the state cookie', async () => {
@@ -38,7 +51,12 @@ export function defineCallbackErrorCases({ driver, app, emulator, knownTokens }:
       expect(new URL(callbackURL).searchParams.get('error')).toBe('access_denied');
       const exchanges = tokenCalls();
 
-      await expectError(await session.request(callbackURL), 401, 'oauth_access_denied', /start the sign-in again/i);
+      await expectError(
+        await session.request(callbackURL),
+        401,
+        'oauth_access_denied',
+        /start the sign-in again/i,
+      );
       expect(session.cookie(provider.stateCookie)).toBeUndefined();
       expect(tokenCalls()).toBe(exchanges);
       await expectNothingStored(app(), before);
@@ -49,7 +67,12 @@ export function defineCallbackErrorCases({ driver, app, emulator, knownTokens }:
       const { session, state } = await driver.startLogin();
       const callbackURL = `${driver.callbackURL}?${new URLSearchParams({ error: 'invalid_scope', error_description: 'Scope not allowed', state })}`;
 
-      const body = await expectError(await session.request(callbackURL), 400, 'oauth_authorization_error', /start the sign-in again/i);
+      const body = await expectError(
+        await session.request(callbackURL),
+        400,
+        'oauth_authorization_error',
+        /start the sign-in again/i,
+      );
       expect(body.message).toContain('invalid_scope');
       expect(session.cookie(provider.stateCookie)).toBeUndefined();
       await expectNothingStored(app(), before);
@@ -61,7 +84,12 @@ export function defineCallbackErrorCases({ driver, app, emulator, knownTokens }:
       const authorizeCalls = emulator().count(provider.authorizeRoute);
       const exchanges = tokenCalls();
 
-      await expectError(await session.request(`${driver.callbackURL}?state=${state}`), 400, 'oauth_missing_code', /start the sign-in again/i);
+      await expectError(
+        await session.request(`${driver.callbackURL}?state=${state}`),
+        400,
+        'oauth_missing_code',
+        /start the sign-in again/i,
+      );
       expect(emulator().count(provider.authorizeRoute)).toBe(authorizeCalls);
       expect(tokenCalls()).toBe(exchanges);
       await expectNothingStored(app(), before);
@@ -71,17 +99,28 @@ export function defineCallbackErrorCases({ driver, app, emulator, knownTokens }:
   describe('state and its cookie', () => {
     it.each([
       ['missing', (params: URLSearchParams) => params.delete('state')],
-      ['another one', (params: URLSearchParams) => params.set('state', randomBytes(32).toString('base64url'))],
-    ])('answers 400 oauth_state_mismatch when the state parameter is %s', async (_label, change) => {
-      const before = await storedRows(app());
-      const { session, authorizeURL } = await driver.startLogin();
-      const callbackURL = withParams(await emulator().approve(authorizeURL), change);
-      const exchanges = tokenCalls();
+      [
+        'another one',
+        (params: URLSearchParams) => params.set('state', randomBytes(32).toString('base64url')),
+      ],
+    ])(
+      'answers 400 oauth_state_mismatch when the state parameter is %s',
+      async (_label, change) => {
+        const before = await storedRows(app());
+        const { session, authorizeURL } = await driver.startLogin();
+        const callbackURL = withParams(await emulator().approve(authorizeURL), change);
+        const exchanges = tokenCalls();
 
-      await expectError(await session.request(callbackURL), 400, 'oauth_state_mismatch', /start the sign-in again/i);
-      expect(tokenCalls()).toBe(exchanges);
-      await expectNothingStored(app(), before);
-    });
+        await expectError(
+          await session.request(callbackURL),
+          400,
+          'oauth_state_mismatch',
+          /start the sign-in again/i,
+        );
+        expect(tokenCalls()).toBe(exchanges);
+        await expectNothingStored(app(), before);
+      },
+    );
 
     it('answers 400 oauth_state_cookie_missing when the browser has no state cookie', async () => {
       const before = await storedRows(app());
@@ -89,7 +128,12 @@ export function defineCallbackErrorCases({ driver, app, emulator, knownTokens }:
       const callbackURL = await emulator().approve(authorizeURL);
       const exchanges = tokenCalls();
 
-      await expectError(await new BrowserSession().request(callbackURL), 400, 'oauth_state_cookie_missing', /start the sign-in again/i);
+      await expectError(
+        await new BrowserSession().request(callbackURL),
+        400,
+        'oauth_state_cookie_missing',
+        /start the sign-in again/i,
+      );
       expect(tokenCalls()).toBe(exchanges);
       await expectNothingStored(app(), before);
     });
@@ -102,7 +146,12 @@ export function defineCallbackErrorCases({ driver, app, emulator, knownTokens }:
       const before = await storedRows(app());
       const exchanges = tokenCalls();
 
-      await expectError(await session.request(callbackURL), 400, 'oauth_state_cookie_missing', /start the sign-in again/i);
+      await expectError(
+        await session.request(callbackURL),
+        400,
+        'oauth_state_cookie_missing',
+        /start the sign-in again/i,
+      );
       expect(tokenCalls()).toBe(exchanges);
       await expectNothingStored(app(), before);
     });
@@ -115,7 +164,12 @@ export function defineCallbackErrorCases({ driver, app, emulator, knownTokens }:
       const exchanges = tokenCalls();
 
       session.setCookie(provider.stateCookie, cookie, provider.callbackPath);
-      await expectError(await session.request(callbackURL), 400, 'oauth_state_replayed', /start the sign-in again/i);
+      await expectError(
+        await session.request(callbackURL),
+        400,
+        'oauth_state_replayed',
+        /start the sign-in again/i,
+      );
       expect(tokenCalls()).toBe(exchanges);
       await expectNothingStored(app(), before);
     });
@@ -131,7 +185,12 @@ export function defineCallbackErrorCases({ driver, app, emulator, knownTokens }:
       const rejectedBefore = tokenCalls(rejected);
 
       const callbackURL = `${driver.callbackURL}?${new URLSearchParams({ code: oldCode, state })}`;
-      await expectError(await session.request(callbackURL), 400, 'oauth_code_rejected', /start the sign-in again/i);
+      await expectError(
+        await session.request(callbackURL),
+        400,
+        'oauth_code_rejected',
+        /start the sign-in again/i,
+      );
       expect(tokenCalls(rejected)).toBe(rejectedBefore + 1);
       await expectNothingStored(app(), before);
     });
@@ -142,10 +201,19 @@ export function defineCallbackErrorCases({ driver, app, emulator, knownTokens }:
       const callbackURL = await emulator().approve(authorizeURL);
       const cookie = session.cookie(provider.stateCookie)!;
       const at = Math.floor(cookie.length / 2);
-      session.setCookie(provider.stateCookie, cookie.slice(0, at) + (cookie[at] === 'A' ? 'B' : 'A') + cookie.slice(at + 1), provider.callbackPath);
+      session.setCookie(
+        provider.stateCookie,
+        cookie.slice(0, at) + (cookie[at] === 'A' ? 'B' : 'A') + cookie.slice(at + 1),
+        provider.callbackPath,
+      );
       const exchanges = tokenCalls();
 
-      await expectError(await session.request(callbackURL), 400, 'oauth_state_invalid', /start the sign-in again/i);
+      await expectError(
+        await session.request(callbackURL),
+        400,
+        'oauth_state_invalid',
+        /start the sign-in again/i,
+      );
       expect(tokenCalls()).toBe(exchanges);
       await expectNothingStored(app(), before);
     });
@@ -201,7 +269,12 @@ export function defineCallbackErrorCases({ driver, app, emulator, knownTokens }:
       const callbackURL = await emulator().approve(authorizeURL);
       emulator().inject({ route: provider.tokenRoute, status: 503 });
 
-      await expectError(await session.request(callbackURL), 502, 'oauth_provider_unavailable', /try again later/i);
+      await expectError(
+        await session.request(callbackURL),
+        502,
+        'oauth_provider_unavailable',
+        /try again later/i,
+      );
       expect(tokenCalls({ grantType: 'authorization_code', status: 503 })).toBe(1);
       await expectNothingStored(app(), before);
     });
@@ -212,7 +285,12 @@ export function defineCallbackErrorCases({ driver, app, emulator, knownTokens }:
       const callbackURL = await emulator().approve(authorizeURL);
       emulator().inject({ route: provider.profileRoute, status: 500 });
 
-      await expectError(await session.request(callbackURL), 502, 'oauth_profile_fetch_failed', /try again later/i);
+      await expectError(
+        await session.request(callbackURL),
+        502,
+        'oauth_profile_fetch_failed',
+        /try again later/i,
+      );
       expect(emulator().count(provider.profileRoute, { status: 500 })).toBe(1);
       await expectNothingStored(app(), before);
     });
@@ -221,13 +299,21 @@ export function defineCallbackErrorCases({ driver, app, emulator, knownTokens }:
   describe('link mode', () => {
     it("answers 409 account_owned_by_another_user and leaves the owner's row unchanged", async () => {
       const accounts = app().dataSource.getRepository(LinkedAccount);
-      const owner = await accounts.findOneByOrFail({ provider: provider.id, providerAccountId: DEFAULT_EMULATOR_ACCOUNT_ID });
+      const owner = await accounts.findOneByOrFail({
+        provider: provider.id,
+        providerAccountId: DEFAULT_EMULATOR_ACCOUNT_ID,
+      });
       const before = await storedRows(app());
       const headers = { [TEST_USER_HEADER]: `not-${owner.userId}` };
       const { session, authorizeURL } = await driver.startLogin(new BrowserSession(), headers);
       const callbackURL = await emulator().approve(authorizeURL);
 
-      await expectError(await session.request(callbackURL, { headers }), 409, 'account_owned_by_another_user', /sign in as that user and unlink it/i);
+      await expectError(
+        await session.request(callbackURL, { headers }),
+        409,
+        'account_owned_by_another_user',
+        /sign in as that user and unlink it/i,
+      );
       await expectNothingStored(app(), before);
       expect(await accounts.findOneByOrFail({ id: owner.id })).toEqual(owner);
     });
@@ -240,15 +326,35 @@ export function defineCallbackErrorCases({ driver, app, emulator, knownTokens }:
 
       const other = await driver.startLogin(new BrowserSession(), { [TEST_USER_HEADER]: 'user-a' });
       const otherCallback = await emulator().approve(other.authorizeURL, { accountId });
-      const otherResponse = await other.session.request(otherCallback, { headers: { [TEST_USER_HEADER]: 'user-b' } });
-      await expectError(otherResponse, 403, 'oauth_link_user_mismatch', /sign in again and retry the link/i);
+      const otherResponse = await other.session.request(otherCallback, {
+        headers: { [TEST_USER_HEADER]: 'user-b' },
+      });
+      await expectError(
+        otherResponse,
+        403,
+        'oauth_link_user_mismatch',
+        /sign in again and retry the link/i,
+      );
 
-      const nobody = await driver.startLogin(new BrowserSession(), { [TEST_USER_HEADER]: 'user-a' });
-      const nobodyResponse = await nobody.session.request(await emulator().approve(nobody.authorizeURL, { accountId }));
-      await expectError(nobodyResponse, 403, 'oauth_link_user_mismatch', /sign in again and retry the link/i);
+      const nobody = await driver.startLogin(new BrowserSession(), {
+        [TEST_USER_HEADER]: 'user-a',
+      });
+      const nobodyResponse = await nobody.session.request(
+        await emulator().approve(nobody.authorizeURL, { accountId }),
+      );
+      await expectError(
+        nobodyResponse,
+        403,
+        'oauth_link_user_mismatch',
+        /sign in again and retry the link/i,
+      );
 
       await expectNothingStored(app(), before);
-      expect(await app().dataSource.getRepository(LinkedAccount).countBy({ providerAccountId: accountId })).toBe(0);
+      expect(
+        await app()
+          .dataSource.getRepository(LinkedAccount)
+          .countBy({ providerAccountId: accountId }),
+      ).toBe(0);
       // Refused before the code exchange: no tokens were ever issued for the wrong user.
       expect(tokenCalls()).toBe(exchanges);
     });
@@ -259,7 +365,10 @@ export function defineCallbackErrorCases({ driver, app, emulator, knownTokens }:
  * The timeout case: needs an app whose `httpTimeoutMs` is `timeoutMs`, so the caller starts one; the
  * emulator holds the token endpoint twenty times longer.
  */
-export function defineTokenTimeoutCase({ driver, app, emulator }: Omit<CallbackErrorContext, 'knownTokens'>, timeoutMs: number): void {
+export function defineTokenTimeoutCase(
+  { driver, app, emulator }: Omit<CallbackErrorContext, 'knownTokens'>,
+  timeoutMs: number,
+): void {
   it('answers 502 oauth_provider_unavailable when the token endpoint does not answer within httpTimeoutMs', async () => {
     const before = await storedRows(app());
     const { session, authorizeURL } = await driver.startLogin();
@@ -267,7 +376,12 @@ export function defineTokenTimeoutCase({ driver, app, emulator }: Omit<CallbackE
     expect(callbackURL.startsWith(driver.callbackURL)).toBe(true);
     emulator().inject({ route: driver.provider.tokenRoute, delayMs: 20 * timeoutMs });
 
-    const body = await expectOAuthError(await session.request(callbackURL), 502, 'oauth_provider_unavailable', /try again later/i);
+    const body = await expectOAuthError(
+      await session.request(callbackURL),
+      502,
+      'oauth_provider_unavailable',
+      /try again later/i,
+    );
     expect(body.message).toContain(`timed out after ${timeoutMs} ms`);
     await expectNothingStored(app(), before);
   });

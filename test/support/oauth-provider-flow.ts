@@ -1,5 +1,10 @@
 import { expect } from 'vitest';
-import { LinkedAccount, TokenCipher, type AuthenticatedUser, tokenBinding } from '../../src/index.js';
+import {
+  LinkedAccount,
+  TokenCipher,
+  type AuthenticatedUser,
+  tokenBinding,
+} from '../../src/index.js';
 import type { AtlassianEmulator, EmulatorRoute } from '../../src/testing/index.js';
 import { BrowserSession } from './browser-session.js';
 import type { TestApp } from './test-app.js';
@@ -66,8 +71,14 @@ export class OAuthFlowDriver {
   }
 
   /** Opens the login route; answers the session, the authorize URL and the state it carries. */
-  async startLogin(session = new BrowserSession(), headers: Record<string, string> = {}, query = '') {
-    const login = await session.request(`${this.app().url}${this.provider.loginPath}${query}`, { headers });
+  async startLogin(
+    session = new BrowserSession(),
+    headers: Record<string, string> = {},
+    query = '',
+  ) {
+    const login = await session.request(`${this.app().url}${this.provider.loginPath}${query}`, {
+      headers,
+    });
     expect(login.status).toBe(302);
     const authorizeURL = login.headers.get('location')!;
     expect(session.cookie(this.provider.stateCookie)).toBeDefined();
@@ -75,16 +86,26 @@ export class OAuthFlowDriver {
   }
 
   /** Login, consent on the emulator (as `accountId`, default its signed-in user), callback. */
-  async signIn(session = new BrowserSession(), headers: Record<string, string> = {}, options: { query?: string; accountId?: string } = {}) {
+  async signIn(
+    session = new BrowserSession(),
+    headers: Record<string, string> = {},
+    options: { query?: string; accountId?: string } = {},
+  ) {
     const { authorizeURL } = await this.startLogin(session, headers, options.query);
     const cookie = session.cookie(this.provider.stateCookie)!;
-    const callbackURL = await this.emulator().approve(authorizeURL, options.accountId ? { accountId: options.accountId } : {});
+    const callbackURL = await this.emulator().approve(
+      authorizeURL,
+      options.accountId ? { accountId: options.accountId } : {},
+    );
     const response = await session.request(callbackURL, { headers });
     return { session, response, callbackURL, cookie, authorizeURL: new URL(authorizeURL) };
   }
 
   /** A sign-in that must succeed; answers `req.user`. */
-  async signInOk(headers: Record<string, string> = {}, options: { accountId?: string } = {}): Promise<AuthenticatedUser> {
+  async signInOk(
+    headers: Record<string, string> = {},
+    options: { accountId?: string } = {},
+  ): Promise<AuthenticatedUser> {
     const { response } = await this.signIn(new BrowserSession(), headers, options);
     const text = await response.text();
     expect({ status: response.status, body: text }).toMatchObject({ status: 200 });
@@ -94,7 +115,8 @@ export class OAuthFlowDriver {
 
 /** Every row of both tables and their counts, to prove that a failed callback stored nothing. */
 export async function storedRows(app: TestApp) {
-  const count = async (table: string) => Number((await app.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+  const count = async (table: string) =>
+    Number((await app.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
   return {
     accountCount: await count('atlassian_linked_accounts'),
     siteCount: await count('atlassian_sites'),
@@ -104,7 +126,10 @@ export async function storedRows(app: TestApp) {
 }
 
 /** Known accounts (tokens, version, updatedAt included) and their sites are exactly as they were. */
-export async function expectNothingStored(app: TestApp, before: Awaited<ReturnType<typeof storedRows>>): Promise<void> {
+export async function expectNothingStored(
+  app: TestApp,
+  before: Awaited<ReturnType<typeof storedRows>>,
+): Promise<void> {
   const after = await storedRows(app);
   expect(after.accountCount).toBe(before.accountCount);
   expect(after.siteCount).toBe(before.siteCount);
@@ -114,15 +139,23 @@ export async function expectNothingStored(app: TestApp, before: Awaited<ReturnTy
 
 /** Rows with their ciphertexts (not selected by default). */
 export function rowsWithSecrets(app: TestApp): Promise<LinkedAccount[]> {
-  return app.dataSource.getRepository(LinkedAccount).createQueryBuilder('a').addSelect(['a.accessTokenEncrypted', 'a.refreshTokenEncrypted']).getMany();
+  return app.dataSource
+    .getRepository(LinkedAccount)
+    .createQueryBuilder('a')
+    .addSelect(['a.accessTokenEncrypted', 'a.refreshTokenEncrypted'])
+    .getMany();
 }
 
 /** Every token the app has stored, decrypted with its own cipher. */
 export async function storedPlainTokens(app: TestApp): Promise<string[]> {
   const cipher = app.app.get(TokenCipher);
   return (await rowsWithSecrets(app)).flatMap((row) => [
-    ...(row.accessTokenEncrypted ? [cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access'))] : []),
-    ...(row.refreshTokenEncrypted ? [cipher.decrypt(row.refreshTokenEncrypted, tokenBinding(row.id, 'refresh'))] : []),
+    ...(row.accessTokenEncrypted
+      ? [cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access'))]
+      : []),
+    ...(row.refreshTokenEncrypted
+      ? [cipher.decrypt(row.refreshTokenEncrypted, tokenBinding(row.id, 'refresh'))]
+      : []),
   ]);
 }
 
@@ -131,7 +164,13 @@ export async function storedPlainTokens(app: TestApp): Promise<string[]> {
  * provider), and no token: neither one the app stored, nor a JWT-shaped string (the emulator's codes and
  * tokens are JWT-shaped), nor a token field.
  */
-export async function expectOAuthError(response: Response, status: number, code: string, advice: RegExp, knownTokens: Iterable<string> = []): Promise<ErrorBody> {
+export async function expectOAuthError(
+  response: Response,
+  status: number,
+  code: string,
+  advice: RegExp,
+  knownTokens: Iterable<string> = [],
+): Promise<ErrorBody> {
   const text = await response.text();
   expect({ status: response.status, body: text }).toMatchObject({ status });
   expect(response.headers.get('location')).toBeNull();

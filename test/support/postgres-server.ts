@@ -43,7 +43,12 @@ export async function createEmbeddedCluster(): Promise<EmbeddedCluster> {
     onLog: () => undefined,
   });
   await server.initialise();
-  return { server, port, baseUrl: `postgres://postgres:${password}@127.0.0.1:${port}`, removeData: () => rmSync(parent, { recursive: true, force: true }) };
+  return {
+    server,
+    port,
+    baseUrl: `postgres://postgres:${password}@127.0.0.1:${port}`,
+    removeData: () => rmSync(parent, { recursive: true, force: true }),
+  };
 }
 
 /** Starts PostgreSQL on a free loopback port with its data in a temporary folder. */

@@ -1,6 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { LinkedAccount, TokenCipher, atlassianEntities, atlassianMigrations, tokenBinding, useZonedTimestamps, type EncryptionKeyInput } from '../../src/index.js';
+import {
+  LinkedAccount,
+  TokenCipher,
+  atlassianEntities,
+  atlassianMigrations,
+  tokenBinding,
+  useZonedTimestamps,
+  type EncryptionKeyInput,
+} from '../../src/index.js';
 import type { AtlassianEmulator } from '../../src/testing/index.js';
 
 /** Scopes of seeded grants: `offline_access` so that each account has a refresh token. */
@@ -20,8 +28,12 @@ export function tokenCipherFor(key: EncryptionKeyInput): TokenCipher {
 }
 
 /** A DataSource on the database with the package's migrations run, as the host app would have it. */
-export async function openAccountsDatabase(connection: { type: 'postgres'; url: string } | { type: 'better-sqlite3'; database: string }): Promise<DataSource> {
-  const dataSource = useZonedTimestamps(new DataSource({ ...connection, entities: atlassianEntities, migrations: atlassianMigrations }));
+export async function openAccountsDatabase(
+  connection: { type: 'postgres'; url: string } | { type: 'better-sqlite3'; database: string },
+): Promise<DataSource> {
+  const dataSource = useZonedTimestamps(
+    new DataSource({ ...connection, entities: atlassianEntities, migrations: atlassianMigrations }),
+  );
   await dataSource.initialize();
   await dataSource.runMigrations();
   return dataSource;
@@ -54,7 +66,11 @@ export interface SeededAccount {
  * Inserts `count` linked accounts directly, much faster than signing each in: the emulator gets a user
  * and a grant per account, the tokens are encrypted with the app's key and the rows go in by the thousand.
  */
-export async function seedAccounts(dataSource: DataSource, emulator: AtlassianEmulator, options: SeedAccountsOptions): Promise<SeededAccount[]> {
+export async function seedAccounts(
+  dataSource: DataSource,
+  emulator: AtlassianEmulator,
+  options: SeedAccountsOptions,
+): Promise<SeededAccount[]> {
   const cipher = tokenCipherFor(options.encryptionKey);
   const prefix = options.prefix ?? `seed-${randomBytes(3).toString('hex')}`;
   const seeded: SeededAccount[] = [];
@@ -62,8 +78,18 @@ export async function seedAccounts(dataSource: DataSource, emulator: AtlassianEm
   for (let index = 0; index < options.count; index++) {
     const providerAccountId = `${prefix}-${index}`;
     emulator.addUser({ accountId: providerAccountId, name: `Seeded ${index}` });
-    const issued = emulator.issueTokens({ accountId: providerAccountId, clientId: options.clientId, scopes: SEEDED_SCOPES });
-    const account: SeededAccount = { id: randomUUID(), userId: `user-${providerAccountId}`, providerAccountId, accessToken: issued.access_token, refreshToken: issued.refresh_token! };
+    const issued = emulator.issueTokens({
+      accountId: providerAccountId,
+      clientId: options.clientId,
+      scopes: SEEDED_SCOPES,
+    });
+    const account: SeededAccount = {
+      id: randomUUID(),
+      userId: `user-${providerAccountId}`,
+      providerAccountId,
+      accessToken: issued.access_token,
+      refreshToken: issued.refresh_token!,
+    };
     seeded.push(account);
     rows.push({
       id: account.id,
@@ -74,7 +100,10 @@ export async function seedAccounts(dataSource: DataSource, emulator: AtlassianEm
       displayName: `Seeded ${index}`,
       scopes: issued.scope.split(' '),
       accessTokenEncrypted: cipher.encrypt(issued.access_token, tokenBinding(account.id, 'access')),
-      refreshTokenEncrypted: cipher.encrypt(issued.refresh_token!, tokenBinding(account.id, 'refresh')),
+      refreshTokenEncrypted: cipher.encrypt(
+        issued.refresh_token!,
+        tokenBinding(account.id, 'refresh'),
+      ),
       accessTokenExpiresAt: options.accessTokenExpiresAt,
       lastRefreshedAt: options.lastRefreshedAt,
       consentedAt: options.consentedAt,
@@ -82,7 +111,13 @@ export async function seedAccounts(dataSource: DataSource, emulator: AtlassianEm
   }
   await dataSource.transaction(async (manager) => {
     for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-      await manager.createQueryBuilder().insert().into(LinkedAccount).values(rows.slice(start, start + ROWS_PER_INSERT)).updateEntity(false).execute();
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(LinkedAccount)
+        .values(rows.slice(start, start + ROWS_PER_INSERT))
+        .updateEntity(false)
+        .execute();
     }
   });
   return seeded;

@@ -4,7 +4,12 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { AtlassianModule, atlassianEntities, atlassianMigrations, type AtlassianModuleOptions } from '../../src/index.js';
+import {
+  AtlassianModule,
+  atlassianEntities,
+  atlassianMigrations,
+  type AtlassianModuleOptions,
+} from '../../src/index.js';
 import type { AtlassianEmulator } from '../../src/testing/index.js';
 import { AuthTestController } from '../fixtures/auth-test.controller.js';
 import { BitbucketAuthTestController } from '../fixtures/bitbucket-auth-test.controller.js';
@@ -29,7 +34,10 @@ type ModuleImports = NonNullable<Parameters<typeof Test.createTestingModule>[0][
 export const TEST_USER_HEADER = 'x-test-user';
 
 /** The Bitbucket OAuth consumer `startTestApp` registers with the emulator when asked for Bitbucket. */
-export const TEST_BITBUCKET_CONSUMER = { key: 'test-bitbucket-key', secret: 'test-bitbucket-secret' } as const;
+export const TEST_BITBUCKET_CONSUMER = {
+  key: 'test-bitbucket-key',
+  secret: 'test-bitbucket-secret',
+} as const;
 
 /** What `startTestApp` adds on top of the Atlassian fixture app. */
 export interface TestAppExtras {
@@ -59,8 +67,16 @@ export async function startTestApp(
   const callbackURL = `${url}/auth/atlassian/callback`;
   const bitbucketCallbackURL = `${url}/auth/bitbucket/callback`;
   const encryptionKey = randomBytes(32).toString('base64');
-  emulator.registerClient({ clientId: 'test-client', clientSecret: 'test-secret', redirectUris: [callbackURL] });
-  if (extra.bitbucket) emulator.registerBitbucketConsumer({ ...TEST_BITBUCKET_CONSUMER, callbackURL: bitbucketCallbackURL });
+  emulator.registerClient({
+    clientId: 'test-client',
+    clientSecret: 'test-secret',
+    redirectUris: [callbackURL],
+  });
+  if (extra.bitbucket)
+    emulator.registerBitbucketConsumer({
+      ...TEST_BITBUCKET_CONSUMER,
+      callbackURL: bitbucketCallbackURL,
+    });
   const bitbucket = extra.bitbucket
     ? {
         clientId: TEST_BITBUCKET_CONSUMER.key,
@@ -72,7 +88,12 @@ export async function startTestApp(
     : undefined;
   const moduleRef = await Test.createTestingModule({
     imports: [
-      TypeOrmModule.forRoot({ ...database.typeorm, entities: atlassianEntities, migrations: atlassianMigrations, migrationsRun: true }),
+      TypeOrmModule.forRoot({
+        ...database.typeorm,
+        entities: atlassianEntities,
+        migrations: atlassianMigrations,
+        migrationsRun: true,
+      }),
       AtlassianModule.forRoot({
         atlassian: {
           clientId: 'test-client',
@@ -89,14 +110,24 @@ export async function startTestApp(
       }),
       ...(extra.imports ?? []),
     ],
-    controllers: [AuthTestController, ...(extra.bitbucket ? [BitbucketAuthTestController] : []), ...(extra.controllers ?? [])],
+    controllers: [
+      AuthTestController,
+      ...(extra.bitbucket ? [BitbucketAuthTestController] : []),
+      ...(extra.controllers ?? []),
+    ],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: extra.logger ?? false });
-  app.use((req: { headers: Record<string, unknown>; user?: unknown }, _res: unknown, next: () => void) => {
-    const userId = req.headers[TEST_USER_HEADER];
-    if (typeof userId === 'string') req.user = { userId };
-    next();
-  });
+  app.use(
+    (
+      req: { headers: Record<string, unknown>; user?: unknown },
+      _res: unknown,
+      next: () => void,
+    ) => {
+      const userId = req.headers[TEST_USER_HEADER];
+      if (typeof userId === 'string') req.user = { userId };
+      next();
+    },
+  );
   await app.listen(port, '127.0.0.1');
   return {
     app,

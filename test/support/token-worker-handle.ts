@@ -1,6 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import type { TokenAppSpec } from '../fixtures/token-worker.js';
-import type { TokenWorkerJob, TokenWorkerResult, TokenWorkerResultOf } from './token-worker-jobs.js';
+import type {
+  TokenWorkerJob,
+  TokenWorkerResult,
+  TokenWorkerResultOf,
+} from './token-worker-jobs.js';
 import type { FromWorkerMessage, ToWorkerMessage } from './token-worker-protocol.js';
 
 const OUTPUT_TAIL_CHARS = 4_000;
@@ -45,7 +49,10 @@ export class TokenWorker {
   ) {
     const messages = new Map<string, (message: FromWorkerMessage) => void>();
     const failures: Array<(err: Error) => void> = [];
-    const expect = <T>(type: FromWorkerMessage['type'], pick: (message: FromWorkerMessage) => T): Promise<T> =>
+    const expect = <T>(
+      type: FromWorkerMessage['type'],
+      pick: (message: FromWorkerMessage) => T,
+    ): Promise<T> =>
       new Promise<T>((resolve, reject) => {
         messages.set(type, (message) => resolve(pick(message)));
         failures.push(reject);
@@ -61,25 +68,33 @@ export class TokenWorker {
     // A killed worker rejects what nobody waits for (a hanging job's result): that is not a failure of the run.
     for (const promise of [this.ready, this.started, this.result]) promise.catch(() => undefined);
     // What the one-shot promises get, and what each pending run gets (its job named).
-    const failAll = (message: string, runMessage: (kind: TokenWorkerJob['kind']) => string = () => message) => {
+    const failAll = (
+      message: string,
+      runMessage: (kind: TokenWorkerJob['kind']) => string = () => message,
+    ) => {
       failures.forEach((reject) => reject(new Error(message)));
       this.rejectRuns((kind) => new Error(runMessage(kind)));
     };
     child.on('message', (message: FromWorkerMessage) => {
-      if ((message.type === 'result' || message.type === 'failed') && message.id !== undefined) this.settleRun(message);
+      if ((message.type === 'result' || message.type === 'failed') && message.id !== undefined)
+        this.settleRun(message);
       else if (message.type === 'failed') {
         const failed = `token worker ${index} failed: ${message.message}`;
         failAll(failed, (kind) => `${failed} (its ${kind} job got no answer)`);
       } else messages.get(message.type)?.(message);
     });
-    const collect = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-OUTPUT_TAIL_CHARS));
+    const collect = (chunk: Buffer) =>
+      (this.output = (this.output + chunk.toString()).slice(-OUTPUT_TAIL_CHARS));
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         const exited = `token worker ${index} exited (code ${code}, signal ${signal})`;
         const output = `; its output:\n${this.output}`;
-        failAll(`${exited} before it reported${output}`, (kind) => `${exited} while its ${kind} job was running${output}`);
+        failAll(
+          `${exited} before it reported${output}`,
+          (kind) => `${exited} while its ${kind} job was running${output}`,
+        );
         resolve({ code, signal });
       });
     });
@@ -98,7 +113,10 @@ export class TokenWorker {
 
   /** Lets the worker run its launch's job, once; it exits after reporting `result` (unless the job hangs). */
   go(): void {
-    if (!this.launch.job) throw new Error(`token worker ${this.index} has no job to go with: pass one in its launch, or use run(job)`);
+    if (!this.launch.job)
+      throw new Error(
+        `token worker ${this.index} has no job to go with: pass one in its launch, or use run(job)`,
+      );
     this.wentGo = true;
     this.send({ type: 'go' });
   }
@@ -111,11 +129,17 @@ export class TokenWorker {
     const id = ++this.lastRunId;
     return new Promise<TokenWorkerResult>((resolve, reject) => {
       if (!this.alive || !this.child.connected) {
-        reject(new Error(`token worker ${this.index} is gone (exit code ${this.child.exitCode}, signal ${this.child.signalCode}): its ${job.kind} job cannot run`));
+        reject(
+          new Error(
+            `token worker ${this.index} is gone (exit code ${this.child.exitCode}, signal ${this.child.signalCode}): its ${job.kind} job cannot run`,
+          ),
+        );
         return;
       }
       this.runs.set(id, { kind: job.kind, resolve, reject });
-      this.send({ type: 'run', id, job }, (err) => this.settleRun({ type: 'failed', id, message: `could not be sent (${err.message})` }));
+      this.send({ type: 'run', id, job }, (err) =>
+        this.settleRun({ type: 'failed', id, message: `could not be sent (${err.message})` }),
+      );
     }) as Promise<TokenWorkerResultOf<J>>;
   }
 
@@ -128,7 +152,10 @@ export class TokenWorker {
     if (idle && this.alive) {
       if (this.child.connected) this.send({ type: 'close' }, () => undefined);
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.exited, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      await Promise.race([
+        this.exited,
+        new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
       clearTimeout(timer);
     }
     await this.kill();
@@ -151,7 +178,10 @@ export class TokenWorker {
     if (!pending) return;
     this.runs.delete(message.id!);
     if (message.type === 'result') pending.resolve(message.result);
-    else pending.reject(new Error(`token worker ${this.index}: ${pending.kind} job failed: ${message.message}`));
+    else
+      pending.reject(
+        new Error(`token worker ${this.index}: ${pending.kind} job failed: ${message.message}`),
+      );
   }
 
   private rejectRuns(errorFor: (kind: TokenWorkerJob['kind']) => Error): void {

@@ -1,5 +1,11 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { AtlassianError, AtlassianTokenService, TokenRefreshScheduler, type RefreshSweepResult, type TokenStatus } from '../../src/index.js';
+import {
+  AtlassianError,
+  AtlassianTokenService,
+  TokenRefreshScheduler,
+  type RefreshSweepResult,
+  type TokenStatus,
+} from '../../src/index.js';
 
 /**
  * What a token worker does, in its own process or a benchmark's: each job calls one public entry of the
@@ -31,19 +37,42 @@ export type ForgetOutcome = { forgotten: true } | { errorCode: string };
 export type StatusOutcome = { status: TokenStatus } | { errorCode: string };
 
 /** Callers' outcomes, in call order. */
-export type OutcomesResult<K extends 'get' | 'force'> = { kind: K; pid: number; outcomes: GetOutcome[]; elapsedMs: number };
+export type OutcomesResult<K extends 'get' | 'force'> = {
+  kind: K;
+  pid: number;
+  outcomes: GetOutcome[];
+  elapsedMs: number;
+};
 
 /** What a worker reports back; `get-and-hang` reports as `get`. */
 export type TokenWorkerResult =
   | OutcomesResult<'get'>
   | OutcomesResult<'force'>
-  | { kind: 'sweep'; pid: number; sweep: RefreshSweepResult; elapsedMs: number; cpuMs: number; rssAtGoBytes: number; maxRssBytes: number }
+  | {
+      kind: 'sweep';
+      pid: number;
+      sweep: RefreshSweepResult;
+      elapsedMs: number;
+      cpuMs: number;
+      rssAtGoBytes: number;
+      maxRssBytes: number;
+    }
   | { kind: 'forget'; pid: number; outcome: ForgetOutcome; elapsedMs: number }
   | { kind: 'status'; pid: number; outcome: StatusOutcome; elapsedMs: number }
-  | { kind: 'clock'; pid: number; nowMs: number; newDateMs: number; timeZone: string; utcOffsetMinutes: number };
+  | {
+      kind: 'clock';
+      pid: number;
+      nowMs: number;
+      newDateMs: number;
+      timeZone: string;
+      utcOffsetMinutes: number;
+    };
 
 /** The result a job of type `J` gets. */
-export type TokenWorkerResultOf<J extends TokenWorkerJob> = Extract<TokenWorkerResult, { kind: J['kind'] extends 'get-and-hang' ? 'get' : J['kind'] }>;
+export type TokenWorkerResultOf<J extends TokenWorkerJob> = Extract<
+  TokenWorkerResult,
+  { kind: J['kind'] extends 'get-and-hang' ? 'get' : J['kind'] }
+>;
 
 /** The error code a caller reports: the package's stable `code`, else the error's name (never its message). */
 export function errorCodeOf(err: unknown): string {
@@ -51,24 +80,41 @@ export function errorCodeOf(err: unknown): string {
 }
 
 /** Runs `calls` concurrent getAccessToken calls; each caller's token or error code, in call order. */
-export function concurrentGets(app: INestApplicationContext, accountId: string, calls: number): Promise<GetOutcome[]> {
+export function concurrentGets(
+  app: INestApplicationContext,
+  accountId: string,
+  calls: number,
+): Promise<GetOutcome[]> {
   return concurrently(calls, () => app.get(AtlassianTokenService).getAccessToken({ accountId }));
 }
 
 function concurrently(calls: number, call: () => Promise<string>): Promise<GetOutcome[]> {
-  const attempt = () => call().then((token): GetOutcome => ({ token }), (err: unknown): GetOutcome => ({ errorCode: errorCodeOf(err) }));
+  const attempt = () =>
+    call().then(
+      (token): GetOutcome => ({ token }),
+      (err: unknown): GetOutcome => ({ errorCode: errorCodeOf(err) }),
+    );
   return Promise.all(Array.from({ length: calls }, attempt));
 }
 
 /** Runs one job; `started` is awaited once a `get-and-hang` call is under way. A sweep that throws rejects. */
-export async function runTokenJob(app: INestApplicationContext, job: TokenWorkerJob, started: () => Promise<void>): Promise<TokenWorkerResult> {
+export async function runTokenJob(
+  app: INestApplicationContext,
+  job: TokenWorkerJob,
+  started: () => Promise<void>,
+): Promise<TokenWorkerResult> {
   const pid = process.pid;
   const startedAt = performance.now();
   const elapsedMs = () => performance.now() - startedAt;
   const tokens = app.get(AtlassianTokenService);
   switch (job.kind) {
     case 'get':
-      return { kind: 'get', pid, outcomes: await concurrentGets(app, job.accountId, job.calls), elapsedMs: elapsedMs() };
+      return {
+        kind: 'get',
+        pid,
+        outcomes: await concurrentGets(app, job.accountId, job.calls),
+        elapsedMs: elapsedMs(),
+      };
     case 'get-and-hang': {
       const outcomes = concurrentGets(app, job.accountId, 1);
       await started();
@@ -76,7 +122,9 @@ export async function runTokenJob(app: INestApplicationContext, job: TokenWorker
       return { kind: 'get', pid, outcomes: await outcomes, elapsedMs: elapsedMs() };
     }
     case 'force': {
-      const outcomes = await concurrently(job.calls ?? 1, () => tokens.forceRefresh({ accountId: job.accountId }));
+      const outcomes = await concurrently(job.calls ?? 1, () =>
+        tokens.forceRefresh({ accountId: job.accountId }),
+      );
       return { kind: 'force', pid, outcomes, elapsedMs: elapsedMs() };
     }
     case 'forget': {
@@ -97,7 +145,14 @@ export async function runTokenJob(app: INestApplicationContext, job: TokenWorker
       return sweep(app, startedAt);
     case 'clock': {
       const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-      return { kind: 'clock', pid, nowMs: Date.now(), newDateMs: new Date().getTime(), timeZone, utcOffsetMinutes: -new Date().getTimezoneOffset() };
+      return {
+        kind: 'clock',
+        pid,
+        nowMs: Date.now(),
+        newDateMs: new Date().getTime(),
+        timeZone,
+        utcOffsetMinutes: -new Date().getTimezoneOffset(),
+      };
     }
   }
 }
@@ -109,5 +164,13 @@ async function sweep(app: INestApplicationContext, startedAt: number): Promise<T
   const elapsedMs = performance.now() - startedAt;
   const cpu = process.cpuUsage(cpuAtGo);
   const cpuMs = (cpu.user + cpu.system) / 1_000;
-  return { kind: 'sweep', pid: process.pid, sweep: result, elapsedMs, cpuMs, rssAtGoBytes, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+  return {
+    kind: 'sweep',
+    pid: process.pid,
+    sweep: result,
+    elapsedMs,
+    cpuMs,
+    rssAtGoBytes,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
 }

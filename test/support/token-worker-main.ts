@@ -10,11 +10,16 @@ import { installClockOffset } from './worker-clock-offset.js';
  */
 
 function send(message: FromWorkerMessage): Promise<void> {
-  return new Promise((resolve, reject) => process.send!(message, undefined, {}, (err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) =>
+    process.send!(message, undefined, {}, (err) => (err ? reject(err) : resolve())),
+  );
 }
 
 /** Messages from the parent, in order, whether or not someone is waiting yet; `deliver` adds one from inside. */
-function inbox(): { next: () => Promise<ToWorkerMessage>; deliver: (message: ToWorkerMessage) => void } {
+function inbox(): {
+  next: () => Promise<ToWorkerMessage>;
+  deliver: (message: ToWorkerMessage) => void;
+} {
   const queued: ToWorkerMessage[] = [];
   const waiting: Array<(message: ToWorkerMessage) => void> = [];
   const deliver = (message: ToWorkerMessage) => {
@@ -23,7 +28,11 @@ function inbox(): { next: () => Promise<ToWorkerMessage>; deliver: (message: ToW
     else queued.push(message);
   };
   process.on('message', deliver);
-  return { next: async () => queued.shift() ?? (await new Promise<ToWorkerMessage>((resolve) => waiting.push(resolve))), deliver };
+  return {
+    next: async () =>
+      queued.shift() ?? (await new Promise<ToWorkerMessage>((resolve) => waiting.push(resolve))),
+    deliver,
+  };
 }
 
 /** The package's error code once the app is loaded (see `errorCodeOf`); before, the error's name. */
@@ -39,7 +48,8 @@ async function main(): Promise<void> {
   let app: INestApplicationContext | undefined;
   try {
     const boot = await next();
-    if (boot.type !== 'boot') throw new Error(`token worker expected "boot" from the parent first, got "${boot.type}"`);
+    if (boot.type !== 'boot')
+      throw new Error(`token worker expected "boot" from the parent first, got "${boot.type}"`);
     if (boot.spec.clockOffsetMs) installClockOffset(boot.spec.clockOffsetMs);
     const [{ bootTokenApp }, { runTokenJob, errorCodeOf }] = await Promise.all([
       import('../fixtures/token-worker.js'),
@@ -79,5 +89,8 @@ async function main(): Promise<void> {
   process.disconnect();
 }
 
-if (!process.send) throw new Error('token-worker-main.js runs as a child process forked with an IPC channel (see worker-processes.ts)');
+if (!process.send)
+  throw new Error(
+    'token-worker-main.js runs as a child process forked with an IPC channel (see worker-processes.ts)',
+  );
 await main();

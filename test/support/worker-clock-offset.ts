@@ -5,7 +5,10 @@
  */
 
 /** A subclass of `RealDate` whose "now" is `offsetMs` ahead (negative: behind). */
-export function offsetDateClass(offsetMs: number, RealDate: DateConstructor = Date): DateConstructor {
+export function offsetDateClass(
+  offsetMs: number,
+  RealDate: DateConstructor = Date,
+): DateConstructor {
   class OffsetDate extends RealDate {
     constructor(...args: unknown[]) {
       // With no argument a Date means "now"; with any, it is the moment asked for, unshifted.

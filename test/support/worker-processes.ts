@@ -10,7 +10,9 @@ export { TokenWorker, type WorkerLaunch } from './token-worker-handle.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The compiled worker entry: next to this file when it runs from `dist/`, else under `dist/` (built by the global setup). */
-const WORKER_SCRIPT = here.split(sep).includes('dist') ? join(here, 'token-worker-main.js') : join(here, '../../dist/test/support/token-worker-main.js');
+const WORKER_SCRIPT = here.split(sep).includes('dist')
+  ? join(here, 'token-worker-main.js')
+  : join(here, '../../dist/test/support/token-worker-main.js');
 const READY_TIMEOUT_MS = 30_000;
 
 /** Workers started together; `close()` always kills what is left. */
@@ -37,10 +39,13 @@ let exitHookInstalled = false;
  * Each worker may run its launch's job once (`go()`, or `TokenWorkers.run()` for all), or jobs on demand (`run(job)`).
  */
 export async function startTokenWorkers(launches: WorkerLaunch[]): Promise<TokenWorkers> {
-  if (!existsSync(WORKER_SCRIPT)) throw new Error(`${WORKER_SCRIPT} is missing: compile first with \`tsc -p tsconfig.json\``);
+  if (!existsSync(WORKER_SCRIPT))
+    throw new Error(`${WORKER_SCRIPT} is missing: compile first with \`tsc -p tsconfig.json\``);
   if (!exitHookInstalled) {
     // A parent that dies (or is stopped) must not leave workers behind.
-    process.once('exit', () => running.forEach((worker) => worker.alive && process.kill(worker.pid, 'SIGKILL')));
+    process.once('exit', () =>
+      running.forEach((worker) => worker.alive && process.kill(worker.pid, 'SIGKILL')),
+    );
     exitHookInstalled = true;
   }
   const workers = launches.map((launch, index) => {
@@ -62,9 +67,14 @@ export async function startTokenWorkers(launches: WorkerLaunch[]): Promise<Token
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`token workers were not ready within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new Error(`token workers were not ready within ${READY_TIMEOUT_MS} ms`)),
+        READY_TIMEOUT_MS,
+      );
     });
-    await Promise.all([Promise.race([Promise.all(workers.map((worker) => worker.ready)), timeout])]);
+    await Promise.all([
+      Promise.race([Promise.all(workers.map((worker) => worker.ready)), timeout]),
+    ]);
     return group;
   } catch (err) {
     await group.close();

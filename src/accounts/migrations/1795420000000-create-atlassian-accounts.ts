@@ -20,7 +20,9 @@ function statementsFor(queryRunner: QueryRunner): { up: string[]; down: string[]
   const type = queryRunner.connection.options.type;
   if (type === 'postgres') return { up: postgresUp, down: postgresDown };
   if (type === 'better-sqlite3') return { up: sqliteUp, down: sqliteDown };
-  throw new Error(`nestjs-atlassian ships migrations for PostgreSQL and SQLite (better-sqlite3), not for "${type}".`);
+  throw new Error(
+    `nestjs-atlassian ships migrations for PostgreSQL and SQLite (better-sqlite3), not for "${type}".`,
+  );
 }
 
 const postgresUp = [

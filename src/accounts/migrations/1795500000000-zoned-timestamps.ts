@@ -36,7 +36,10 @@ export class ZonedTimestamps1795500000000 implements MigrationInterface {
     if (queryRunner.connection.options.type !== 'postgres') return;
     const zone = processTimeZone();
     for (const [table, columns] of Object.entries(INSTANT_COLUMNS)) {
-      const changes = columns.map((column) => `ALTER COLUMN "${column}" TYPE ${type} USING "${column}" AT TIME ZONE '${zone}'`);
+      const changes = columns.map(
+        (column) =>
+          `ALTER COLUMN "${column}" TYPE ${type} USING "${column}" AT TIME ZONE '${zone}'`,
+      );
       await queryRunner.query(`ALTER TABLE "${table}" ${changes.join(', ')}`);
     }
   }
@@ -45,6 +48,7 @@ export class ZonedTimestamps1795500000000 implements MigrationInterface {
 /** The IANA zone this process reads local times in (what node-postgres used for zone-less values). */
 function processTimeZone(): string {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-  if (!/^[A-Za-z0-9_+\-/]+$/.test(zone)) throw new Error(`Unexpected time zone name "${zone}": set TZ to an IANA zone such as UTC.`);
+  if (!/^[A-Za-z0-9_+\-/]+$/.test(zone))
+    throw new Error(`Unexpected time zone name "${zone}": set TZ to an IANA zone such as UTC.`);
   return zone;
 }

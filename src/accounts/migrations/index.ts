@@ -4,4 +4,7 @@ import { ZonedTimestamps1795500000000 } from './1795500000000-zoned-timestamps.j
 export { CreateAtlassianAccounts1795420000000, ZonedTimestamps1795500000000 };
 
 /** This package's migrations, in order: add them to your DataSource's `migrations`. */
-export const atlassianMigrations = [CreateAtlassianAccounts1795420000000, ZonedTimestamps1795500000000];
+export const atlassianMigrations = [
+  CreateAtlassianAccounts1795420000000,
+  ZonedTimestamps1795500000000,
+];

@@ -5,10 +5,12 @@ import type { EmulatorSite, EmulatorUser } from './emulator.types.js';
 import { bearerToken, json, type EmulatorResponse } from './http-helpers.js';
 
 /** api.atlassian.com's answer to a missing, unknown, expired or revoked token. */
-export const UNAUTHORIZED = (): EmulatorResponse => json(401, { code: 401, message: 'Unauthorized' });
+export const UNAUTHORIZED = (): EmulatorResponse =>
+  json(401, { code: 401, message: 'Unauthorized' });
 
 /** api.atlassian.com's answer to a valid token that lacks the scope: refreshing does not help. */
-export const SCOPE_MISMATCH = (): EmulatorResponse => json(401, { code: 401, message: 'Unauthorized; scope does not match' });
+export const SCOPE_MISMATCH = (): EmulatorResponse =>
+  json(401, { code: 401, message: 'Unauthorized; scope does not match' });
 
 /** Who is calling, proven by a live bearer token. */
 export interface ApiCaller {
@@ -32,7 +34,8 @@ export function authenticateCaller(
   const grant = token === undefined ? undefined : emulator.tokens.grantForAccessToken(token);
   const user = emulator.directory.user(grant?.accountId);
   if (!grant || !user) return UNAUTHORIZED();
-  if (anyOfScopes && !anyOfScopes.some((scope) => grant.scopes.includes(scope))) return SCOPE_MISMATCH();
+  if (anyOfScopes && !anyOfScopes.some((scope) => grant.scopes.includes(scope)))
+    return SCOPE_MISMATCH();
   return { grant, user };
 }
 
@@ -44,11 +47,17 @@ export function isRefusal(result: ApiCaller | EmulatorResponse): result is Emula
 /** The user's current sites that share at least one scope with the grant (the accessible resources). */
 export function grantedSites(caller: ApiCaller): GrantedSite[] {
   return caller.user.sites
-    .map((site) => ({ site, scopes: site.scopes.filter((scope) => caller.grant.scopes.includes(scope)) }))
+    .map((site) => ({
+      site,
+      scopes: site.scopes.filter((scope) => caller.grant.scopes.includes(scope)),
+    }))
     .filter((entry) => entry.scopes.length > 0);
 }
 
 /** The granted site with `cloudId`, if the caller can reach it. */
-export function grantedSite(caller: ApiCaller, cloudId: string | undefined): GrantedSite | undefined {
+export function grantedSite(
+  caller: ApiCaller,
+  cloudId: string | undefined,
+): GrantedSite | undefined {
   return grantedSites(caller).find((entry) => entry.site.id === cloudId);
 }

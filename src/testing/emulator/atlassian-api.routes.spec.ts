@@ -41,7 +41,11 @@ describe('api.atlassian.com identity routes', () => {
   it('GET /me includes email_verified only when the user says so', async () => {
     emulator.addUser({ accountId: 'u-2', name: 'Grace Hopper', emailVerified: false });
     const token = emulator.issueTokens({ accountId: 'u-2', scopes: ['read:me'] }).access_token;
-    expect((await get('/me', token)).body).toMatchObject({ account_id: 'u-2', email: 'u-2@example.com', email_verified: false });
+    expect((await get('/me', token)).body).toMatchObject({
+      account_id: 'u-2',
+      email: 'u-2@example.com',
+      email_verified: false,
+    });
   });
 
   it.each([
@@ -59,7 +63,10 @@ describe('api.atlassian.com identity routes', () => {
   });
 
   it('lists the sites sharing a granted scope, with the intersection of scopes', async () => {
-    const { status, body } = await get('/oauth/token/accessible-resources', tokenWith('read:me', 'read:jira-work', 'read:confluence-space.summary'));
+    const { status, body } = await get(
+      '/oauth/token/accessible-resources',
+      tokenWith('read:me', 'read:jira-work', 'read:confluence-space.summary'),
+    );
     expect(status).toBe(200);
     const byId = Object.fromEntries(body.map((site: { id: string }) => [site.id, site]));
     expect(Object.keys(byId).sort()).toEqual([acme, globex, initech].sort());
@@ -74,21 +81,30 @@ describe('api.atlassian.com identity routes', () => {
   });
 
   it('leaves out sites without any granted scope', async () => {
-    const { body } = await get('/oauth/token/accessible-resources', tokenWith('read:confluence-space.summary'));
+    const { body } = await get(
+      '/oauth/token/accessible-resources',
+      tokenWith('read:confluence-space.summary'),
+    );
     expect(body.map((site: { id: string }) => site.id).sort()).toEqual([acme, globex].sort());
   });
 
   it('answers in no stable order', async () => {
     const token = tokenWith('read:jira-work');
-    const first = (await get('/oauth/token/accessible-resources', token)).body.map((s: { id: string }) => s.id);
-    const second = (await get('/oauth/token/accessible-resources', token)).body.map((s: { id: string }) => s.id);
+    const first = (await get('/oauth/token/accessible-resources', token)).body.map(
+      (s: { id: string }) => s.id,
+    );
+    const second = (await get('/oauth/token/accessible-resources', token)).body.map(
+      (s: { id: string }) => s.id,
+    );
     expect(second).not.toEqual(first);
     expect([...second].sort()).toEqual([...first].sort());
   });
 
   it('follows setSites(): a site can disappear', async () => {
     const token = tokenWith('read:jira-work');
-    emulator.setSites(DEFAULT_EMULATOR_ACCOUNT_ID, [{ id: acme, name: 'acme', url: 'https://acme.atlassian.net' }]);
+    emulator.setSites(DEFAULT_EMULATOR_ACCOUNT_ID, [
+      { id: acme, name: 'acme', url: 'https://acme.atlassian.net' },
+    ]);
     const { body } = await get('/oauth/token/accessible-resources', token);
     expect(body.map((s: { id: string }) => s.id)).toEqual([acme]);
   });

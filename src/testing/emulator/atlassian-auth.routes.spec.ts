@@ -4,7 +4,10 @@ import { AtlassianEmulator } from './atlassian-emulator.js';
 const REDIRECT = 'http://127.0.0.1:4000/auth/atlassian/callback';
 const CLIENT = { clientId: 'app', clientSecret: 'app-secret', redirectUris: [REDIRECT] };
 
-function authorizeUrl(emulator: AtlassianEmulator, overrides: Record<string, string | undefined> = {}): string {
+function authorizeUrl(
+  emulator: AtlassianEmulator,
+  overrides: Record<string, string | undefined> = {},
+): string {
   const url = new URL(`${emulator.authBaseURL}/authorize`);
   const params = {
     audience: 'api.atlassian.com',
@@ -16,7 +19,8 @@ function authorizeUrl(emulator: AtlassianEmulator, overrides: Record<string, str
     prompt: 'consent',
     ...overrides,
   };
-  for (const [key, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(key, value);
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined) url.searchParams.set(key, value);
   return url.toString();
 }
 
@@ -90,7 +94,9 @@ describe('consent decision', () => {
     const withQuery = `${REDIRECT}?tenant=7`;
     emulator.registerClient({ ...CLIENT, redirectUris: [withQuery] });
     const location = await emulator.approve(authorizeUrl(emulator, { redirect_uri: withQuery }));
-    expect(location).toMatch(/^http:\/\/127\.0\.0\.1:4000\/auth\/atlassian\/callback\?tenant=7&code=[^&]+&state=state-1$/);
+    expect(location).toMatch(
+      /^http:\/\/127\.0\.0\.1:4000\/auth\/atlassian\/callback\?tenant=7&code=[^&]+&state=state-1$/,
+    );
   });
 
   it('accepts each consent form once', async () => {
@@ -137,16 +143,23 @@ describe('autoApprove', () => {
   it('redirects straight back with a code', async () => {
     const response = await fetch(authorizeUrl(emulator), { redirect: 'manual' });
     expect(response.status).toBe(302);
-    expect(response.headers.get('location')).toMatch(/^http:\/\/127\.0\.0\.1:4000\/auth\/atlassian\/callback\?code=[^&]+&state=state-1$/);
+    expect(response.headers.get('location')).toMatch(
+      /^http:\/\/127\.0\.0\.1:4000\/auth\/atlassian\/callback\?code=[^&]+&state=state-1$/,
+    );
   });
 
   it('still validates the request', async () => {
-    const response = await fetch(authorizeUrl(emulator, { redirect_uri: 'http://evil.example/cb' }), { redirect: 'manual' });
+    const response = await fetch(
+      authorizeUrl(emulator, { redirect_uri: 'http://evil.example/cb' }),
+      { redirect: 'manual' },
+    );
     expect(response.status).toBe(400);
   });
 
   it('approve() works, and refuses to deny', async () => {
     expect(await emulator.approve(authorizeUrl(emulator))).toContain('code=');
-    await expect(emulator.approve(authorizeUrl(emulator), { deny: true })).rejects.toThrow(/autoApprove/);
+    await expect(emulator.approve(authorizeUrl(emulator), { deny: true })).rejects.toThrow(
+      /autoApprove/,
+    );
   });
 });

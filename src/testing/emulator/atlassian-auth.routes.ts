@@ -1,4 +1,8 @@
-import { approvalLocation, decideConsent, type ConsentDecisionContext } from './consent-decision.js';
+import {
+  approvalLocation,
+  decideConsent,
+  type ConsentDecisionContext,
+} from './consent-decision.js';
 import { ATLASSIAN_CONSENT, authorizeErrorPage, consentPage } from './consent-page.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { EmulatorRequest, EmulatorRouteModule } from './emulator-router.js';
@@ -12,7 +16,12 @@ const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 export function atlassianAuthRoutes(emulator: EmulatorState): EmulatorRouteModule {
   return {
     endpoints: [
-      { method: 'GET', path: '/authorize', route: 'authorize', handle: (request) => authorize(emulator, request) },
+      {
+        method: 'GET',
+        path: '/authorize',
+        route: 'authorize',
+        handle: (request) => authorize(emulator, request),
+      },
       {
         method: 'POST',
         path: ATLASSIAN_CONSENT.decisionPath,
@@ -27,8 +36,13 @@ function authorize(emulator: EmulatorState, { query }: EmulatorRequest): Emulato
   const checked = validateAuthorizeQuery(emulator, query);
   if ('parameter' in checked) return authorizeErrorPage(checked.parameter, checked.problem);
   const user = emulator.directory.signedInUser();
-  if (!user) return authorizeErrorPage('user', 'the emulator has no user to sign in as: call addUser() first');
-  if (emulator.behaviour.autoApprove) return redirect(approvalLocation(checked, issueCode(emulator, checked, user)));
+  if (!user)
+    return authorizeErrorPage(
+      'user',
+      'the emulator has no user to sign in as: call addUser() first',
+    );
+  if (emulator.behaviour.autoApprove)
+    return redirect(approvalLocation(checked, issueCode(emulator, checked, user)));
   const requestId = emulator.consents.open(checked);
   return consentPage({ requestId, ...checked, user, users: emulator.directory.allUsers() });
 }
@@ -42,29 +56,47 @@ function validateAuthorizeQuery(
   if (!client) return { parameter: 'client_id', problem: 'missing or not a registered app' };
   const redirectUri = query.get('redirect_uri') ?? '';
   if (!client.redirectUris.includes(redirectUri)) {
-    return { parameter: 'redirect_uri', problem: `"${redirectUri}" is not a callback URL registered for this app` };
+    return {
+      parameter: 'redirect_uri',
+      problem: `"${redirectUri}" is not a callback URL registered for this app`,
+    };
   }
-  if (query.get('audience') !== 'api.atlassian.com') return { parameter: 'audience', problem: 'must be api.atlassian.com' };
-  if (query.get('response_type') !== 'code') return { parameter: 'response_type', problem: 'must be code' };
+  if (query.get('audience') !== 'api.atlassian.com')
+    return { parameter: 'audience', problem: 'must be api.atlassian.com' };
+  if (query.get('response_type') !== 'code')
+    return { parameter: 'response_type', problem: 'must be code' };
   const scopes = [...new Set((query.get('scope') ?? '').split(/\s+/).filter(Boolean))];
   if (scopes.length === 0) return { parameter: 'scope', problem: 'at least one scope is required' };
   const oauthState = query.get('state') ?? '';
   if (!oauthState) return { parameter: 'state', problem: 'required' };
   const challenge = query.get('code_challenge') ?? undefined;
   const method = query.get('code_challenge_method') ?? undefined;
-  if (challenge === undefined && method !== undefined) return { parameter: 'code_challenge', problem: 'missing' };
+  if (challenge === undefined && method !== undefined)
+    return { parameter: 'code_challenge', problem: 'missing' };
   if (challenge !== undefined) {
-    if (method !== 'S256') return { parameter: 'code_challenge_method', problem: 'only S256 is supported' };
-    if (!S256_CHALLENGE.test(challenge)) return { parameter: 'code_challenge', problem: 'not a base64url SHA-256 hash' };
+    if (method !== 'S256')
+      return { parameter: 'code_challenge_method', problem: 'only S256 is supported' };
+    if (!S256_CHALLENGE.test(challenge))
+      return { parameter: 'code_challenge', problem: 'not a base64url SHA-256 hash' };
   }
-  const request: ConsentRequest = { clientId: client.clientId, redirectUri, scopes, state: oauthState };
+  const request: ConsentRequest = {
+    clientId: client.clientId,
+    redirectUri,
+    scopes,
+    state: oauthState,
+  };
   if (challenge !== undefined) request.codeChallenge = challenge;
   return request;
 }
 
 function decisions(emulator: EmulatorState): ConsentDecisionContext {
   const { directory, consents } = emulator;
-  return { host: ATLASSIAN_CONSENT, directory, consents, issueCode: (request, user) => issueCode(emulator, request, user) };
+  return {
+    host: ATLASSIAN_CONSENT,
+    directory,
+    consents,
+    issueCode: (request, user) => issueCode(emulator, request, user),
+  };
 }
 
 /** Issue a code for `user`, bound to everything the authorize request carried. */

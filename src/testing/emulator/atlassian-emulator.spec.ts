@@ -6,7 +6,9 @@ describe('AtlassianEmulator', () => {
   let emulator: AtlassianEmulator | undefined;
   afterEach(() => emulator?.stop());
   const meOf = async (accessToken: string) => {
-    const response = await fetch(`${emulator?.url}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    const response = await fetch(`${emulator?.url}/me`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
     return (await response.json()) as { account_id: string };
   };
 
@@ -19,7 +21,9 @@ describe('AtlassianEmulator', () => {
 
   it('validates options, naming the key', async () => {
     await expect(AtlassianEmulator.start({ port: -1 })).rejects.toThrow(/port/);
-    await expect(AtlassianEmulator.start({ accessTokenTtlSeconds: Number.NaN })).rejects.toThrow(/accessTokenTtlSeconds/);
+    await expect(AtlassianEmulator.start({ accessTokenTtlSeconds: Number.NaN })).rejects.toThrow(
+      /accessTokenTtlSeconds/,
+    );
     await expect(AtlassianEmulator.start({ clients: [] })).rejects.toThrow(/clients/);
   });
 
@@ -33,7 +37,10 @@ describe('AtlassianEmulator', () => {
   });
 
   it('with realTimeClock, also moves with real time', async () => {
-    emulator = await AtlassianEmulator.start({ now: new Date('2026-03-01T00:00:00Z'), realTimeClock: true });
+    emulator = await AtlassianEmulator.start({
+      now: new Date('2026-03-01T00:00:00Z'),
+      realTimeClock: true,
+    });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(emulator.clock.now().getTime()).toBeGreaterThan(Date.parse('2026-03-01T00:00:00Z'));
   });
@@ -49,8 +56,20 @@ describe('AtlassianEmulator', () => {
     const wrongMethod = await fetch(`${emulator.url}/oauth/token`);
     expect(wrongMethod.status).toBe(405);
     expect(emulator.calls).toEqual([
-      { at: new Date('2026-03-01T00:00:00Z'), method: 'GET', path: '/nowhere', route: 'other', status: 404 },
-      { at: new Date('2026-03-01T00:00:00Z'), method: 'GET', path: '/oauth/token', route: 'token', status: 405 },
+      {
+        at: new Date('2026-03-01T00:00:00Z'),
+        method: 'GET',
+        path: '/nowhere',
+        route: 'other',
+        status: 404,
+      },
+      {
+        at: new Date('2026-03-01T00:00:00Z'),
+        method: 'GET',
+        path: '/oauth/token',
+        route: 'token',
+        status: 405,
+      },
     ]);
     expect(emulator.count('other', { at: new Date('2026-03-01T00:00:00Z') })).toBe(1);
     emulator.resetCalls();
@@ -66,16 +85,27 @@ describe('AtlassianEmulator', () => {
     expect(grace).toMatchObject({ accountId: 'grace', email: 'grace@example.com', sites: [] });
     emulator.signInAs('grace');
     const query = new URLSearchParams({
-      audience: 'api.atlassian.com', client_id: 'app', scope: 'read:me', redirect_uri: 'http://localhost/cb',
-      state: 's', response_type: 'code',
+      audience: 'api.atlassian.com',
+      client_id: 'app',
+      scope: 'read:me',
+      redirect_uri: 'http://localhost/cb',
+      state: 's',
+      response_type: 'code',
     });
-    const code = new URL(await emulator.approve(`${emulator.url}/authorize?${query}`)).searchParams.get('code') ?? '';
+    const code =
+      new URL(await emulator.approve(`${emulator.url}/authorize?${query}`)).searchParams.get(
+        'code',
+      ) ?? '';
     const tokens = (await (
       await fetch(`${emulator.url}/oauth/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
-          grant_type: 'authorization_code', client_id: 'app', client_secret: 'secret', code, redirect_uri: 'http://localhost/cb',
+          grant_type: 'authorization_code',
+          client_id: 'app',
+          client_secret: 'secret',
+          code,
+          redirect_uri: 'http://localhost/cb',
         }),
       })
     ).json()) as { access_token: string };
@@ -90,23 +120,35 @@ describe('AtlassianEmulator', () => {
     });
     emulator.addUser({ accountId: 'grace', name: 'Grace Hopper' });
     const query = new URLSearchParams({
-      audience: 'api.atlassian.com', client_id: 'app', scope: 'read:me', redirect_uri: 'http://localhost/cb',
-      state: 's', response_type: 'code',
+      audience: 'api.atlassian.com',
+      client_id: 'app',
+      scope: 'read:me',
+      redirect_uri: 'http://localhost/cb',
+      state: 's',
+      response_type: 'code',
     });
-    const location = await emulator.approve(`${emulator.url}/authorize?${query}`, { accountId: 'grace' });
+    const location = await emulator.approve(`${emulator.url}/authorize?${query}`, {
+      accountId: 'grace',
+    });
     const code = new URL(location).searchParams.get('code') ?? '';
     const tokens = (await (
       await fetch(`${emulator.url}/oauth/token`, {
         method: 'POST',
         body: new URLSearchParams({
-          grant_type: 'authorization_code', client_id: 'app', client_secret: 'secret', code, redirect_uri: 'http://localhost/cb',
+          grant_type: 'authorization_code',
+          client_id: 'app',
+          client_secret: 'secret',
+          code,
+          redirect_uri: 'http://localhost/cb',
         }),
       })
     ).json()) as { access_token: string };
     expect(emulator.isAccessTokenValid(tokens.access_token)).toBe(true);
     const me = await meOf(tokens.access_token);
     expect(me.account_id).toBe('grace');
-    await expect(emulator.approve(`${emulator.url}/authorize?${query}`, { accountId: 'nobody' })).rejects.toThrow(/account_id/);
+    await expect(
+      emulator.approve(`${emulator.url}/authorize?${query}`, { accountId: 'nobody' }),
+    ).rejects.toThrow(/account_id/);
   });
 
   it('refuses bodies over 1 MiB with 413 and keeps serving', async () => {

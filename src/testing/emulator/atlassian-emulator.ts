@@ -138,18 +138,31 @@ export class AtlassianEmulator extends BitbucketEmulatorControls {
   approve(authorizeUrl: string, options: EmulatorApproveOptions = {}): Promise<string> {
     const signedIn = this.state.directory.signedInUser()?.accountId;
     // Under autoApprove the signed-in account is the only one possible, so naming it is not an error.
-    const accountId = options.accountId === signedIn && this.state.behaviour.autoApprove ? undefined : options.accountId;
+    const accountId =
+      options.accountId === signedIn && this.state.behaviour.autoApprove
+        ? undefined
+        : options.accountId;
     return submitConsent(authorizeUrl, { ...options, accountId });
   }
 
   /** Mint tokens as if the user had just consented, without the browser dance (to seed a test's database). */
   issueTokens(options: EmulatorIssueTokensOptions): EmulatorTokenResponse {
     const { directory, tokens, clock } = this.state;
-    const user = options.accountId === undefined ? directory.signedInUser() : directory.requireUser(options.accountId);
-    const client = options.clientId === undefined ? directory.firstClient() : directory.client(options.clientId);
-    if (!user || !client) throw new Error('issueTokens: unknown or missing user or client: register them first');
+    const user =
+      options.accountId === undefined
+        ? directory.signedInUser()
+        : directory.requireUser(options.accountId);
+    const client =
+      options.clientId === undefined ? directory.firstClient() : directory.client(options.clientId);
+    if (!user || !client)
+      throw new Error('issueTokens: unknown or missing user or client: register them first');
     const consentedAtMs = clock.nowMs();
-    return tokens.createGrant({ clientId: client.clientId, accountId: user.accountId, scopes: options.scopes, consentedAtMs }).body;
+    return tokens.createGrant({
+      clientId: client.clientId,
+      accountId: user.accountId,
+      scopes: options.scopes,
+      consentedAtMs,
+    }).body;
   }
 
   /** Close the server and every open connection; delayed requests are abandoned. */

@@ -1,4 +1,10 @@
-import { authenticateCaller, grantedSite, isRefusal, type ApiCaller, type GrantedSite } from './api-access.js';
+import {
+  authenticateCaller,
+  grantedSite,
+  isRefusal,
+  type ApiCaller,
+  type GrantedSite,
+} from './api-access.js';
 import type { EmulatorRequest, EmulatorRouteModule } from './emulator-router.js';
 import type { EmulatorState } from './emulator-state.js';
 import { json, type EmulatorResponse } from './http-helpers.js';
@@ -9,18 +15,44 @@ const JIRA_USER_SCOPES = ['read:jira-user', 'read:jira-work'];
 const JIRA_PROJECT_SCOPES = ['read:jira-work', 'read:project:jira'];
 const CONFLUENCE_SPACE_SCOPES = ['read:confluence-space.summary', 'read:space:confluence'];
 
-type ProductHandler = (caller: ApiCaller, granted: GrantedSite, request: EmulatorRequest) => EmulatorResponse;
+type ProductHandler = (
+  caller: ApiCaller,
+  granted: GrantedSite,
+  request: EmulatorRequest,
+) => EmulatorResponse;
 
 /** A few Jira and Confluence endpoints under `api.atlassian.com/ex/{product}/{cloudId}`, scope and site checked. */
 export function atlassianProductRoutes(emulator: EmulatorState): EmulatorRouteModule {
-  const jira = (scopes: string[], handler: ProductHandler) => guarded(emulator, 'jira', scopes, handler);
-  const confluence = (scopes: string[], handler: ProductHandler) => guarded(emulator, 'confluence', scopes, handler);
+  const jira = (scopes: string[], handler: ProductHandler) =>
+    guarded(emulator, 'jira', scopes, handler);
+  const confluence = (scopes: string[], handler: ProductHandler) =>
+    guarded(emulator, 'confluence', scopes, handler);
   return {
     endpoints: [
-      { method: 'GET', path: new RegExp(`${JIRA}/myself$`), route: 'jira', handle: jira(JIRA_USER_SCOPES, myself) },
-      { method: 'GET', path: new RegExp(`${JIRA}/project/search$`), route: 'jira', handle: jira(JIRA_PROJECT_SCOPES, projectSearch) },
-      { method: 'GET', path: new RegExp(`${JIRA}/project$`), route: 'jira', handle: jira(JIRA_PROJECT_SCOPES, projects) },
-      { method: 'GET', path: new RegExp(`${CONFLUENCE}/spaces$`), route: 'confluence', handle: confluence(CONFLUENCE_SPACE_SCOPES, spaces) },
+      {
+        method: 'GET',
+        path: new RegExp(`${JIRA}/myself$`),
+        route: 'jira',
+        handle: jira(JIRA_USER_SCOPES, myself),
+      },
+      {
+        method: 'GET',
+        path: new RegExp(`${JIRA}/project/search$`),
+        route: 'jira',
+        handle: jira(JIRA_PROJECT_SCOPES, projectSearch),
+      },
+      {
+        method: 'GET',
+        path: new RegExp(`${JIRA}/project$`),
+        route: 'jira',
+        handle: jira(JIRA_PROJECT_SCOPES, projects),
+      },
+      {
+        method: 'GET',
+        path: new RegExp(`${CONFLUENCE}/spaces$`),
+        route: 'confluence',
+        handle: confluence(CONFLUENCE_SPACE_SCOPES, spaces),
+      },
     ],
     prefixes: [
       { prefix: '/ex/jira/', route: 'jira' },
@@ -30,19 +62,27 @@ export function atlassianProductRoutes(emulator: EmulatorState): EmulatorRouteMo
 }
 
 /** Token, then scope (401), then a site the grant reaches for this product (404), then the handler. */
-function guarded(emulator: EmulatorState, product: 'jira' | 'confluence', scopes: string[], handler: ProductHandler) {
+function guarded(
+  emulator: EmulatorState,
+  product: 'jira' | 'confluence',
+  scopes: string[],
+  handler: ProductHandler,
+) {
   return (request: EmulatorRequest): EmulatorResponse => {
     const caller = authenticateCaller(emulator, request, scopes);
     if (isRefusal(caller)) return caller;
     const granted = grantedSite(caller, request.params.cloudId);
-    if (!granted || !granted.scopes.some((scope) => scope.includes(product))) return siteNotFound(product);
+    if (!granted || !granted.scopes.some((scope) => scope.includes(product)))
+      return siteNotFound(product);
     return handler(caller, granted, request);
   };
 }
 
 function siteNotFound(product: 'jira' | 'confluence'): EmulatorResponse {
   if (product === 'jira') return json(404, { errorMessages: ['Site not found'] });
-  return json(404, { errors: [{ status: 404, code: 'NOT_FOUND', title: 'Site not found', detail: null }] });
+  return json(404, {
+    errors: [{ status: 404, code: 'NOT_FOUND', title: 'Site not found', detail: null }],
+  });
 }
 
 function myself({ user }: ApiCaller): EmulatorResponse {
@@ -56,19 +96,38 @@ function myself({ user }: ApiCaller): EmulatorResponse {
   });
 }
 
-function projectSearch(_caller: ApiCaller, { site }: GrantedSite, { query }: EmulatorRequest): EmulatorResponse {
+function projectSearch(
+  _caller: ApiCaller,
+  { site }: GrantedSite,
+  { query }: EmulatorRequest,
+): EmulatorResponse {
   const startAt = integerParam(query.get('startAt'), 0, 0, Number.MAX_SAFE_INTEGER);
   const maxResults = integerParam(query.get('maxResults'), 50, 0, 100);
-  const values = site.projects.slice(startAt, startAt + maxResults).map(({ id, key, name }) => ({ id, key, name }));
+  const values = site.projects
+    .slice(startAt, startAt + maxResults)
+    .map(({ id, key, name }) => ({ id, key, name }));
   const total = site.projects.length;
-  return json(200, { startAt, maxResults, total, isLast: startAt + values.length >= total, values });
+  return json(200, {
+    startAt,
+    maxResults,
+    total,
+    isLast: startAt + values.length >= total,
+    values,
+  });
 }
 
 function projects(_caller: ApiCaller, { site }: GrantedSite): EmulatorResponse {
-  return json(200, site.projects.map(({ id, key, name }) => ({ id, key, name })));
+  return json(
+    200,
+    site.projects.map(({ id, key, name }) => ({ id, key, name })),
+  );
 }
 
-function spaces(_caller: ApiCaller, { site }: GrantedSite, { query }: EmulatorRequest): EmulatorResponse {
+function spaces(
+  _caller: ApiCaller,
+  { site }: GrantedSite,
+  { query }: EmulatorRequest,
+): EmulatorResponse {
   const limit = integerParam(query.get('limit'), 25, 1, 250);
   const offset = integerParam(decodeCursor(query.get('cursor')), 0, 0, Number.MAX_SAFE_INTEGER);
   const page = site.spaces.slice(offset, offset + limit);

@@ -8,7 +8,14 @@ import type { TokenSuccess } from './emulator-token-store.js';
 /** auth.atlassian.com's `POST /oauth/token`: code exchange and rotating refresh, JSON or form bodies. */
 export function atlassianTokenRoutes(emulator: EmulatorState): EmulatorRouteModule {
   return {
-    endpoints: [{ method: 'POST', path: '/oauth/token', route: 'token', handle: (request) => token(emulator, request) }],
+    endpoints: [
+      {
+        method: 'POST',
+        path: '/oauth/token',
+        route: 'token',
+        handle: (request) => token(emulator, request),
+      },
+    ],
   };
 }
 
@@ -23,20 +30,27 @@ function token(emulator: EmulatorState, request: EmulatorRequest): EmulatorRespo
     case 'authorization_code':
       return answer(exchangeCode(emulator, clientId, fields));
     case 'refresh_token': {
-      if (!fields.refresh_token) return answer(oauthFailure(400, 'invalid_request', 'Missing parameter: refresh_token'));
+      if (!fields.refresh_token)
+        return answer(oauthFailure(400, 'invalid_request', 'Missing parameter: refresh_token'));
       // Asked before the refresh, which counts this use: a replay is noted whatever the answer.
-      if (emulator.tokens.refreshTokenUses(fields.refresh_token) > 0) request.note.refreshTokenReplayed = true;
+      if (emulator.tokens.refreshTokenUses(fields.refresh_token) > 0)
+        request.note.refreshTokenReplayed = true;
       const outcome = emulator.tokens.refresh(clientId, fields.refresh_token);
       if (outcome.ok && outcome.reused) request.note.refreshTokenReused = true;
       return answer(outcome);
     }
     default:
-      return answer(oauthFailure(400, 'unsupported_grant_type', `Unsupported grant type: ${fields.grant_type}`));
+      return answer(
+        oauthFailure(400, 'unsupported_grant_type', `Unsupported grant type: ${fields.grant_type}`),
+      );
   }
 }
 
 /** The client id when the body (or HTTP Basic) carries a registered client and its secret. */
-function authenticateClient(emulator: EmulatorState, { body, headers }: EmulatorRequest): string | undefined {
+function authenticateClient(
+  emulator: EmulatorState,
+  { body, headers }: EmulatorRequest,
+): string | undefined {
   const basic = basicCredentials(headers.authorization);
   const clientId = body.fields.client_id ?? basic?.id;
   const secret = body.fields.client_secret ?? (basic?.id === clientId ? basic?.secret : undefined);
@@ -45,9 +59,14 @@ function authenticateClient(emulator: EmulatorState, { body, headers }: Emulator
   return client.clientId;
 }
 
-function exchangeCode(emulator: EmulatorState, clientId: string, fields: Record<string, string>): TokenSuccess | OAuthFailure {
+function exchangeCode(
+  emulator: EmulatorState,
+  clientId: string,
+  fields: Record<string, string>,
+): TokenSuccess | OAuthFailure {
   if (!fields.code) return oauthFailure(400, 'invalid_request', 'Missing parameter: code');
-  if (!fields.redirect_uri) return oauthFailure(400, 'invalid_request', 'Missing parameter: redirect_uri');
+  if (!fields.redirect_uri)
+    return oauthFailure(400, 'invalid_request', 'Missing parameter: redirect_uri');
   const redeemed = emulator.codes.redeem(fields.code, {
     clientId,
     redirectUri: fields.redirect_uri,

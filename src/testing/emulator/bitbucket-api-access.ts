@@ -5,8 +5,15 @@ import type { EmulatorUser } from './emulator.types.js';
 import { bearerToken, json, type EmulatorResponse } from './http-helpers.js';
 
 /** api.bitbucket.org's error envelope: `{"type":"error","error":{"message", "detail"?}}`. */
-export function bitbucketError(status: number, message: string, detail?: unknown): EmulatorResponse {
-  return json(status, { type: 'error', error: { message, ...(detail !== undefined ? { detail } : {}) } });
+export function bitbucketError(
+  status: number,
+  message: string,
+  detail?: unknown,
+): EmulatorResponse {
+  return json(status, {
+    type: 'error',
+    error: { message, ...(detail !== undefined ? { detail } : {}) },
+  });
 }
 
 /** Who is calling api.bitbucket.org, proven by a live Bitbucket access token. */
@@ -25,12 +32,17 @@ export function authenticateBitbucketCaller(
   scope: string,
 ): BitbucketCaller | EmulatorResponse {
   if (request.query.has('access_token')) {
-    return bitbucketError(401, 'Access tokens in the query string are not accepted: send Authorization: Bearer');
+    return bitbucketError(
+      401,
+      'Access tokens in the query string are not accepted: send Authorization: Bearer',
+    );
   }
   const token = bearerToken(request.headers.authorization);
-  if (token === undefined) return bitbucketError(401, 'Authentication required: send Authorization: Bearer');
+  if (token === undefined)
+    return bitbucketError(401, 'Authentication required: send Authorization: Bearer');
   const { tokens } = emulator.bitbucket;
-  if (tokens.accessTokenProblem(token) === 'expired') return bitbucketError(401, 'Access token expired.');
+  if (tokens.accessTokenProblem(token) === 'expired')
+    return bitbucketError(401, 'Access token expired.');
   const grant = tokens.grantForAccessToken(token);
   const user = emulator.directory.user(grant?.accountId);
   if (!grant || !user) return bitbucketError(401, 'Invalid token');
@@ -44,6 +56,8 @@ export function authenticateBitbucketCaller(
 }
 
 /** True when `authenticateBitbucketCaller` refused the request. */
-export function isBitbucketRefusal(result: BitbucketCaller | EmulatorResponse): result is EmulatorResponse {
+export function isBitbucketRefusal(
+  result: BitbucketCaller | EmulatorResponse,
+): result is EmulatorResponse {
   return 'status' in result;
 }

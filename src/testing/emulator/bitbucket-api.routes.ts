@@ -1,4 +1,8 @@
-import { authenticateBitbucketCaller, bitbucketError, isBitbucketRefusal } from './bitbucket-api-access.js';
+import {
+  authenticateBitbucketCaller,
+  bitbucketError,
+  isBitbucketRefusal,
+} from './bitbucket-api-access.js';
 import { bitbucketPage } from './bitbucket-pagination.js';
 import type { EmulatorRequest, EmulatorRouteModule } from './emulator-router.js';
 import type { EmulatorState } from './emulator-state.js';
@@ -10,9 +14,24 @@ const REPOSITORIES = /^\/2\.0\/repositories\/(?<workspace>[^/]+)\/?$/;
 export function bitbucketApiRoutes(emulator: EmulatorState): EmulatorRouteModule {
   return {
     endpoints: [
-      { method: 'GET', path: '/2.0/user', route: 'bitbucket-user', handle: (request) => user(emulator, request) },
-      { method: 'GET', path: '/2.0/user/emails', route: 'bitbucket-emails', handle: (request) => emails(emulator, request) },
-      { method: 'GET', path: REPOSITORIES, route: 'bitbucket-repositories', handle: (request) => repositories(emulator, request) },
+      {
+        method: 'GET',
+        path: '/2.0/user',
+        route: 'bitbucket-user',
+        handle: (request) => user(emulator, request),
+      },
+      {
+        method: 'GET',
+        path: '/2.0/user/emails',
+        route: 'bitbucket-emails',
+        handle: (request) => emails(emulator, request),
+      },
+      {
+        method: 'GET',
+        path: REPOSITORIES,
+        route: 'bitbucket-repositories',
+        handle: (request) => repositories(emulator, request),
+      },
     ],
     prefixes: [
       { prefix: '/2.0/repositories/', route: 'bitbucket-repositories' },
@@ -46,7 +65,10 @@ function user(emulator: EmulatorState, request: EmulatorRequest): EmulatorRespon
 function emails(emulator: EmulatorState, request: EmulatorRequest): EmulatorResponse {
   const caller = authenticateBitbucketCaller(emulator, request, 'email');
   if (isBitbucketRefusal(caller)) return caller;
-  return bitbucketPage(caller.user.bitbucket.emails.map((entry) => ({ type: 'email', ...entry })), request);
+  return bitbucketPage(
+    caller.user.bitbucket.emails.map((entry) => ({ type: 'email', ...entry })),
+    request,
+  );
 }
 
 /** Only the caller's own workspaces are known; any other slug is a 404. */

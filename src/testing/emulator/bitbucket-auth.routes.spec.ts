@@ -2,13 +2,19 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AtlassianEmulator } from './atlassian-emulator.js';
 
 const CALLBACK = 'http://127.0.0.1:4000/auth/bitbucket/callback';
-const CONSUMER = { key: 'bb-key', secret: 'bb-secret', callbackURL: CALLBACK, scopes: ['account', 'email'] };
+const CONSUMER = {
+  key: 'bb-key',
+  secret: 'bb-secret',
+  callbackURL: CALLBACK,
+  scopes: ['account', 'email'],
+};
 const BASIC = `Basic ${Buffer.from('bb-key:bb-secret').toString('base64')}`;
 
 describe('GET /site/oauth2/authorize', () => {
   let emulator: AtlassianEmulator;
-  const authorizeUrl = (params: Record<string, string> = { client_id: 'bb-key', response_type: 'code', state: 'st 1' }) =>
-    `${emulator.bitbucketAuthBaseURL}/site/oauth2/authorize?${new URLSearchParams(params)}`;
+  const authorizeUrl = (
+    params: Record<string, string> = { client_id: 'bb-key', response_type: 'code', state: 'st 1' },
+  ) => `${emulator.bitbucketAuthBaseURL}/site/oauth2/authorize?${new URLSearchParams(params)}`;
   const accountOf = async (code: string) => {
     const tokens = await fetch(`${emulator.bitbucketAuthBaseURL}/site/oauth2/access_token`, {
       method: 'POST',
@@ -16,7 +22,9 @@ describe('GET /site/oauth2/authorize', () => {
       body: new URLSearchParams({ grant_type: 'authorization_code', code }),
     });
     const { access_token } = (await tokens.json()) as { access_token: string };
-    const user = await fetch(`${emulator.bitbucketApiBaseURL}/2.0/user`, { headers: { authorization: `Bearer ${access_token}` } });
+    const user = await fetch(`${emulator.bitbucketApiBaseURL}/2.0/user`, {
+      headers: { authorization: `Bearer ${access_token}` },
+    });
     return ((await user.json()) as { account_id: string }).account_id;
   };
   beforeEach(async () => {
@@ -43,7 +51,9 @@ describe('GET /site/oauth2/authorize', () => {
     expect(`${callback.origin}${callback.pathname}`).toBe(CALLBACK);
     expect(callback.searchParams.get('state')).toBe('st 1');
     expect(callback.search).toContain('state=st%201');
-    expect(await accountOf(callback.searchParams.get('code') ?? '')).toBe('5b10ac8d82e05b22cc7d4ef5');
+    expect(await accountOf(callback.searchParams.get('code') ?? '')).toBe(
+      '5b10ac8d82e05b22cc7d4ef5',
+    );
     expect(emulator.count('bitbucket-authorize')).toBe(2);
     expect(emulator.count('authorize')).toBe(0);
   });
@@ -62,7 +72,9 @@ describe('GET /site/oauth2/authorize', () => {
   });
 
   it('accepts an exact redirect_uri, and no state (then none comes back)', async () => {
-    const location = await emulator.approve(authorizeUrl({ client_id: 'bb-key', response_type: 'code', redirect_uri: CALLBACK }));
+    const location = await emulator.approve(
+      authorizeUrl({ client_id: 'bb-key', response_type: 'code', redirect_uri: CALLBACK }),
+    );
     expect(new URL(location).searchParams.has('state')).toBe(false);
   });
 
@@ -70,8 +82,19 @@ describe('GET /site/oauth2/authorize', () => {
     ['client_id', { client_id: 'someone-else', response_type: 'code' }],
     ['redirect_uri', { client_id: 'bb-key', response_type: 'code', redirect_uri: `${CALLBACK}/` }],
     ['response_type', { client_id: 'bb-key', response_type: 'token' }],
-    ['code_challenge', { client_id: 'bb-key', response_type: 'code', code_challenge: 'a'.repeat(43), code_challenge_method: 'S256' }],
-    ['code_challenge_method', { client_id: 'bb-key', response_type: 'code', code_challenge_method: 'S256' }],
+    [
+      'code_challenge',
+      {
+        client_id: 'bb-key',
+        response_type: 'code',
+        code_challenge: 'a'.repeat(43),
+        code_challenge_method: 'S256',
+      },
+    ],
+    [
+      'code_challenge_method',
+      { client_id: 'bb-key', response_type: 'code', code_challenge_method: 'S256' },
+    ],
   ])('answers 400 naming %s, and never redirects', async (parameter, params) => {
     const response = await fetch(authorizeUrl(params), { redirect: 'manual' });
     expect(response.status).toBe(400);
@@ -95,6 +118,8 @@ describe('GET /site/oauth2/authorize', () => {
     emulator.setAutoApprove(true);
     const response = await fetch(authorizeUrl(), { redirect: 'manual' });
     expect(response.status).toBe(302);
-    expect(response.headers.get('location')).toMatch(/^http:\/\/127\.0\.0\.1:4000\/auth\/bitbucket\/callback\?code=.+&state=st%201$/);
+    expect(response.headers.get('location')).toMatch(
+      /^http:\/\/127\.0\.0\.1:4000\/auth\/bitbucket\/callback\?code=.+&state=st%201$/,
+    );
   });
 });

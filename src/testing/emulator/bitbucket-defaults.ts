@@ -1,4 +1,7 @@
-import type { EmulatorBitbucketConsumerInput, EmulatorBitbucketRepositoryInput } from './bitbucket.types.js';
+import type {
+  EmulatorBitbucketConsumerInput,
+  EmulatorBitbucketRepositoryInput,
+} from './bitbucket.types.js';
 
 /** Bitbucket durations used when `AtlassianEmulator.start()` is given none, in seconds (Bitbucket's own values). */
 export const EMULATOR_BITBUCKET_DEFAULT_DURATIONS = {

@@ -47,16 +47,26 @@ export abstract class BitbucketEmulatorControls {
   }
 
   /** Mint Bitbucket tokens as if the user had just consented to the consumer (its scopes), without HTTP. */
-  issueBitbucketTokens(options: EmulatorIssueBitbucketTokensOptions = {}): EmulatorBitbucketTokenResponse {
+  issueBitbucketTokens(
+    options: EmulatorIssueBitbucketTokensOptions = {},
+  ): EmulatorBitbucketTokenResponse {
     const { directory, clock } = this.state;
-    const user = options.accountId === undefined ? directory.signedInUser() : directory.requireUser(options.accountId);
+    const user =
+      options.accountId === undefined
+        ? directory.signedInUser()
+        : directory.requireUser(options.accountId);
     const consumer = directory.bitbucketConsumer(options.consumerKey, true);
     if (!user || !consumer) {
       throw new Error(
         'issueBitbucketTokens: unknown or missing user or consumer: add them with addUser() / registerBitbucketConsumer() first',
       );
     }
-    const grant = { clientId: consumer.key, accountId: user.accountId, scopes: consumer.scopes, consentedAtMs: clock.nowMs() };
+    const grant = {
+      clientId: consumer.key,
+      accountId: user.accountId,
+      scopes: consumer.scopes,
+      consentedAtMs: clock.nowMs(),
+    };
     return this.state.bitbucket.tokens.createGrant(grant).body;
   }
 }

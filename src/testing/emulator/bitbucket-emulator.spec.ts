@@ -15,18 +15,32 @@ describe('AtlassianEmulator, Bitbucket side', () => {
   });
 
   it('validates the Bitbucket options, naming the key', async () => {
-    await expect(AtlassianEmulator.start({ bitbucketAccessTokenTtlSeconds: -1 })).rejects.toThrow(/bitbucketAccessTokenTtlSeconds/);
-    await expect(AtlassianEmulator.start({ bitbucketInactivityExpirySeconds: Number.NaN })).rejects.toThrow(/bitbucketInactivityExpirySeconds/);
-    await expect(AtlassianEmulator.start({ bitbucketConsumers: [] })).rejects.toThrow(/bitbucketConsumers/);
-    await expect(AtlassianEmulator.start({ bitbucketScopeField: 'scops' as 'scope' })).rejects.toThrow(/bitbucketScopeField/);
+    await expect(AtlassianEmulator.start({ bitbucketAccessTokenTtlSeconds: -1 })).rejects.toThrow(
+      /bitbucketAccessTokenTtlSeconds/,
+    );
     await expect(
-      AtlassianEmulator.start({ bitbucketConsumers: [{ key: 'k', secret: 's', callbackURL: '/relative' }] }),
+      AtlassianEmulator.start({ bitbucketInactivityExpirySeconds: Number.NaN }),
+    ).rejects.toThrow(/bitbucketInactivityExpirySeconds/);
+    await expect(AtlassianEmulator.start({ bitbucketConsumers: [] })).rejects.toThrow(
+      /bitbucketConsumers/,
+    );
+    await expect(
+      AtlassianEmulator.start({ bitbucketScopeField: 'scops' as 'scope' }),
+    ).rejects.toThrow(/bitbucketScopeField/);
+    await expect(
+      AtlassianEmulator.start({
+        bitbucketConsumers: [{ key: 'k', secret: 's', callbackURL: '/relative' }],
+      }),
     ).rejects.toThrow(/callbackURL/);
   });
 
   it('gives every user a Bitbucket identity with the same account id, overridable per field', async () => {
     emulator = await AtlassianEmulator.start();
-    const grace = emulator.addUser({ accountId: '712020:grace', name: 'Grace Hopper', email: 'grace@example.com' });
+    const grace = emulator.addUser({
+      accountId: '712020:grace',
+      name: 'Grace Hopper',
+      email: 'grace@example.com',
+    });
     expect(grace.bitbucket).toMatchObject({
       username: 'grace-hopper',
       nickname: 'Grace',
@@ -34,10 +48,24 @@ describe('AtlassianEmulator, Bitbucket side', () => {
         { email: 'grace@example.com', is_primary: true, is_confirmed: true },
         { email: 'grace-hopper.alt@example.com', is_primary: false, is_confirmed: false },
       ],
-      workspaces: [{ slug: 'grace-hopper', repositories: [{ slug: 'website', is_private: false }, { slug: 'notes', is_private: true }] }],
+      workspaces: [
+        {
+          slug: 'grace-hopper',
+          repositories: [
+            { slug: 'website', is_private: false },
+            { slug: 'notes', is_private: true },
+          ],
+        },
+      ],
     });
-    expect(emulator.addUser({ accountId: '712020:grace', name: 'Grace Hopper' }).bitbucket.uuid).toBe(grace.bitbucket.uuid);
-    const custom = emulator.addUser({ accountId: 'c', name: 'C', bitbucket: { username: 'cee', workspaces: [] } });
+    expect(
+      emulator.addUser({ accountId: '712020:grace', name: 'Grace Hopper' }).bitbucket.uuid,
+    ).toBe(grace.bitbucket.uuid);
+    const custom = emulator.addUser({
+      accountId: 'c',
+      name: 'C',
+      bitbucket: { username: 'cee', workspaces: [] },
+    });
     expect(custom.bitbucket).toMatchObject({ username: 'cee', workspaces: [] });
     expect(custom.bitbucket.uuid).not.toBe(grace.bitbucket.uuid);
   });
@@ -45,21 +73,38 @@ describe('AtlassianEmulator, Bitbucket side', () => {
   it('issueBitbucketTokens defaults to the signed-in user and first consumer, and names what is missing', async () => {
     emulator = await AtlassianEmulator.start();
     const tokens = emulator.issueBitbucketTokens();
-    expect(tokens).toMatchObject({ scope: 'account email repository', token_type: 'bearer', state: 'authorization_code' });
+    expect(tokens).toMatchObject({
+      scope: 'account email repository',
+      token_type: 'bearer',
+      state: 'authorization_code',
+    });
     expect(emulator.bitbucketRefreshTokenUses(tokens.refresh_token)).toBe(0);
     expect(() => emulator?.issueBitbucketTokens({ consumerKey: 'nope' })).toThrow(/consumer/);
     expect(() => emulator?.issueBitbucketTokens({ accountId: 'nobody' })).toThrow(/nobody/);
   });
 
   it.each<[EmulatorRoute, string, RequestInit]>([
-    ['bitbucket-authorize', '/site/oauth2/authorize?client_id=emulator-bitbucket-key&response_type=code', {}],
-    ['bitbucket-token', '/site/oauth2/access_token', { method: 'POST', headers: { authorization: BASIC }, body: 'grant_type=x' }],
+    [
+      'bitbucket-authorize',
+      '/site/oauth2/authorize?client_id=emulator-bitbucket-key&response_type=code',
+      {},
+    ],
+    [
+      'bitbucket-token',
+      '/site/oauth2/access_token',
+      { method: 'POST', headers: { authorization: BASIC }, body: 'grant_type=x' },
+    ],
     ['bitbucket-user', '/2.0/user', {}],
     ['bitbucket-emails', '/2.0/user/emails', {}],
     ['bitbucket-repositories', '/2.0/repositories/ada-lovelace', {}],
   ])('inject, setLatency and count work on %s', async (route, path, init) => {
     emulator = await AtlassianEmulator.start();
-    emulator.inject({ route, status: 429, headers: { 'Retry-After': '7' }, body: { type: 'error', error: { message: 'Rate limit' } } });
+    emulator.inject({
+      route,
+      status: 429,
+      headers: { 'Retry-After': '7' },
+      body: { type: 'error', error: { message: 'Rate limit' } },
+    });
     const limited = await fetch(`${emulator.url}${path}`, { ...init, redirect: 'manual' });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('7');

@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import { BITBUCKET_CONSUMER_DEFAULT_SCOPES, BITBUCKET_CREATED_ON, BITBUCKET_DEFAULT_REPOSITORIES } from './bitbucket-defaults.js';
+import {
+  BITBUCKET_CONSUMER_DEFAULT_SCOPES,
+  BITBUCKET_CREATED_ON,
+  BITBUCKET_DEFAULT_REPOSITORIES,
+} from './bitbucket-defaults.js';
 import type {
   EmulatorBitbucketConsumer,
   EmulatorBitbucketConsumerInput,
@@ -17,9 +21,14 @@ export interface BitbucketPerson {
 }
 
 /** Fill in a user's Bitbucket identity; the same person as the Atlassian account, so no second account id. */
-export function bitbucketIdentity(person: BitbucketPerson, input: EmulatorBitbucketUserInput = {}): EmulatorBitbucketIdentity {
+export function bitbucketIdentity(
+  person: BitbucketPerson,
+  input: EmulatorBitbucketUserInput = {},
+): EmulatorBitbucketIdentity {
   const username = input.username ?? (slugify(person.name) || slugify(person.accountId));
-  const workspaces = input.workspaces ?? [{ slug: username, name: person.name, repositories: [...BITBUCKET_DEFAULT_REPOSITORIES] }];
+  const workspaces = input.workspaces ?? [
+    { slug: username, name: person.name, repositories: [...BITBUCKET_DEFAULT_REPOSITORIES] },
+  ];
   return {
     uuid: stableUuid(`user:${person.accountId}`),
     username,
@@ -31,10 +40,15 @@ export function bitbucketIdentity(person: BitbucketPerson, input: EmulatorBitbuc
 }
 
 /** Check a consumer and fill in its scopes. */
-export function normalizeBitbucketConsumer(input: EmulatorBitbucketConsumerInput): EmulatorBitbucketConsumer {
-  if (!input.key || !input.secret) throw new TypeError('registerBitbucketConsumer: key and secret are required');
+export function normalizeBitbucketConsumer(
+  input: EmulatorBitbucketConsumerInput,
+): EmulatorBitbucketConsumer {
+  if (!input.key || !input.secret)
+    throw new TypeError('registerBitbucketConsumer: key and secret are required');
   if (!URL.canParse(input.callbackURL)) {
-    throw new TypeError(`registerBitbucketConsumer: callbackURL must be an absolute URL, got "${input.callbackURL}"`);
+    throw new TypeError(
+      `registerBitbucketConsumer: callbackURL must be an absolute URL, got "${input.callbackURL}"`,
+    );
   }
   return { ...input, scopes: [...(input.scopes ?? BITBUCKET_CONSUMER_DEFAULT_SCOPES)] };
 }
@@ -46,7 +60,9 @@ function defaultEmails(email: string, username: string): EmulatorBitbucketIdenti
   ];
 }
 
-function normalizeWorkspace(workspace: EmulatorBitbucketWorkspaceInput): EmulatorBitbucketWorkspace {
+function normalizeWorkspace(
+  workspace: EmulatorBitbucketWorkspaceInput,
+): EmulatorBitbucketWorkspace {
   return {
     slug: workspace.slug,
     name: workspace.name ?? workspace.slug,
@@ -64,7 +80,10 @@ function normalizeWorkspace(workspace: EmulatorBitbucketWorkspaceInput): Emulato
 
 /** Lower case, runs of anything but letters, digits, `_` and `-` as one `-`, no dashes at the ends. */
 function slugify(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 }
 
 /** A braced version-4-shaped UUID hashed from `seed`, so the same user gets the same uuid in every run. */

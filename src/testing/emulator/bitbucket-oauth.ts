@@ -12,10 +12,18 @@ export const BITBUCKET_CLIENT_CREDENTIALS_MISSING = oauthFailure(
 );
 
 /** bitbucket.org's answer to HTTP Basic credentials of no consumer, or a wrong secret. */
-export const BITBUCKET_INVALID_CLIENT = oauthFailure(401, 'invalid_client', 'Invalid OAuth client credentials');
+export const BITBUCKET_INVALID_CLIENT = oauthFailure(
+  401,
+  'invalid_client',
+  'Invalid OAuth client credentials',
+);
 
 /** bitbucket.org's answer to a bad, used or expired authorization code. */
-export const BITBUCKET_INVALID_CODE = oauthFailure(400, 'invalid_grant', 'The specified code is not valid.');
+export const BITBUCKET_INVALID_CODE = oauthFailure(
+  400,
+  'invalid_grant',
+  'The specified code is not valid.',
+);
 
 /** bitbucket.org's answer to a body that is not a form. */
 export const BITBUCKET_FORM_REQUIRED = oauthFailure(
@@ -26,7 +34,11 @@ export const BITBUCKET_FORM_REQUIRED = oauthFailure(
 
 /** Bitbucket words refusals two ways: an unknown token is a bad request, a known but dead one a bad grant. */
 export function bitbucketRefusal(reason: RefreshRefusalReason): OAuthFailure {
-  return oauthFailure(400, reason === 'unknown' ? 'invalid_request' : 'invalid_grant', 'Invalid refresh_token');
+  return oauthFailure(
+    400,
+    reason === 'unknown' ? 'invalid_request' : 'invalid_grant',
+    'Invalid refresh_token',
+  );
 }
 
 /** bitbucket.org: a refresh token with every grant, long tokens, `scope`/`scopes`, and the grant type echoed as `state`. */

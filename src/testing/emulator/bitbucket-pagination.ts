@@ -17,7 +17,8 @@ export function bitbucketPage<T>(values: readonly T[], request: EmulatorRequest)
   const page = positiveInteger(request.query.get('page'), 1);
   if (page === undefined) return bitbucketError(400, 'Invalid page');
   const pagelen = positiveInteger(request.query.get('pagelen'), BITBUCKET_DEFAULT_PAGELEN);
-  if (pagelen === undefined || pagelen > BITBUCKET_MAX_PAGELEN) return bitbucketError(400, 'Invalid pagelen');
+  if (pagelen === undefined || pagelen > BITBUCKET_MAX_PAGELEN)
+    return bitbucketError(400, 'Invalid pagelen');
   const start = (page - 1) * pagelen;
   return json(200, {
     pagelen,

@@ -18,7 +18,10 @@ describe('POST /site/oauth2/access_token, refresh_token (rotating)', () => {
       headers: { authorization },
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
     });
-    return { status: response.status, body: (await response.json()) as EmulatorBitbucketTokenResponse & Record<string, string> };
+    return {
+      status: response.status,
+      body: (await response.json()) as EmulatorBitbucketTokenResponse & Record<string, string>,
+    };
   };
 
   beforeEach(async () => {
@@ -32,16 +35,30 @@ describe('POST /site/oauth2/access_token, refresh_token (rotating)', () => {
     expect(status).toBe(200);
     expect(body.access_token).not.toBe(first.access_token);
     expect(body.refresh_token).not.toBe(first.refresh_token);
-    expect(body).toMatchObject({ expires_in: 7200, token_type: 'bearer', scope: 'account email repository', state: 'refresh_token' });
+    expect(body).toMatchObject({
+      expires_in: 7200,
+      token_type: 'bearer',
+      scope: 'account email repository',
+      state: 'refresh_token',
+    });
     expect(emulator.bitbucketRefreshTokenUses(first.refresh_token)).toBe(1);
-    expect(emulator.count('bitbucket-token', { grantType: 'refresh_token', status: 200, clientAuth: 'basic' })).toBe(1);
+    expect(
+      emulator.count('bitbucket-token', {
+        grantType: 'refresh_token',
+        status: 200,
+        clientAuth: 'basic',
+      }),
+    ).toBe(1);
   });
 
   it('accepts the used refresh token within the leeway, flagged as reused; the old access token dies with the leeway', async () => {
     const second = (await refresh(first.refresh_token)).body;
     emulator.clock.advance(10 * MINUTE - 1);
     expect((await refresh(first.refresh_token)).status).toBe(200);
-    expect(emulator.calls.at(-1)).toMatchObject({ route: 'bitbucket-token', refreshTokenReused: true });
+    expect(emulator.calls.at(-1)).toMatchObject({
+      route: 'bitbucket-token',
+      refreshTokenReused: true,
+    });
     expect(emulator.bitbucketRefreshTokenUses(first.refresh_token)).toBe(2);
     emulator.clock.advance(1);
     expect(emulator.isBitbucketAccessTokenValid(first.access_token)).toBe(false);
@@ -60,7 +77,12 @@ describe('POST /site/oauth2/access_token, refresh_token (rotating)', () => {
     await refresh(first.refresh_token);
     expect(emulator.calls.at(-1)?.refreshTokenReplayed).toBeUndefined();
     await refresh(first.refresh_token);
-    expect(emulator.calls.at(-1)).toMatchObject({ route: 'bitbucket-token', status: 200, refreshTokenReused: true, refreshTokenReplayed: true });
+    expect(emulator.calls.at(-1)).toMatchObject({
+      route: 'bitbucket-token',
+      status: 200,
+      refreshTokenReused: true,
+      refreshTokenReplayed: true,
+    });
     emulator.clock.advance(10 * MINUTE);
     expect(await refresh(first.refresh_token)).toEqual({ status: 400, body: INVALID_GRANT });
     expect(emulator.calls.at(-1)).toMatchObject({ status: 400, refreshTokenReplayed: true });
@@ -71,7 +93,10 @@ describe('POST /site/oauth2/access_token, refresh_token (rotating)', () => {
       fetch(`${emulator.authBaseURL}/oauth/token`, {
         method: 'POST',
         body: new URLSearchParams({
-          grant_type: 'refresh_token', client_id: 'emulator-client-id', client_secret: 'emulator-client-secret', refresh_token: atlassian.refresh_token!,
+          grant_type: 'refresh_token',
+          client_id: 'emulator-client-id',
+          client_secret: 'emulator-client-secret',
+          refresh_token: atlassian.refresh_token!,
         }),
       });
     await atlassianRefresh();
@@ -99,11 +124,20 @@ describe('POST /site/oauth2/access_token, refresh_token (rotating)', () => {
     expect((await refresh(first.refresh_token)).body).toEqual(INVALID_GRANT);
   });
 
-  it('calls an unknown refresh token, or another consumer\'s, an invalid_request', async () => {
-    const unknown = { status: 400, body: { error: 'invalid_request', error_description: 'Invalid refresh_token' } };
+  it("calls an unknown refresh token, or another consumer's, an invalid_request", async () => {
+    const unknown = {
+      status: 400,
+      body: { error: 'invalid_request', error_description: 'Invalid refresh_token' },
+    };
     expect(await refresh('not-a-token')).toEqual(unknown);
-    emulator.registerBitbucketConsumer({ key: 'other', secret: 'x', callbackURL: 'http://localhost/cb' });
-    expect(await refresh(first.refresh_token, `Basic ${Buffer.from('other:x').toString('base64')}`)).toEqual(unknown);
+    emulator.registerBitbucketConsumer({
+      key: 'other',
+      secret: 'x',
+      callbackURL: 'http://localhost/cb',
+    });
+    expect(
+      await refresh(first.refresh_token, `Basic ${Buffer.from('other:x').toString('base64')}`),
+    ).toEqual(unknown);
     expect((await refresh(first.refresh_token)).status).toBe(200);
   });
 
@@ -117,7 +151,10 @@ describe('POST /site/oauth2/access_token, refresh_token (rotating)', () => {
 
   it('takes bitbucketInactivityExpirySeconds and bitbucketAccessTokenTtlSeconds from the options', async () => {
     await emulator.stop();
-    emulator = await AtlassianEmulator.start({ bitbucketInactivityExpirySeconds: 3600, bitbucketAccessTokenTtlSeconds: 60 });
+    emulator = await AtlassianEmulator.start({
+      bitbucketInactivityExpirySeconds: 3600,
+      bitbucketAccessTokenTtlSeconds: 60,
+    });
     first = emulator.issueBitbucketTokens();
     expect(first.expires_in).toBe(60);
     emulator.clock.advance(60 * 1000);

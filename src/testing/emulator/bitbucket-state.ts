@@ -27,6 +27,9 @@ export class BitbucketState {
   constructor(clock: EmulatorClock, settings: BitbucketSettings) {
     this.consents = new PendingConsents(clock);
     this.codes = new EmulatorCodeStore(clock);
-    this.tokens = new EmulatorTokenStore(clock, bitbucketTokenProfile(settings.durations, settings.scopeField));
+    this.tokens = new EmulatorTokenStore(
+      clock,
+      bitbucketTokenProfile(settings.durations, settings.scopeField),
+    );
   }
 }

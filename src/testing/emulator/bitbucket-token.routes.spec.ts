@@ -10,13 +10,21 @@ const MINUTE = 60 * 1000;
 describe('POST /site/oauth2/access_token', () => {
   let emulator: AtlassianEmulator;
   const start = async (bitbucketScopeField?: BitbucketScopeField) => {
-    emulator = await AtlassianEmulator.start({ bitbucketConsumers: [CONSUMER], bitbucketScopeField });
+    emulator = await AtlassianEmulator.start({
+      bitbucketConsumers: [CONSUMER],
+      bitbucketScopeField,
+    });
   };
   const code = async () => {
-    const location = await emulator.approve(`${emulator.bitbucketAuthBaseURL}/site/oauth2/authorize?client_id=bb-key&response_type=code&state=s1`);
+    const location = await emulator.approve(
+      `${emulator.bitbucketAuthBaseURL}/site/oauth2/authorize?client_id=bb-key&response_type=code&state=s1`,
+    );
     return new URL(location).searchParams.get('code') ?? '';
   };
-  const post = async (form: Record<string, string>, headers: Record<string, string> = { authorization: BASIC }) => {
+  const post = async (
+    form: Record<string, string>,
+    headers: Record<string, string> = { authorization: BASIC },
+  ) => {
     const response = await fetch(`${emulator.bitbucketAuthBaseURL}/site/oauth2/access_token`, {
       method: 'POST',
       headers,
@@ -30,13 +38,30 @@ describe('POST /site/oauth2/access_token', () => {
   it('exchanges a code: long bearer tokens, 7200 s, the consumer scopes as `scope`, the grant echoed as `state`', async () => {
     const { status, body } = await post({ grant_type: 'authorization_code', code: await code() });
     expect(status).toBe(200);
-    expect(Object.keys(body).sort()).toEqual(['access_token', 'expires_in', 'refresh_token', 'scope', 'state', 'token_type']);
-    expect(body).toMatchObject({ scope: 'account email repository', expires_in: 7200, token_type: 'bearer', state: 'authorization_code' });
+    expect(Object.keys(body).sort()).toEqual([
+      'access_token',
+      'expires_in',
+      'refresh_token',
+      'scope',
+      'state',
+      'token_type',
+    ]);
+    expect(body).toMatchObject({
+      scope: 'account email repository',
+      expires_in: 7200,
+      token_type: 'bearer',
+      state: 'authorization_code',
+    });
     expect((body.access_token as string).length).toBeGreaterThan(2500);
     expect((body.refresh_token as string).length).toBeGreaterThan(2500);
     expect(emulator.isBitbucketAccessTokenValid(body.access_token as string)).toBe(true);
     expect(emulator.isAccessTokenValid(body.access_token as string)).toBe(false);
-    expect(emulator.calls.at(-1)).toMatchObject({ route: 'bitbucket-token', clientAuth: 'basic', clientId: 'bb-key', bodyEncoding: 'form' });
+    expect(emulator.calls.at(-1)).toMatchObject({
+      route: 'bitbucket-token',
+      clientAuth: 'basic',
+      clientId: 'bb-key',
+      bodyEncoding: 'form',
+    });
   });
 
   it.each([
@@ -47,20 +72,30 @@ describe('POST /site/oauth2/access_token', () => {
     await start(field);
     const { body } = await post({ grant_type: 'authorization_code', code: await code() });
     for (const name of ['scope', 'scopes']) {
-      expect(body[name]).toBe((names as readonly string[]).includes(name) ? 'account email repository' : undefined);
+      expect(body[name]).toBe(
+        (names as readonly string[]).includes(name) ? 'account email repository' : undefined,
+      );
     }
   });
 
   it('requires HTTP Basic: credentials in the body are refused with 401 invalid_client', async () => {
-    const form = { grant_type: 'authorization_code', code: await code(), client_id: 'bb-key', client_secret: 'bb-secret' };
+    const form = {
+      grant_type: 'authorization_code',
+      code: await code(),
+      client_id: 'bb-key',
+      client_secret: 'bb-secret',
+    };
     const { status, body } = await post(form, {});
     expect(status).toBe(401);
     expect(body).toEqual({
       error: 'invalid_client',
-      error_description: 'Client credentials missing; this request needs to be authenticated with the OAuth client id and secret',
+      error_description:
+        'Client credentials missing; this request needs to be authenticated with the OAuth client id and secret',
     });
     expect(emulator.calls.at(-1)).toMatchObject({ status: 401, clientAuth: 'body' });
-    expect((await post({ grant_type: 'authorization_code', code: form.code }, {})).status).toBe(401);
+    expect((await post({ grant_type: 'authorization_code', code: form.code }, {})).status).toBe(
+      401,
+    );
     expect(emulator.calls.at(-1)?.clientAuth).toBe('none');
     // The refused attempts did not use the code up.
     expect((await post({ grant_type: 'authorization_code', code: form.code })).status).toBe(200);
@@ -68,7 +103,12 @@ describe('POST /site/oauth2/access_token', () => {
 
   it('refuses a wrong secret or an unknown consumer', async () => {
     const wrong = `Basic ${Buffer.from('bb-key:nope').toString('base64')}`;
-    expect(await post({ grant_type: 'authorization_code', code: await code() }, { authorization: wrong })).toEqual({
+    expect(
+      await post(
+        { grant_type: 'authorization_code', code: await code() },
+        { authorization: wrong },
+      ),
+    ).toEqual({
       status: 401,
       body: { error: 'invalid_client', error_description: 'Invalid OAuth client credentials' },
     });
@@ -89,7 +129,10 @@ describe('POST /site/oauth2/access_token', () => {
     const once = await code();
     const first = await post({ grant_type: 'authorization_code', code: once });
     const replay = await post({ grant_type: 'authorization_code', code: once });
-    expect(replay).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'The specified code is not valid.' } });
+    expect(replay).toEqual({
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'The specified code is not valid.' },
+    });
     expect(emulator.isBitbucketAccessTokenValid(first.body.access_token as string)).toBe(false);
   });
 
@@ -97,17 +140,33 @@ describe('POST /site/oauth2/access_token', () => {
     emulator.registerBitbucketConsumer({ key: 'other', secret: 'x', callbackURL: CALLBACK });
     const other = `Basic ${Buffer.from('other:x').toString('base64')}`;
     const issued = await code();
-    expect((await post({ grant_type: 'authorization_code', code: issued }, { authorization: other })).status).toBe(400);
-    expect((await post({ grant_type: 'authorization_code', code: issued, redirect_uri: `${CALLBACK}/` })).status).toBe(400);
-    expect((await post({ grant_type: 'authorization_code', code: issued, redirect_uri: CALLBACK })).status).toBe(200);
+    expect(
+      (await post({ grant_type: 'authorization_code', code: issued }, { authorization: other }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await post({ grant_type: 'authorization_code', code: issued, redirect_uri: `${CALLBACK}/` }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await post({ grant_type: 'authorization_code', code: issued, redirect_uri: CALLBACK }))
+        .status,
+    ).toBe(200);
     const late = await code();
     emulator.clock.advance(10 * MINUTE);
     expect((await post({ grant_type: 'authorization_code', code: late })).status).toBe(400);
   });
 
   it('answers missing and unsupported grant types', async () => {
-    expect((await post({})).body).toEqual({ error: 'invalid_request', error_description: 'Missing grant_type' });
-    expect((await post({ grant_type: 'password' })).body).toMatchObject({ error: 'unsupported_grant_type' });
-    expect((await post({ grant_type: 'authorization_code' })).body).toMatchObject({ error: 'invalid_request' });
+    expect((await post({})).body).toEqual({
+      error: 'invalid_request',
+      error_description: 'Missing grant_type',
+    });
+    expect((await post({ grant_type: 'password' })).body).toMatchObject({
+      error: 'unsupported_grant_type',
+    });
+    expect((await post({ grant_type: 'authorization_code' })).body).toMatchObject({
+      error: 'invalid_request',
+    });
   });
 });

@@ -4,7 +4,10 @@ import {
   BITBUCKET_INVALID_CLIENT,
   BITBUCKET_INVALID_CODE,
 } from './bitbucket-oauth.js';
-import type { EmulatorBitbucketConsumer, EmulatorBitbucketTokenResponse } from './bitbucket.types.js';
+import type {
+  EmulatorBitbucketConsumer,
+  EmulatorBitbucketTokenResponse,
+} from './bitbucket.types.js';
 import type { EmulatorCall } from './emulator-call-log.js';
 import { safeEqual } from './emulator-credentials.js';
 import type { EmulatorRequest, EmulatorRouteModule } from './emulator-router.js';
@@ -17,7 +20,12 @@ import { oauthAnswer as answer, oauthFailure, type OAuthFailure } from './oauth-
 export function bitbucketTokenRoutes(emulator: EmulatorState): EmulatorRouteModule {
   return {
     endpoints: [
-      { method: 'POST', path: '/site/oauth2/access_token', route: 'bitbucket-token', handle: (request) => token(emulator, request) },
+      {
+        method: 'POST',
+        path: '/site/oauth2/access_token',
+        route: 'bitbucket-token',
+        handle: (request) => token(emulator, request),
+      },
     ],
   };
 }
@@ -35,25 +43,34 @@ function token(emulator: EmulatorState, request: EmulatorRequest): EmulatorRespo
     case 'authorization_code':
       return answer(exchangeCode(emulator, consumer, fields));
     case 'refresh_token': {
-      if (!fields.refresh_token) return answer(oauthFailure(400, 'invalid_request', 'Missing refresh_token'));
+      if (!fields.refresh_token)
+        return answer(oauthFailure(400, 'invalid_request', 'Missing refresh_token'));
       // Asked before the refresh, which counts this use: a replay is noted whatever the answer.
-      if (emulator.bitbucket.tokens.refreshTokenUses(fields.refresh_token) > 0) request.note.refreshTokenReplayed = true;
+      if (emulator.bitbucket.tokens.refreshTokenUses(fields.refresh_token) > 0)
+        request.note.refreshTokenReplayed = true;
       const outcome = emulator.bitbucket.tokens.refresh(consumer.key, fields.refresh_token);
       if (outcome.ok && outcome.reused) request.note.refreshTokenReused = true;
       return answer(outcome);
     }
     default:
-      return answer(oauthFailure(400, 'unsupported_grant_type', `Unsupported grant type: ${fields.grant_type}`));
+      return answer(
+        oauthFailure(400, 'unsupported_grant_type', `Unsupported grant type: ${fields.grant_type}`),
+      );
   }
 }
 
 function clientAuthOf({ headers, body }: EmulatorRequest): NonNullable<EmulatorCall['clientAuth']> {
   if (basicCredentials(headers.authorization)) return 'basic';
-  return body.fields.client_id !== undefined || body.fields.client_secret !== undefined ? 'body' : 'none';
+  return body.fields.client_id !== undefined || body.fields.client_secret !== undefined
+    ? 'body'
+    : 'none';
 }
 
 /** Only HTTP Basic counts: credentials in the body are ignored, as Bitbucket ignores them. */
-function authenticateConsumer(emulator: EmulatorState, { headers }: EmulatorRequest): EmulatorBitbucketConsumer | OAuthFailure {
+function authenticateConsumer(
+  emulator: EmulatorState,
+  { headers }: EmulatorRequest,
+): EmulatorBitbucketConsumer | OAuthFailure {
   const basic = basicCredentials(headers.authorization);
   if (!basic) return BITBUCKET_CLIENT_CREDENTIALS_MISSING;
   const consumer = emulator.directory.bitbucketConsumer(basic.id);

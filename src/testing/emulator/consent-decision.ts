@@ -19,21 +19,32 @@ export function approvalLocation(request: ConsentRequest, code: string): string 
 }
 
 /** Handle the consent form's POST: check it, then redirect to the callback with a code or `access_denied`. */
-export function decideConsent(context: ConsentDecisionContext, fields: Record<string, string>): EmulatorResponse {
+export function decideConsent(
+  context: ConsentDecisionContext,
+  fields: Record<string, string>,
+): EmulatorResponse {
   const { host, directory } = context;
   const decision = fields.decision;
-  if (decision !== 'approve' && decision !== 'deny') return authorizeErrorPage('decision', 'must be approve or deny', host);
+  if (decision !== 'approve' && decision !== 'deny')
+    return authorizeErrorPage('decision', 'must be approve or deny', host);
   const accountId = fields.account_id;
   const user = accountId ? directory.user(accountId) : directory.signedInUser();
   if (!user) return authorizeErrorPage('account_id', `unknown user "${accountId ?? ''}"`, host);
   const request = context.consents.take(fields.request_id);
-  if (!request) return authorizeErrorPage('request_id', 'unknown, already used or expired (10 minutes): start again', host);
+  if (!request)
+    return authorizeErrorPage(
+      'request_id',
+      'unknown, already used or expired (10 minutes): start again',
+      host,
+    );
   if (decision === 'deny') {
-    return redirect(withQuery(request.redirectUri, {
-      error: 'access_denied',
-      error_description: 'User did not authorize the request',
-      state: request.state || undefined,
-    }));
+    return redirect(
+      withQuery(request.redirectUri, {
+        error: 'access_denied',
+        error_description: 'User did not authorize the request',
+        state: request.state || undefined,
+      }),
+    );
   }
   return redirect(approvalLocation(request, context.issueCode(request, user)));
 }

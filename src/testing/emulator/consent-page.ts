@@ -8,10 +8,16 @@ export interface ConsentHost {
 }
 
 /** auth.atlassian.com's consent pages. */
-export const ATLASSIAN_CONSENT: ConsentHost = { product: 'Atlassian', decisionPath: '/authorize/decision' };
+export const ATLASSIAN_CONSENT: ConsentHost = {
+  product: 'Atlassian',
+  decisionPath: '/authorize/decision',
+};
 
 /** bitbucket.org's consent pages. */
-export const BITBUCKET_CONSENT: ConsentHost = { product: 'Bitbucket', decisionPath: '/site/oauth2/authorize/decision' };
+export const BITBUCKET_CONSENT: ConsentHost = {
+  product: 'Bitbucket',
+  decisionPath: '/site/oauth2/authorize/decision',
+};
 
 /** What the consent page shows. */
 export interface ConsentPageModel {
@@ -67,7 +73,11 @@ export function consentPage(model: ConsentPageModel): EmulatorResponse {
 }
 
 /** A 400 page naming the parameter at fault; shown instead of redirecting to an unchecked callback. */
-export function authorizeErrorPage(parameter: string, problem: string, host: ConsentHost = ATLASSIAN_CONSENT): EmulatorResponse {
+export function authorizeErrorPage(
+  parameter: string,
+  problem: string,
+  host: ConsentHost = ATLASSIAN_CONSENT,
+): EmulatorResponse {
   return html(
     400,
     page(

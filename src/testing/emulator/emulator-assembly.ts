@@ -28,8 +28,14 @@ export interface EmulatorParts {
 export async function assembleEmulator(options: AtlassianEmulatorOptions): Promise<EmulatorParts> {
   const resolved = resolveEmulatorOptions(options);
   const clock = new EmulatorClock(resolved.now, resolved.realTimeClock);
-  const state = new EmulatorState(clock, resolved.durations, { autoApprove: resolved.autoApprove }, resolved.bitbucket);
-  for (const client of options.clients ?? [DEFAULT_EMULATOR_CLIENT]) state.directory.registerClient(client);
+  const state = new EmulatorState(
+    clock,
+    resolved.durations,
+    { autoApprove: resolved.autoApprove },
+    resolved.bitbucket,
+  );
+  for (const client of options.clients ?? [DEFAULT_EMULATOR_CLIENT])
+    state.directory.registerClient(client);
   for (const consumer of options.bitbucketConsumers ?? [DEFAULT_EMULATOR_BITBUCKET_CONSUMER]) {
     state.directory.registerBitbucketConsumer(consumer);
   }

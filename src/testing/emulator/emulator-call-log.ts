@@ -72,7 +72,8 @@ export function matchesCall(call: EmulatorCall, filter: Partial<EmulatorCall>): 
   return Object.entries(filter).every(([key, expected]) => {
     if (expected === undefined) return true;
     const actual = call[key as keyof EmulatorCall];
-    if (expected instanceof Date) return actual instanceof Date && actual.getTime() === expected.getTime();
+    if (expected instanceof Date)
+      return actual instanceof Date && actual.getTime() === expected.getTime();
     return actual === expected;
   });
 }

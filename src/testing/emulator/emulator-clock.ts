@@ -26,7 +26,8 @@ export class EmulatorClock {
 
   /** Move the clock forward by `ms` milliseconds (negative moves it back). */
   advance(ms: number): void {
-    if (!Number.isFinite(ms)) throw new RangeError(`EmulatorClock.advance: ms must be a finite number, got ${ms}`);
+    if (!Number.isFinite(ms))
+      throw new RangeError(`EmulatorClock.advance: ms must be a finite number, got ${ms}`);
     this.baseMs += ms;
   }
 

@@ -1,6 +1,10 @@
 import { AUTHORIZATION_TTL_SECONDS } from './emulator-defaults.js';
 import type { EmulatorClock } from './emulator-clock.js';
-import { isValidCodeVerifier, mintAuthorizationCode, verifiesS256 } from './emulator-credentials.js';
+import {
+  isValidCodeVerifier,
+  mintAuthorizationCode,
+  verifiesS256,
+} from './emulator-credentials.js';
 import { INVALID_CODE, oauthFailure, type OAuthFailure } from './oauth-outcome.js';
 
 /** What a code was issued for; the exchange must agree with it. */
@@ -47,7 +51,10 @@ export class EmulatorCodeStore {
   }
 
   /** Check and consume `code`; failed checks of a valid code leave it usable. */
-  redeem(code: string, redemption: CodeRedemption): { ok: true; grant: AuthorizationCodeGrant } | CodeRejection {
+  redeem(
+    code: string,
+    redemption: CodeRedemption,
+  ): { ok: true; grant: AuthorizationCodeGrant } | CodeRejection {
     const record = this.codes.get(code);
     if (!record || record.clientId !== redemption.clientId) return INVALID_CODE;
     if (record.used) return { ...INVALID_CODE, replayedGrantId: record.grantId };
@@ -66,10 +73,15 @@ export class EmulatorCodeStore {
   }
 }
 
-function checkVerifier(challenge: string | undefined, verifier: string | undefined): OAuthFailure | undefined {
+function checkVerifier(
+  challenge: string | undefined,
+  verifier: string | undefined,
+): OAuthFailure | undefined {
   // Without a challenge the verifier is ignored, as Atlassian does for clients that send one anyway.
   if (challenge === undefined) return undefined;
-  if (verifier === undefined) return oauthFailure(400, 'invalid_request', 'Missing parameter: code_verifier');
-  if (!isValidCodeVerifier(verifier)) return oauthFailure(400, 'invalid_request', 'Invalid parameter: code_verifier');
+  if (verifier === undefined)
+    return oauthFailure(400, 'invalid_request', 'Missing parameter: code_verifier');
+  if (!isValidCodeVerifier(verifier))
+    return oauthFailure(400, 'invalid_request', 'Invalid parameter: code_verifier');
   return verifiesS256(verifier, challenge) ? undefined : INVALID_CODE;
 }

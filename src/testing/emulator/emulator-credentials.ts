@@ -7,9 +7,15 @@ function base64url(value: Buffer | string): string {
 }
 
 /** A JWT-looking string with random content; nothing can be learnt from it but it has dots like the real thing. */
-function jwtLike(kind: string, randomByteCount: number, iss = 'https://auth.atlassian.com'): string {
+function jwtLike(
+  kind: string,
+  randomByteCount: number,
+  iss = 'https://auth.atlassian.com',
+): string {
   const header = base64url(JSON.stringify({ kid: 'emulator', alg: 'RS256', typ: 'JWT' }));
-  const payload = base64url(JSON.stringify({ jti: randomUUID(), iss, kind, nonce: base64url(randomBytes(48)) }));
+  const payload = base64url(
+    JSON.stringify({ jti: randomUUID(), iss, kind, nonce: base64url(randomBytes(48)) }),
+  );
   return `${header}.${payload}.${base64url(randomBytes(randomByteCount))}`;
 }
 

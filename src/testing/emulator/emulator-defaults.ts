@@ -60,7 +60,8 @@ export const DEFAULT_EMULATOR_USER: EmulatorUserInput = {
   accountId: DEFAULT_EMULATOR_ACCOUNT_ID,
   email: 'ada@example.com',
   name: 'Ada Lovelace',
-  picture: 'https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/default-avatar.png',
+  picture:
+    'https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/default-avatar.png',
   sites: [
     {
       id: DEFAULT_EMULATOR_CLOUD_IDS.acme,

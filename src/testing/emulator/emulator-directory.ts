@@ -1,5 +1,8 @@
 import { bitbucketIdentity, normalizeBitbucketConsumer } from './bitbucket-identity.js';
-import type { EmulatorBitbucketConsumer, EmulatorBitbucketConsumerInput } from './bitbucket.types.js';
+import type {
+  EmulatorBitbucketConsumer,
+  EmulatorBitbucketConsumerInput,
+} from './bitbucket.types.js';
 import { CONFLUENCE_SCOPES, JIRA_SCOPES } from './emulator-defaults.js';
 import type {
   EmulatorClientInput,
@@ -9,7 +12,8 @@ import type {
   EmulatorUserInput,
 } from './emulator.types.js';
 
-const DEFAULT_PICTURE = 'https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/default-avatar.png';
+const DEFAULT_PICTURE =
+  'https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/default-avatar.png';
 
 /** The registered apps (Atlassian clients, Bitbucket consumers) and the people who can consent, with their sites. */
 export class EmulatorDirectory {
@@ -20,7 +24,8 @@ export class EmulatorDirectory {
 
   /** Add or replace a client. */
   registerClient(input: EmulatorClientInput): void {
-    if (!input.clientId || !input.clientSecret) throw new TypeError('registerClient: clientId and clientSecret are required');
+    if (!input.clientId || !input.clientSecret)
+      throw new TypeError('registerClient: clientId and clientSecret are required');
     this.clients.set(input.clientId, { ...input, redirectUris: [...input.redirectUris] });
   }
 
@@ -41,7 +46,10 @@ export class EmulatorDirectory {
   }
 
   /** The Bitbucket consumer with `key` (or the first registered one when `key` is undefined and `orFirst` is set). */
-  bitbucketConsumer(key: string | undefined, orFirst = false): EmulatorBitbucketConsumer | undefined {
+  bitbucketConsumer(
+    key: string | undefined,
+    orFirst = false,
+  ): EmulatorBitbucketConsumer | undefined {
     if (key === undefined) return orFirst ? this.consumers.values().next().value : undefined;
     return this.consumers.get(key);
   }
@@ -56,7 +64,10 @@ export class EmulatorDirectory {
       name: input.name,
       picture: input.picture ?? DEFAULT_PICTURE,
       sites: (input.sites ?? []).map(normalizeSite),
-      bitbucket: bitbucketIdentity({ accountId: input.accountId, name: input.name, email }, input.bitbucket),
+      bitbucket: bitbucketIdentity(
+        { accountId: input.accountId, name: input.name, email },
+        input.bitbucket,
+      ),
     };
     if (input.emailVerified !== undefined) user.emailVerified = input.emailVerified;
     this.users.set(user.accountId, user);
@@ -104,7 +115,9 @@ function normalizeSite(site: EmulatorSiteInput): EmulatorSite {
     name: site.name,
     url: site.url,
     scopes: [...(site.scopes ?? [...JIRA_SCOPES, ...CONFLUENCE_SCOPES])],
-    avatarUrl: site.avatarUrl ?? `https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/${site.name}.png`,
+    avatarUrl:
+      site.avatarUrl ??
+      `https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/${site.name}.png`,
     projects: [...(site.projects ?? [])],
     spaces: [...(site.spaces ?? [])],
   };

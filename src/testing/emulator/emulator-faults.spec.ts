@@ -4,7 +4,8 @@ import { AtlassianEmulator } from './atlassian-emulator.js';
 describe('fault injection and latency', () => {
   let emulator: AtlassianEmulator;
   let token: string;
-  const me = () => fetch(`${emulator.apiBaseURL}/me`, { headers: { authorization: `Bearer ${token}` } });
+  const me = () =>
+    fetch(`${emulator.apiBaseURL}/me`, { headers: { authorization: `Bearer ${token}` } });
   const refresh = (refreshToken = 'unknown') =>
     fetch(`${emulator.authBaseURL}/oauth/token`, {
       method: 'POST',
@@ -23,7 +24,12 @@ describe('fault injection and latency', () => {
   afterEach(() => emulator.stop());
 
   it('answers an injected 429 with its headers and body once, then behaves', async () => {
-    emulator.inject({ route: 'me', status: 429, headers: { 'Retry-After': '3' }, body: { message: 'Rate limited' } });
+    emulator.inject({
+      route: 'me',
+      status: 429,
+      headers: { 'Retry-After': '3' },
+      body: { message: 'Rate limited' },
+    });
     const limited = await me();
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('3');
@@ -43,7 +49,12 @@ describe('fault injection and latency', () => {
   });
 
   it('sends a string body as text, e.g. a proxy error page', async () => {
-    emulator.inject({ route: 'token', status: 502, body: '<html>Bad gateway</html>', headers: { 'content-type': 'text/html' } });
+    emulator.inject({
+      route: 'token',
+      status: 502,
+      body: '<html>Bad gateway</html>',
+      headers: { 'content-type': 'text/html' },
+    });
     const response = await refresh();
     expect(response.headers.get('content-type')).toBe('text/html');
     expect(await response.text()).toBe('<html>Bad gateway</html>');
@@ -52,7 +63,12 @@ describe('fault injection and latency', () => {
   it('hangs up without an answer, recorded with status 0', async () => {
     emulator.inject({ route: 'token', hangUp: true });
     await expect(refresh()).rejects.toThrow(TypeError);
-    expect(emulator.calls.at(-1)).toMatchObject({ route: 'token', status: 0, grantType: 'refresh_token', bodyEncoding: 'form' });
+    expect(emulator.calls.at(-1)).toMatchObject({
+      route: 'token',
+      status: 0,
+      grantType: 'refresh_token',
+      bodyEncoding: 'form',
+    });
     expect((await refresh()).status).toBe(403);
   });
 
@@ -60,7 +76,12 @@ describe('fault injection and latency', () => {
     emulator.inject({ route: 'token', status: 500, match: { grantType: 'authorization_code' } });
     expect((await refresh()).status).toBe(403);
     emulator.clearFaults();
-    emulator.inject({ route: 'token', status: 500, match: { grantType: 'refresh_token' }, times: Infinity });
+    emulator.inject({
+      route: 'token',
+      status: 500,
+      match: { grantType: 'refresh_token' },
+      times: Infinity,
+    });
     expect((await refresh()).status).toBe(500);
     expect((await refresh()).status).toBe(500);
     emulator.clearFaults();
@@ -77,7 +98,10 @@ describe('fault injection and latency', () => {
   it('lets a client time out on a long delay', async () => {
     emulator.inject({ route: 'me', delayMs: 5000 });
     await expect(
-      fetch(`${emulator.apiBaseURL}/me`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(50) }),
+      fetch(`${emulator.apiBaseURL}/me`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(50),
+      }),
     ).rejects.toThrow(/aborted|timeout/i);
   });
 

@@ -46,7 +46,10 @@ export class EmulatorFaults {
   /** Queue a fault; faults for the same request apply in the order they were injected. */
   inject(fault: EmulatorFault): void {
     const remaining = fault.times ?? 1;
-    if (!(remaining > 0)) throw new RangeError(`inject: times must be a positive number or Infinity, got ${fault.times}`);
+    if (!(remaining > 0))
+      throw new RangeError(
+        `inject: times must be a positive number or Infinity, got ${fault.times}`,
+      );
     if (fault.delayMs !== undefined && !(fault.delayMs >= 0)) {
       throw new RangeError(`inject: delayMs must be >= 0, got ${fault.delayMs}`);
     }
@@ -55,7 +58,9 @@ export class EmulatorFaults {
 
   /** Consume one use of the first fault that matches `target`, if any. */
   take(target: EmulatorFaultTarget): EmulatorFault | undefined {
-    const index = this.queue.findIndex((fault) => fault.route === target.route && matchesFault(fault.match, target));
+    const index = this.queue.findIndex(
+      (fault) => fault.route === target.route && matchesFault(fault.match, target),
+    );
     if (index < 0) return undefined;
     const fault = this.queue[index];
     fault.remaining -= 1;
@@ -65,7 +70,8 @@ export class EmulatorFaults {
 
   /** Add `ms` real milliseconds to every request of `route`; 0 removes it. */
   setLatency(route: EmulatorRoute, ms: number): void {
-    if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`setLatency: ms must be a finite number >= 0, got ${ms}`);
+    if (!(ms >= 0) || !Number.isFinite(ms))
+      throw new RangeError(`setLatency: ms must be a finite number >= 0, got ${ms}`);
     if (ms === 0) this.latencyMs.delete(route);
     else this.latencyMs.set(route, ms);
   }

@@ -15,7 +15,8 @@ export interface ResolvedEmulatorOptions {
   bitbucket: BitbucketSettings;
 }
 
-type DurationKey = keyof typeof EMULATOR_DEFAULT_DURATIONS | keyof typeof EMULATOR_BITBUCKET_DEFAULT_DURATIONS;
+type DurationKey =
+  keyof typeof EMULATOR_DEFAULT_DURATIONS | keyof typeof EMULATOR_BITBUCKET_DEFAULT_DURATIONS;
 
 const SCOPE_FIELDS: readonly BitbucketScopeField[] = ['scope', 'scopes', 'both'];
 
@@ -23,33 +24,58 @@ const SCOPE_FIELDS: readonly BitbucketScopeField[] = ['scope', 'scopes', 'both']
 export function resolveEmulatorOptions(options: AtlassianEmulatorOptions): ResolvedEmulatorOptions {
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`AtlassianEmulator: port must be an integer from 0 to 65535 (0 = any free port), got ${port}`);
+    throw new RangeError(
+      `AtlassianEmulator: port must be an integer from 0 to 65535 (0 = any free port), got ${port}`,
+    );
   }
   const now = options.now ?? new Date();
-  if (Number.isNaN(now.getTime())) throw new RangeError('AtlassianEmulator: now must be a valid Date');
-  const seconds: Record<DurationKey, number> = { ...EMULATOR_DEFAULT_DURATIONS, ...EMULATOR_BITBUCKET_DEFAULT_DURATIONS };
+  if (Number.isNaN(now.getTime()))
+    throw new RangeError('AtlassianEmulator: now must be a valid Date');
+  const seconds: Record<DurationKey, number> = {
+    ...EMULATOR_DEFAULT_DURATIONS,
+    ...EMULATOR_BITBUCKET_DEFAULT_DURATIONS,
+  };
   for (const key of Object.keys(seconds) as DurationKey[]) {
     const value = options[key] ?? seconds[key];
     if (!Number.isFinite(value) || value < 0) {
-      throw new RangeError(`AtlassianEmulator: ${key} must be a finite number of seconds >= 0, got ${value}`);
+      throw new RangeError(
+        `AtlassianEmulator: ${key} must be a finite number of seconds >= 0, got ${value}`,
+      );
     }
     seconds[key] = value;
   }
-  if (options.clients?.length === 0) throw new RangeError('AtlassianEmulator: clients must not be empty; omit it for the default client');
+  if (options.clients?.length === 0)
+    throw new RangeError(
+      'AtlassianEmulator: clients must not be empty; omit it for the default client',
+    );
   if (options.bitbucketConsumers?.length === 0) {
-    throw new RangeError('AtlassianEmulator: bitbucketConsumers must not be empty; omit it for the default consumer');
+    throw new RangeError(
+      'AtlassianEmulator: bitbucketConsumers must not be empty; omit it for the default consumer',
+    );
   }
   const scopeField = options.bitbucketScopeField ?? 'scope';
   if (!SCOPE_FIELDS.includes(scopeField)) {
-    throw new RangeError(`AtlassianEmulator: bitbucketScopeField must be 'scope', 'scopes' or 'both', got ${String(scopeField)}`);
+    throw new RangeError(
+      `AtlassianEmulator: bitbucketScopeField must be 'scope', 'scopes' or 'both', got ${String(scopeField)}`,
+    );
   }
-  const { accessTokenTtlSeconds, refreshLeewaySeconds, inactivityExpirySeconds, absoluteExpirySeconds } = seconds;
+  const {
+    accessTokenTtlSeconds,
+    refreshLeewaySeconds,
+    inactivityExpirySeconds,
+    absoluteExpirySeconds,
+  } = seconds;
   return {
     port,
     now,
     realTimeClock: options.realTimeClock ?? false,
     autoApprove: options.autoApprove ?? false,
-    durations: { accessTokenTtlSeconds, refreshLeewaySeconds, inactivityExpirySeconds, absoluteExpirySeconds },
+    durations: {
+      accessTokenTtlSeconds,
+      refreshLeewaySeconds,
+      inactivityExpirySeconds,
+      absoluteExpirySeconds,
+    },
     bitbucket: {
       scopeField,
       durations: {

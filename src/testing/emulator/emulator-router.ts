@@ -55,16 +55,25 @@ export class EmulatorRouter {
     for (const endpoint of this.endpoints) {
       const params = matchPath(endpoint.path, path);
       if (!params) continue;
-      if (endpoint.method === method) return { route: endpoint.route, handle: endpoint.handle, params };
+      if (endpoint.method === method)
+        return { route: endpoint.route, handle: endpoint.handle, params };
       wrongMethod ??= endpoint;
     }
     if (wrongMethod) {
       const allowed = this.endpoints.filter((e) => matchPath(e.path, path)).map((e) => e.method);
-      const answer = json(405, { code: 405, message: 'Method Not Allowed' }, { allow: [...new Set(allowed)].join(', ') });
+      const answer = json(
+        405,
+        { code: 405, message: 'Method Not Allowed' },
+        { allow: [...new Set(allowed)].join(', ') },
+      );
       return { route: wrongMethod.route, handle: () => answer, params: {} };
     }
     const route = this.prefixes.find((entry) => path.startsWith(entry.prefix))?.route ?? 'other';
-    return { route, handle: () => json(404, { code: 404, message: `No emulated endpoint at ${path}` }), params: {} };
+    return {
+      route,
+      handle: () => json(404, { code: 404, message: `No emulated endpoint at ${path}` }),
+      params: {},
+    };
   }
 }
 

@@ -1,4 +1,10 @@
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,7 +12,14 @@ import type { EmulatorCall, EmulatorCallLog } from './emulator-call-log.js';
 import type { EmulatorClock } from './emulator-clock.js';
 import type { EmulatorFault, EmulatorFaults } from './emulator-faults.js';
 import type { EmulatorRequest, EmulatorRouter, RouteMatch } from './emulator-router.js';
-import { basicCredentials, json, parseBody, readBodyText, type EmulatorResponse, type ParsedBody } from './http-helpers.js';
+import {
+  basicCredentials,
+  json,
+  parseBody,
+  readBodyText,
+  type EmulatorResponse,
+  type ParsedBody,
+} from './http-helpers.js';
 
 /** The parts the request pipeline needs. */
 export interface EmulatorServerParts {
@@ -61,7 +74,13 @@ export class EmulatorServer {
     const url = new URL(`http://127.0.0.1${req.url ?? '/'}`);
     const method = (req.method ?? 'GET').toUpperCase();
     const match = this.parts.router.match(method, url.pathname);
-    const call: EmulatorCall = { at: this.parts.clock.now(), method, path: url.pathname, route: match.route, status: 0 };
+    const call: EmulatorCall = {
+      at: this.parts.clock.now(),
+      method,
+      path: url.pathname,
+      route: match.route,
+      status: 0,
+    };
     try {
       const outcome = await this.respond(req, url, match, call);
       if (outcome === 'hang-up') req.socket.destroy();
@@ -69,21 +88,36 @@ export class EmulatorServer {
     } catch (error) {
       // Stopping mid-delay, or a client gone away: there is no one to answer; a real bug is a 500.
       if (this.stopping.signal.aborted || res.destroyed) req.socket.destroy();
-      else call.status = write(res, json(500, { code: 500, message: `Emulator error: ${(error as Error).message}` }));
+      else
+        call.status = write(
+          res,
+          json(500, { code: 500, message: `Emulator error: ${(error as Error).message}` }),
+        );
     }
     this.parts.calls.record(call);
   }
 
   /** Latency, then a fault if one matches, else the route handler; fills in `call` as facts emerge. */
-  private async respond(req: IncomingMessage, url: URL, match: RouteMatch, call: EmulatorCall): Promise<EmulatorResponse | 'hang-up'> {
+  private async respond(
+    req: IncomingMessage,
+    url: URL,
+    match: RouteMatch,
+    call: EmulatorCall,
+  ): Promise<EmulatorResponse | 'hang-up'> {
     const body = await readBody(req);
     Object.assign(call, describeRequest(body, url.searchParams, req.headers.authorization));
     await this.delay(this.parts.faults.latencyFor(call.route));
-    const fault = this.parts.faults.take({ route: call.route, method: call.method, path: call.path, grantType: call.grantType });
+    const fault = this.parts.faults.take({
+      route: call.route,
+      method: call.method,
+      path: call.path,
+      grantType: call.grantType,
+    });
     await this.delay(fault?.delayMs ?? 0);
     if (fault?.hangUp) return 'hang-up';
     if (fault?.status !== undefined) return faultResponse(fault);
-    if (body.error === 'too-large') return json(413, { code: 413, message: 'Request body too large' }, { connection: 'close' });
+    if (body.error === 'too-large')
+      return json(413, { code: 413, message: 'Request body too large' }, { connection: 'close' });
     const request: EmulatorRequest = {
       method: call.method,
       path: call.path,
@@ -112,9 +146,17 @@ async function readBody(req: IncomingMessage): Promise<ParsedBody> {
   }
 }
 
-function describeRequest(body: ParsedBody, query: URLSearchParams, authorization: string | undefined): Partial<EmulatorCall> {
+function describeRequest(
+  body: ParsedBody,
+  query: URLSearchParams,
+  authorization: string | undefined,
+): Partial<EmulatorCall> {
   const described: Partial<EmulatorCall> = {};
-  const clientId = body.fields.client_id ?? basicCredentials(authorization)?.id ?? query.get('client_id') ?? undefined;
+  const clientId =
+    body.fields.client_id ??
+    basicCredentials(authorization)?.id ??
+    query.get('client_id') ??
+    undefined;
   if (clientId !== undefined) described.clientId = clientId;
   if (body.fields.grant_type !== undefined) described.grantType = body.fields.grant_type;
   if (body.encoding !== undefined) described.bodyEncoding = body.encoding;
@@ -123,17 +165,30 @@ function describeRequest(body: ParsedBody, query: URLSearchParams, authorization
 
 function faultResponse(fault: EmulatorFault): EmulatorResponse {
   const status = fault.status ?? 500;
-  const headers = Object.fromEntries(Object.entries(fault.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const headers = Object.fromEntries(
+    Object.entries(fault.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+  );
   if (typeof fault.body === 'string') {
-    return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body: fault.body };
+    return {
+      status,
+      headers: { 'content-type': 'text/plain; charset=utf-8', ...headers },
+      body: fault.body,
+    };
   }
-  return json(status, fault.body ?? { code: status, message: STATUS_CODES[status] ?? 'Injected fault' }, headers);
+  return json(
+    status,
+    fault.body ?? { code: status, message: STATUS_CODES[status] ?? 'Injected fault' },
+    headers,
+  );
 }
 
 function write(res: ServerResponse, response: EmulatorResponse): number {
   // A client that went away got no answer: record it as such.
   if (res.headersSent || res.destroyed) return 0;
-  res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+  res.writeHead(response.status, {
+    ...response.headers,
+    'content-length': Buffer.byteLength(response.body),
+  });
   res.end(response.body);
   return response.status;
 }

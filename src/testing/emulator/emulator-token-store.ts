@@ -59,7 +59,12 @@ export class EmulatorTokenStore<TBody = EmulatorTokenResponse> {
 
   /** Start a grant after a successful code exchange and issue its first tokens. */
   createGrant(input: Omit<EmulatorGrant, 'id' | 'revoked'>): TokenSuccess<TBody> {
-    const grant: EmulatorGrant = { ...input, scopes: [...input.scopes], id: mintId(), revoked: false };
+    const grant: EmulatorGrant = {
+      ...input,
+      scopes: [...input.scopes],
+      id: mintId(),
+      revoked: false,
+    };
     this.grants.set(grant.id, grant);
     return { ok: true, grant, body: this.issue(grant, 'authorization_code') };
   }
@@ -71,31 +76,47 @@ export class EmulatorTokenStore<TBody = EmulatorTokenResponse> {
     if (!record || !grant || grant.clientId !== clientId) return this.profile.refusal('unknown');
     if (grant.revoked) return this.profile.refusal('revoked');
     const now = this.clock.nowMs();
-    if (now >= grant.consentedAtMs + this.durations.absoluteExpirySeconds * 1000) return this.profile.refusal('absolute-expiry');
-    if (record.usedAtMs !== undefined && now >= record.usedAtMs + this.durations.refreshLeewaySeconds * 1000) {
+    if (now >= grant.consentedAtMs + this.durations.absoluteExpirySeconds * 1000)
+      return this.profile.refusal('absolute-expiry');
+    if (
+      record.usedAtMs !== undefined &&
+      now >= record.usedAtMs + this.durations.refreshLeewaySeconds * 1000
+    ) {
       // A late replay means two holders of the chain: Atlassian kills the whole chain, so do we.
       grant.revoked = true;
       return this.profile.refusal('reused-late');
     }
-    if (record.usedAtMs === undefined && now >= record.issuedAtMs + this.durations.inactivityExpirySeconds * 1000) {
+    if (
+      record.usedAtMs === undefined &&
+      now >= record.issuedAtMs + this.durations.inactivityExpirySeconds * 1000
+    ) {
       return this.profile.refusal('inactive');
     }
     const reused = record.usedAtMs !== undefined;
     if (!reused) this.markUsed(record, now);
     record.uses += 1;
-    return { ok: true, grant, body: this.issue(grant, 'refresh_token'), ...(reused ? { reused } : {}) };
+    return {
+      ok: true,
+      grant,
+      body: this.issue(grant, 'refresh_token'),
+      ...(reused ? { reused } : {}),
+    };
   }
 
   /** The live grant behind `accessToken`, or undefined when unknown, expired or revoked. */
   grantForAccessToken(accessToken: string): EmulatorGrant | undefined {
-    return this.accessTokenProblem(accessToken) === undefined ? this.grantOf(accessToken) : undefined;
+    return this.accessTokenProblem(accessToken) === undefined
+      ? this.grantOf(accessToken)
+      : undefined;
   }
 
   /** Why `accessToken` is refused: `expired` (issued here, past its end), `invalid` (unknown or revoked); undefined when live. */
   accessTokenProblem(accessToken: string): 'expired' | 'invalid' | undefined {
     const grant = this.grantOf(accessToken);
     if (!grant || grant.revoked) return 'invalid';
-    return this.clock.nowMs() >= this.accessTokens.get(accessToken)!.expiresAtMs ? 'expired' : undefined;
+    return this.clock.nowMs() >= this.accessTokens.get(accessToken)!.expiresAtMs
+      ? 'expired'
+      : undefined;
   }
 
   /** How many successful refreshes `refreshToken` has done. */
@@ -136,12 +157,26 @@ export class EmulatorTokenStore<TBody = EmulatorTokenResponse> {
     const now = this.clock.nowMs();
     const expiresInSeconds = this.durations.accessTokenTtlSeconds;
     const accessToken = this.profile.mintAccessToken();
-    this.accessTokens.set(accessToken, { grantId: grant.id, expiresAtMs: now + expiresInSeconds * 1000 });
+    this.accessTokens.set(accessToken, {
+      grantId: grant.id,
+      expiresAtMs: now + expiresInSeconds * 1000,
+    });
     let refreshToken: string | undefined;
     if (this.profile.issuesRefreshToken(grant)) {
       refreshToken = this.profile.mintRefreshToken();
-      this.refreshTokens.set(refreshToken, { grantId: grant.id, issuedAtMs: now, accessToken, uses: 0 });
+      this.refreshTokens.set(refreshToken, {
+        grantId: grant.id,
+        issuedAtMs: now,
+        accessToken,
+        uses: 0,
+      });
     }
-    return this.profile.body({ grant, grantType, accessToken, expiresInSeconds, ...(refreshToken ? { refreshToken } : {}) });
+    return this.profile.body({
+      grant,
+      grantType,
+      accessToken,
+      expiresInSeconds,
+      ...(refreshToken ? { refreshToken } : {}),
+    });
   }
 }

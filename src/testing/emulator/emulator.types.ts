@@ -1,4 +1,8 @@
-import type { EmulatorBitbucketIdentity, EmulatorBitbucketOptions, EmulatorBitbucketUserInput } from './bitbucket.types.js';
+import type {
+  EmulatorBitbucketIdentity,
+  EmulatorBitbucketOptions,
+  EmulatorBitbucketUserInput,
+} from './bitbucket.types.js';
 
 /** An OAuth client (an "app" in the Atlassian developer console) the emulator accepts. */
 export interface EmulatorClientInput {
@@ -70,7 +74,10 @@ export interface EmulatorUserInput {
 export interface EmulatorSite extends Required<EmulatorSiteInput> {}
 
 /** A user with every default filled in. */
-export interface EmulatorUser extends Omit<Required<EmulatorUserInput>, 'emailVerified' | 'sites' | 'bitbucket'> {
+export interface EmulatorUser extends Omit<
+  Required<EmulatorUserInput>,
+  'emailVerified' | 'sites' | 'bitbucket'
+> {
   /** Absent unless the input set it. */
   emailVerified?: boolean;
   /** The user's sites, defaults filled in. */

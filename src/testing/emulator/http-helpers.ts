@@ -19,8 +19,16 @@ export interface ParsedBody {
 }
 
 /** Answer with a JSON body. */
-export function json(status: number, value: unknown, headers: Record<string, string> = {}): EmulatorResponse {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) };
+export function json(
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): EmulatorResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(value),
+  };
 }
 
 /** Answer with an HTML page. */
@@ -71,8 +79,11 @@ export function parseBody(contentType: string | undefined, text: string): Parsed
   if (mediaType === 'application/json') {
     try {
       const value: unknown = JSON.parse(text);
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
-      const fields = Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new Error('not an object');
+      const fields = Object.entries(value).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      );
       return { fields: Object.fromEntries(fields), encoding: 'json' };
     } catch {
       return { fields: {}, encoding: 'json', error: 'Request body is not a JSON object' };
@@ -83,7 +94,9 @@ export function parseBody(contentType: string | undefined, text: string): Parsed
 }
 
 /** Client credentials from an `Authorization: Basic` header, if present and well formed. */
-export function basicCredentials(authorization: string | undefined): { id: string; secret: string } | undefined {
+export function basicCredentials(
+  authorization: string | undefined,
+): { id: string; secret: string } | undefined {
   const match = /^Basic\s+(\S+)$/i.exec(authorization ?? '');
   if (!match) return undefined;
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');

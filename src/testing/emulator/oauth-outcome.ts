@@ -26,12 +26,20 @@ export function oauthFailure(status: number, error: string, description: string)
 export const INVALID_CODE = oauthFailure(403, 'invalid_grant', 'Invalid authorization code');
 
 /** Atlassian's answer to a refresh token that is unknown, expired, reused too late or revoked. */
-export const INVALID_REFRESH_TOKEN = oauthFailure(403, 'invalid_grant', 'Unknown or invalid refresh token.');
+export const INVALID_REFRESH_TOKEN = oauthFailure(
+  403,
+  'invalid_grant',
+  'Unknown or invalid refresh token.',
+);
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
 /** A token endpoint's answer: the success body, or `{ error, error_description }`, never cached. */
 export function oauthAnswer(outcome: { ok: true; body: unknown } | OAuthFailure): EmulatorResponse {
   if (outcome.ok) return json(200, outcome.body, NO_STORE);
-  return json(outcome.status, { error: outcome.error, error_description: outcome.description }, NO_STORE);
+  return json(
+    outcome.status,
+    { error: outcome.error, error_description: outcome.description },
+    NO_STORE,
+  );
 }

@@ -24,7 +24,10 @@ export class PendingConsents {
   /** Store `request` and return the id the consent form carries. */
   open(request: ConsentRequest): string {
     const id = mintId();
-    this.pending.set(id, { ...request, expiresAtMs: this.clock.nowMs() + AUTHORIZATION_TTL_SECONDS * 1000 });
+    this.pending.set(id, {
+      ...request,
+      expiresAtMs: this.clock.nowMs() + AUTHORIZATION_TTL_SECONDS * 1000,
+    });
     return id;
   }
 

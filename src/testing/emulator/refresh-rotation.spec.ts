@@ -4,7 +4,10 @@ import type { EmulatorTokenResponse } from './oauth-outcome.js';
 
 const MINUTE = 60 * 1000;
 const DAY = 24 * 60 * MINUTE;
-const INVALID_REFRESH = { error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' };
+const INVALID_REFRESH = {
+  error: 'invalid_grant',
+  error_description: 'Unknown or invalid refresh token.',
+};
 
 describe('POST /oauth/token, refresh_token (rotating)', () => {
   let emulator: AtlassianEmulator;
@@ -21,10 +24,17 @@ describe('POST /oauth/token, refresh_token (rotating)', () => {
         refresh_token: refreshToken,
       }),
     });
-    return { status: response.status, body: (await response.json()) as EmulatorTokenResponse & Record<string, string> };
+    return {
+      status: response.status,
+      body: (await response.json()) as EmulatorTokenResponse & Record<string, string>,
+    };
   };
   const meStatus = async (accessToken: string) =>
-    (await fetch(`${emulator.apiBaseURL}/me`, { headers: { authorization: `Bearer ${accessToken}` } })).status;
+    (
+      await fetch(`${emulator.apiBaseURL}/me`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      })
+    ).status;
 
   beforeEach(async () => {
     emulator = await AtlassianEmulator.start({ now: new Date('2026-01-01T00:00:00Z') });
@@ -37,7 +47,11 @@ describe('POST /oauth/token, refresh_token (rotating)', () => {
     expect(status).toBe(200);
     expect(body.access_token).not.toBe(first.access_token);
     expect(body.refresh_token).not.toBe(first.refresh_token);
-    expect(body).toMatchObject({ expires_in: 3600, token_type: 'Bearer', scope: 'read:me offline_access' });
+    expect(body).toMatchObject({
+      expires_in: 3600,
+      token_type: 'Bearer',
+      scope: 'read:me offline_access',
+    });
     expect(emulator.refreshTokenUses(first.refresh_token!)).toBe(1);
     expect(emulator.count('token', { grantType: 'refresh_token', status: 200 })).toBe(1);
     expect(emulator.calls.at(-1)?.refreshTokenReused).toBeUndefined();
@@ -57,7 +71,11 @@ describe('POST /oauth/token, refresh_token (rotating)', () => {
     const second = (await refresh(first.refresh_token)).body;
     expect(emulator.calls.at(-1)?.refreshTokenReplayed).toBeUndefined();
     await refresh(first.refresh_token);
-    expect(emulator.calls.at(-1)).toMatchObject({ status: 200, refreshTokenReused: true, refreshTokenReplayed: true });
+    expect(emulator.calls.at(-1)).toMatchObject({
+      status: 200,
+      refreshTokenReused: true,
+      refreshTokenReplayed: true,
+    });
     emulator.clock.advance(10 * MINUTE);
     expect((await refresh(first.refresh_token)).status).toBe(403);
     expect(emulator.calls.at(-1)).toMatchObject({ status: 403, refreshTokenReplayed: true });
@@ -76,7 +94,13 @@ describe('POST /oauth/token, refresh_token (rotating)', () => {
     expect(emulator.refreshTokenReplays()).toBe(0);
     expect(await refresh(tokens.refresh_token)).toEqual({ status: 403, body: INVALID_REFRESH });
     expect(await refresh(tokens.refresh_token)).toEqual({ status: 403, body: INVALID_REFRESH });
-    expect(emulator.count('token', { grantType: 'refresh_token', refreshTokenReplayed: true, status: 403 })).toBe(2);
+    expect(
+      emulator.count('token', {
+        grantType: 'refresh_token',
+        refreshTokenReplayed: true,
+        status: 403,
+      }),
+    ).toBe(2);
     expect(emulator.count('token', { refreshTokenReused: true })).toBe(0);
     expect(emulator.refreshTokenReplays()).toBe(2);
     emulator.resetCalls();
@@ -104,7 +128,10 @@ describe('POST /oauth/token, refresh_token (rotating)', () => {
     const second = await refresh(first.refresh_token);
     expect(second.status).toBe(200);
     emulator.clock.advance(90 * DAY);
-    expect(await refresh(second.body.refresh_token)).toEqual({ status: 403, body: INVALID_REFRESH });
+    expect(await refresh(second.body.refresh_token)).toEqual({
+      status: 403,
+      body: INVALID_REFRESH,
+    });
   });
 
   it('refuses every refresh 365 days after consent, however recent the token', async () => {
@@ -144,7 +171,10 @@ describe('POST /oauth/token, refresh_token (rotating)', () => {
     const response = await fetch(`${emulator.url}/oauth/token`, {
       method: 'POST',
       body: new URLSearchParams({
-        grant_type: 'refresh_token', client_id: 'other', client_secret: 'other-secret', refresh_token: first.refresh_token!,
+        grant_type: 'refresh_token',
+        client_id: 'other',
+        client_secret: 'other-secret',
+        refresh_token: first.refresh_token!,
       }),
     });
     expect(response.status).toBe(403);
@@ -152,7 +182,10 @@ describe('POST /oauth/token, refresh_token (rotating)', () => {
 
   it('honours custom durations', async () => {
     await emulator.stop();
-    emulator = await AtlassianEmulator.start({ accessTokenTtlSeconds: 60, refreshLeewaySeconds: 5 });
+    emulator = await AtlassianEmulator.start({
+      accessTokenTtlSeconds: 60,
+      refreshLeewaySeconds: 5,
+    });
     const tokens = emulator.issueTokens({ scopes: ['read:me', 'offline_access'] });
     expect(tokens.expires_in).toBe(60);
     await refresh(tokens.refresh_token);

@@ -1,9 +1,14 @@
 import { mintAccessToken, mintRefreshToken } from './emulator-credentials.js';
 import type { EmulatorGrant, EmulatorTokenDurations } from './emulator-token-store.js';
-import { INVALID_REFRESH_TOKEN, type EmulatorTokenResponse, type OAuthFailure } from './oauth-outcome.js';
+import {
+  INVALID_REFRESH_TOKEN,
+  type EmulatorTokenResponse,
+  type OAuthFailure,
+} from './oauth-outcome.js';
 
 /** Why a refresh was refused; each authorization server words some of these differently. */
-export type RefreshRefusalReason = 'unknown' | 'revoked' | 'absolute-expiry' | 'reused-late' | 'inactive';
+export type RefreshRefusalReason =
+  'unknown' | 'revoked' | 'absolute-expiry' | 'reused-late' | 'inactive';
 
 /** The grant type a token response answers. */
 export type IssuingGrantType = 'authorization_code' | 'refresh_token';
@@ -31,7 +36,9 @@ export interface TokenProfile<TBody> {
 }
 
 /** auth.atlassian.com: a refresh token only with `offline_access`, one refusal for every reason. */
-export function atlassianTokenProfile(durations: EmulatorTokenDurations): TokenProfile<EmulatorTokenResponse> {
+export function atlassianTokenProfile(
+  durations: EmulatorTokenDurations,
+): TokenProfile<EmulatorTokenResponse> {
   return {
     durations,
     mintAccessToken,
