@@ -25,7 +25,7 @@ import { TokenKeyRotationService } from './tokens/token-key-rotation.service.js'
 import { TokenRefreshJob } from './tokens/token-refresh.job.js';
 import { TokenRefreshScheduler } from './tokens/token-refresh.scheduler.js';
 import { TokenRefresher } from './tokens/token-refresher.js';
-import { TokenCipher } from './tokens/token-cipher.js';
+import { TokenCipher } from './crypto/token-cipher.js';
 
 /**
  * Sign-in with Atlassian (and Bitbucket), account linking on TypeORM, encrypted tokens kept alive,

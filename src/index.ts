@@ -31,10 +31,7 @@ export { ProviderAuthGuard } from './guards/provider-auth.guard.js';
 export { BitbucketStrategy } from './strategies/bitbucket.strategy.js';
 export { BitbucketApiClient } from './clients/bitbucket-api.client.js';
 export { bitbucketProvider } from './providers/bitbucket.provider.js';
-export {
-  AtlassianScopesGuard,
-  AtlassianConsentRequiredError,
-} from './guards/atlassian-scopes.guard.js';
+export { AtlassianScopesGuard } from './guards/atlassian-scopes.guard.js';
 export { RequireAtlassianScopes } from './guards/require-atlassian-scopes.decorator.js';
 export { AtlassianApiClient, type AtlassianAccountApi } from './clients/atlassian-api.client.js';
 export { ProductClient, type ApiCallOptions } from './clients/product-client.js';
@@ -74,7 +71,7 @@ export type {
   TokenSet,
 } from './providers/provider-profile.interface.js';
 export { atlassianProvider } from './providers/atlassian.provider.js';
-export { TokenCipher, tokenBinding, type CipherPurpose } from './tokens/token-cipher.js';
+export { TokenCipher, tokenBinding, type CipherPurpose } from './crypto/token-cipher.js';
 export {
   TokenKeyRotationService,
   type CiphertextCount,
@@ -107,6 +104,7 @@ export {
   AtlassianReauthRequiredError,
   AtlassianTokenRefreshError,
   AtlassianTokenStoreError,
+  AtlassianConsentRequiredError,
   AtlassianApiError,
   AtlassianRateLimitError,
   AtlassianScopeError,

@@ -12,7 +12,7 @@ import type {
   TokenSet,
 } from '../providers/provider-profile.interface.js';
 import type { OAuthFlowState } from '../state/oauth-flow-state.interface.js';
-import { TokenCipher, tokenBinding } from '../tokens/token-cipher.js';
+import { TokenCipher, tokenBinding } from '../crypto/token-cipher.js';
 import { AtlassianSite } from './entities/atlassian-site.entity.js';
 import { LinkedAccount, type LinkedAccountProvider } from './entities/linked-account.entity.js';
 import {

@@ -1,37 +1,11 @@
-import {
-  HttpStatus,
-  Inject,
-  Injectable,
-  type CanActivate,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AccountLinkService } from '../accounts/account-link.service.js';
 import { ATLASSIAN_OPTIONS, REQUIRED_ATLASSIAN_SCOPES } from '../atlassian.constants.js';
-import { AtlassianError, AtlassianErrorCode } from '../errors/atlassian.error.js';
+import { AtlassianErrorCode } from '../errors/atlassian.error.js';
+import { AtlassianConsentRequiredError } from '../errors/consent-required.error.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
-
-/** 403 from the scope guard: names the missing scopes and the URL that asks the user for them. */
-export class AtlassianConsentRequiredError extends AtlassianError {
-  constructor(
-    code: typeof AtlassianErrorCode.ScopesRequired | typeof AtlassianErrorCode.AccountRequired,
-    message: string,
-    readonly missingScopes: string[],
-    /** Relative URL of the login route that asks for exactly what is missing, returning here. */
-    readonly consentUrl: string,
-  ) {
-    super(code, message, HttpStatus.FORBIDDEN);
-  }
-
-  override getResponse(): object {
-    return {
-      ...(super.getResponse() as object),
-      missingScopes: this.missingScopes,
-      consentUrl: this.consentUrl,
-    };
-  }
-}
 
 /** Enforces `@RequireAtlassianScopes(...)`: the signed-in app user's active Atlassian account must hold the scopes. */
 @Injectable()

@@ -9,7 +9,7 @@ import type {
   RefreshSchedulerOptions,
   TokenOptions,
 } from './atlassian-module-options.interface.js';
-import { normalizeKeys } from './encryption-keys.js';
+import { normalizeKeys } from '../crypto/encryption-keys.js';
 import { normalizeProvider } from './normalize-provider.js';
 import type { NormalizedAtlassianOptions } from './normalized-options.interface.js';
 import { assertNumbers, assertPositiveInteger } from './option-assertions.js';

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { describe, expect, it, vi } from 'vitest';
 import { AtlassianErrorCode } from '../errors/atlassian.error.js';
 import { OAuthCallbackError } from '../errors/oauth-callback.error.js';
-import { TokenCipher } from '../tokens/token-cipher.js';
+import { TokenCipher } from '../crypto/token-cipher.js';
 import type { OAuthFlowState } from './oauth-flow-state.interface.js';
 import {
   OAuthStateCookieStore,

@@ -3,7 +3,7 @@ import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import type { Request, Response } from 'express';
 import { AtlassianErrorCode } from '../errors/atlassian.error.js';
 import { OAuthCallbackError } from '../errors/oauth-callback.error.js';
-import type { TokenCipher } from '../tokens/token-cipher.js';
+import type { TokenCipher } from '../crypto/token-cipher.js';
 import type { OAuthFlowState } from './oauth-flow-state.interface.js';
 import { UsedStateRegistry } from './used-state.registry.js';
 

@@ -14,7 +14,7 @@ import { postTokenRequest, type TokenRequestStyle } from '../providers/provider-
 import type { ProviderProfile, SiteData } from '../providers/provider-profile.interface.js';
 import { toTokenSet } from '../providers/token-response.js';
 import { OAuthStateCookieStore, verifiedFlowOf } from '../state/oauth-state-cookie.store.js';
-import { TokenCipher } from '../tokens/token-cipher.js';
+import { TokenCipher } from '../crypto/token-cipher.js';
 import {
   assertSameLinkUser,
   prepareAuthenticate,

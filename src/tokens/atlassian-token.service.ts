@@ -13,9 +13,9 @@ import {
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { AccessTokenCache } from './access-token.cache.js';
 import { AccountTokenStore } from './account-token.store.js';
-import { SingleFlight } from './single-flight.js';
+import { SingleFlight } from '../common/single-flight.js';
 import { consentExpiresAt } from './consent-lifetime.js';
-import { TokenCipher, tokenBinding } from './token-cipher.js';
+import { TokenCipher, tokenBinding } from '../crypto/token-cipher.js';
 import { effectiveSkewMs, isFresh, isUnexpired } from './token-freshness.js';
 import { TokenRefresher } from './token-refresher.js';
 import { targetKey, type TokenTarget } from './token-target.js';

@@ -10,7 +10,7 @@ import {
   consentLifetimeDays,
   consentWarningThreshold,
 } from './consent-lifetime.js';
-import { tokenEndpointsOf } from './token-endpoints.js';
+import { tokenEndpointsOf } from '../providers/token-endpoints.js';
 
 /** The work under one lease is a few writes: a crashed holder keeps its rows only this long. */
 const WARNING_LEASE_MS = 30_000;

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { LinkedAccount } from '../accounts/entities/linked-account.entity.js';
 import { AccountTokenStore } from './account-token.store.js';
-import { TokenCipher, tokenBinding } from './token-cipher.js';
+import { TokenCipher, tokenBinding } from '../crypto/token-cipher.js';
 
 /** A batch of re-encryptions is CPU work and one write per row: a crashed holder keeps its rows only this long. */
 const REENCRYPT_LEASE_MS = 30_000;

@@ -4,10 +4,10 @@ import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { AtlassianReauthRequiredError } from '../errors/token-errors.js';
 import type { Lease } from '../jobs/lease.js';
 import type { DueRows } from '../jobs/leased-rows.js';
-import { runWithConcurrency } from '../jobs/run-with-concurrency.js';
+import { runWithConcurrency } from '../common/run-with-concurrency.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { AccountTokenStore } from './account-token.store.js';
-import { tokenEndpointsOf } from './token-endpoints.js';
+import { tokenEndpointsOf } from '../providers/token-endpoints.js';
 import { TokenRefresher } from './token-refresher.js';
 
 const DAY_MS = 24 * 3600 * 1000;

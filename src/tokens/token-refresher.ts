@@ -15,8 +15,8 @@ import type { TokenSet } from '../providers/provider-profile.interface.js';
 import { isFinalRefusal } from '../providers/token-lifecycle-rules.js';
 import { toTokenSet } from '../providers/token-response.js';
 import { AccountTokenStore, type StoredTokenPair } from './account-token.store.js';
-import { TokenCipher, tokenBinding } from './token-cipher.js';
-import { tokenEndpointsOf, type TokenEndpoint } from './token-endpoints.js';
+import { TokenCipher, tokenBinding } from '../crypto/token-cipher.js';
+import { tokenEndpointsOf, type TokenEndpoint } from '../providers/token-endpoints.js';
 import { nextAttemptAt } from './token-freshness.js';
 
 /** What a refresh under a lease came to, when it did not throw. */

@@ -1,9 +1,9 @@
 import type { LinkedAccountProvider } from '../accounts/entities/linked-account.entity.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
-import { atlassianProvider } from '../providers/atlassian.provider.js';
-import { bitbucketProvider } from '../providers/bitbucket.provider.js';
-import type { TokenRequestStyle } from '../providers/provider-http.js';
-import type { TokenLifecycleRules } from '../providers/token-lifecycle-rules.js';
+import { atlassianProvider } from './atlassian.provider.js';
+import { bitbucketProvider } from './bitbucket.provider.js';
+import type { TokenRequestStyle } from './provider-http.js';
+import type { TokenLifecycleRules } from './token-lifecycle-rules.js';
 
 /** What refreshing a provider's tokens needs: where, as whom, how, and the provider's lifecycle rules. */
 export interface TokenEndpoint {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AtlassianOptionsError } from '../errors/atlassian-options.error.js';
-import type { EncryptionKeyInput } from './atlassian-module-options.interface.js';
-import type { EncryptionKey } from './normalized-options.interface.js';
+import type { EncryptionKeyInput } from '../options/atlassian-module-options.interface.js';
+import type { EncryptionKey } from '../options/normalized-options.interface.js';
 
 const KEY_BYTES = 32;
 const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
