@@ -1,7 +1,7 @@
 export { AtlassianEmulator } from './emulator/atlassian-emulator.js';
-export { EmulatorClock } from './emulator/emulator-clock.js';
-export type { EmulatorCall, EmulatorRoute } from './emulator/emulator-call-log.js';
-export type { EmulatorFault, EmulatorFaultMatch } from './emulator/emulator-faults.js';
+export { EmulatorClock } from './emulator/server/emulator-clock.js';
+export type { EmulatorCall, EmulatorRoute } from './emulator/server/emulator-call-log.js';
+export type { EmulatorFault, EmulatorFaultMatch } from './emulator/server/emulator-faults.js';
 export type {
   AtlassianEmulatorOptions,
   EmulatorApproveOptions,
@@ -14,7 +14,7 @@ export type {
   EmulatorUser,
   EmulatorUserInput,
 } from './emulator/emulator.types.js';
-export type { EmulatorTokenResponse } from './emulator/oauth-outcome.js';
+export type { EmulatorTokenResponse } from './emulator/oauth/oauth-outcome.js';
 export type {
   BitbucketScopeField,
   EmulatorBitbucketConsumer,

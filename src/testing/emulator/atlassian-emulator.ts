@@ -1,12 +1,6 @@
-import { BitbucketEmulatorControls } from './bitbucket-emulator-controls.js';
-import { submitConsent } from './consent-browser.js';
+import type { EmulatorState } from './atlassian/atlassian-state.js';
+import { BitbucketEmulatorControls } from './bitbucket/bitbucket-controls.js';
 import { assembleEmulator } from './emulator-assembly.js';
-import type { EmulatorCall, EmulatorCallLog, EmulatorRoute } from './emulator-call-log.js';
-import type { EmulatorClock } from './emulator-clock.js';
-import type { EmulatorFault, EmulatorFaults } from './emulator-faults.js';
-import type { EmulatorServer } from './emulator-server.js';
-import type { EmulatorState } from './emulator-state.js';
-import type { EmulatorTokenResponse } from './oauth-outcome.js';
 import type {
   AtlassianEmulatorOptions,
   EmulatorApproveOptions,
@@ -16,6 +10,12 @@ import type {
   EmulatorUser,
   EmulatorUserInput,
 } from './emulator.types.js';
+import { submitConsent } from './oauth/consent-browser.js';
+import type { EmulatorTokenResponse } from './oauth/oauth-outcome.js';
+import type { EmulatorCall, EmulatorCallLog, EmulatorRoute } from './server/emulator-call-log.js';
+import type { EmulatorClock } from './server/emulator-clock.js';
+import type { EmulatorFault, EmulatorFaults } from './server/emulator-faults.js';
+import type { EmulatorServer } from './server/emulator-server.js';
 
 /** A real HTTP server on 127.0.0.1 that plays auth.atlassian.com, api.atlassian.com and Bitbucket Cloud, for tests and demos. */
 export class AtlassianEmulator extends BitbucketEmulatorControls {

@@ -1,20 +1,20 @@
-import { atlassianApiRoutes } from './atlassian-api.routes.js';
-import { atlassianAuthRoutes } from './atlassian-auth.routes.js';
-import { atlassianProductRoutes } from './atlassian-product.routes.js';
-import { atlassianTokenRoutes } from './atlassian-token.routes.js';
-import { bitbucketApiRoutes } from './bitbucket-api.routes.js';
-import { bitbucketAuthRoutes } from './bitbucket-auth.routes.js';
+import { atlassianApiRoutes } from './atlassian/atlassian-api.routes.js';
+import { atlassianAuthRoutes } from './atlassian/atlassian-auth.routes.js';
+import { atlassianProductRoutes } from './atlassian/atlassian-product.routes.js';
+import { EmulatorState } from './atlassian/atlassian-state.js';
+import { atlassianTokenRoutes } from './atlassian/atlassian-token.routes.js';
 import { DEFAULT_EMULATOR_BITBUCKET_CONSUMER } from './bitbucket-defaults.js';
-import { bitbucketTokenRoutes } from './bitbucket-token.routes.js';
-import { EmulatorCallLog } from './emulator-call-log.js';
-import { EmulatorClock } from './emulator-clock.js';
+import { bitbucketApiRoutes } from './bitbucket/bitbucket-api.routes.js';
+import { bitbucketAuthRoutes } from './bitbucket/bitbucket-auth.routes.js';
+import { bitbucketTokenRoutes } from './bitbucket/bitbucket-token.routes.js';
 import { DEFAULT_EMULATOR_CLIENT, DEFAULT_EMULATOR_USER } from './emulator-defaults.js';
-import { EmulatorFaults } from './emulator-faults.js';
 import { resolveEmulatorOptions } from './emulator-options.js';
-import { EmulatorRouter } from './emulator-router.js';
-import { EmulatorServer } from './emulator-server.js';
-import { EmulatorState } from './emulator-state.js';
 import type { AtlassianEmulatorOptions } from './emulator.types.js';
+import { EmulatorCallLog } from './server/emulator-call-log.js';
+import { EmulatorClock } from './server/emulator-clock.js';
+import { EmulatorFaults } from './server/emulator-faults.js';
+import { EmulatorRouter } from './server/emulator-router.js';
+import { EmulatorServer } from './server/emulator-server.js';
 
 /** The running parts behind an `AtlassianEmulator`. */
 export interface EmulatorParts {

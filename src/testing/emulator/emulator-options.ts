@@ -1,9 +1,9 @@
 import { EMULATOR_BITBUCKET_DEFAULT_DURATIONS } from './bitbucket-defaults.js';
-import type { BitbucketSettings } from './bitbucket-state.js';
 import type { BitbucketScopeField } from './bitbucket.types.js';
+import type { BitbucketSettings } from './bitbucket/bitbucket-state.js';
 import { EMULATOR_DEFAULT_DURATIONS } from './emulator-defaults.js';
-import type { EmulatorTokenDurations } from './emulator-token-store.js';
 import type { AtlassianEmulatorOptions } from './emulator.types.js';
+import type { EmulatorTokenDurations } from './oauth/emulator-token-store.js';
 
 /** Options with defaults applied and checked once, at start. */
 export interface ResolvedEmulatorOptions {

@@ -1,0 +1,53 @@
+import type { EmulatorRequest, EmulatorRouteModule } from '../server/emulator-router.js';
+import { json, type EmulatorResponse } from '../server/http-helpers.js';
+import { authenticateCaller, grantedSites, isRefusal } from './atlassian-api-access.js';
+import type { EmulatorState } from './atlassian-state.js';
+
+/** api.atlassian.com's identity endpoints: `GET /me` and `GET /oauth/token/accessible-resources`. */
+export function atlassianApiRoutes(emulator: EmulatorState): EmulatorRouteModule {
+  return {
+    endpoints: [
+      { method: 'GET', path: '/me', route: 'me', handle: (request) => me(emulator, request) },
+      {
+        method: 'GET',
+        path: '/oauth/token/accessible-resources',
+        route: 'accessible-resources',
+        handle: (request) => accessibleResources(emulator, request),
+      },
+    ],
+  };
+}
+
+function me(emulator: EmulatorState, request: EmulatorRequest): EmulatorResponse {
+  const caller = authenticateCaller(emulator, request, ['read:me']);
+  if (isRefusal(caller)) return caller;
+  const { user } = caller;
+  return json(200, {
+    account_id: user.accountId,
+    account_type: 'atlassian',
+    email: user.email,
+    ...(user.emailVerified !== undefined ? { email_verified: user.emailVerified } : {}),
+    name: user.name,
+    picture: user.picture,
+    account_status: 'active',
+    nickname: user.name.split(' ')[0],
+    zoneinfo: 'Europe/London',
+    locale: 'en-GB',
+    extended_profile: {},
+  });
+}
+
+function accessibleResources(emulator: EmulatorState, request: EmulatorRequest): EmulatorResponse {
+  const caller = authenticateCaller(emulator, request);
+  if (isRefusal(caller)) return caller;
+  const resources = grantedSites(caller).map(({ site, scopes }) => ({
+    id: site.id,
+    name: site.name,
+    url: site.url,
+    scopes,
+    avatarUrl: site.avatarUrl,
+  }));
+  // Atlassian promises no order: rotate on every call so code that takes "the first site" shows up in tests.
+  const shift = resources.length === 0 ? 0 : emulator.resourceRotation++ % resources.length;
+  return json(200, [...resources.slice(shift), ...resources.slice(0, shift)]);
+}

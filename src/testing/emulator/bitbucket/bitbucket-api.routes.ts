@@ -1,0 +1,99 @@
+import type { EmulatorState } from '../atlassian/atlassian-state.js';
+import type { EmulatorRequest, EmulatorRouteModule } from '../server/emulator-router.js';
+import { json, type EmulatorResponse } from '../server/http-helpers.js';
+import {
+  authenticateBitbucketCaller,
+  bitbucketError,
+  isBitbucketRefusal,
+} from './bitbucket-api-access.js';
+import { bitbucketPage } from './bitbucket-pagination.js';
+
+const REPOSITORIES = /^\/2\.0\/repositories\/(?<workspace>[^/]+)\/?$/;
+
+/** api.bitbucket.org: `GET /2.0/user`, `/2.0/user/emails` and `/2.0/repositories/{workspace}`. */
+export function bitbucketApiRoutes(emulator: EmulatorState): EmulatorRouteModule {
+  return {
+    endpoints: [
+      {
+        method: 'GET',
+        path: '/2.0/user',
+        route: 'bitbucket-user',
+        handle: (request) => user(emulator, request),
+      },
+      {
+        method: 'GET',
+        path: '/2.0/user/emails',
+        route: 'bitbucket-emails',
+        handle: (request) => emails(emulator, request),
+      },
+      {
+        method: 'GET',
+        path: REPOSITORIES,
+        route: 'bitbucket-repositories',
+        handle: (request) => repositories(emulator, request),
+      },
+    ],
+    prefixes: [
+      { prefix: '/2.0/repositories/', route: 'bitbucket-repositories' },
+      { prefix: '/2.0/user/', route: 'bitbucket-user' },
+    ],
+  };
+}
+
+/** The profile, without any email (Bitbucket keeps addresses behind `/user/emails`). */
+function user(emulator: EmulatorState, request: EmulatorRequest): EmulatorResponse {
+  const caller = authenticateBitbucketCaller(emulator, request, 'account');
+  if (isBitbucketRefusal(caller)) return caller;
+  const { user: person } = caller;
+  const identity = person.bitbucket;
+  return json(200, {
+    type: 'user',
+    uuid: identity.uuid,
+    account_id: person.accountId,
+    username: identity.username,
+    display_name: person.name,
+    nickname: identity.nickname,
+    account_status: 'active',
+    created_on: identity.createdOn,
+    links: {
+      avatar: { href: person.picture },
+      html: { href: `https://bitbucket.org/${encodeURIComponent(identity.uuid)}/` },
+    },
+  });
+}
+
+function emails(emulator: EmulatorState, request: EmulatorRequest): EmulatorResponse {
+  const caller = authenticateBitbucketCaller(emulator, request, 'email');
+  if (isBitbucketRefusal(caller)) return caller;
+  return bitbucketPage(
+    caller.user.bitbucket.emails.map((entry) => ({ type: 'email', ...entry })),
+    request,
+  );
+}
+
+/** Only the caller's own workspaces are known; any other slug is a 404. */
+function repositories(emulator: EmulatorState, request: EmulatorRequest): EmulatorResponse {
+  const caller = authenticateBitbucketCaller(emulator, request, 'repository');
+  if (isBitbucketRefusal(caller)) return caller;
+  const slug = decodeSegment(request.params.workspace ?? '');
+  const workspace = caller.user.bitbucket.workspaces.find((entry) => entry.slug === slug);
+  if (!workspace) return bitbucketError(404, `No workspace with identifier '${slug}'.`);
+  const values = workspace.repositories.map((repository) => ({
+    type: 'repository',
+    uuid: repository.uuid,
+    name: repository.name,
+    full_name: `${workspace.slug}/${repository.slug}`,
+    slug: repository.slug,
+    is_private: repository.is_private,
+    links: { html: { href: `https://bitbucket.org/${workspace.slug}/${repository.slug}` } },
+  }));
+  return bitbucketPage(values, request);
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
