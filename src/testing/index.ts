@@ -11,10 +11,10 @@ export type {
   EmulatorSite,
   EmulatorSiteInput,
   EmulatorSpace,
+  EmulatorTokenResponse,
   EmulatorUser,
   EmulatorUserInput,
 } from './emulator/emulator.types.js';
-export type { EmulatorTokenResponse } from './emulator/oauth/oauth-outcome.js';
 export type {
   BitbucketScopeField,
   EmulatorBitbucketConsumer,

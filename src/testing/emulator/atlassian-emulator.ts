@@ -1,5 +1,10 @@
-import type { EmulatorState } from './atlassian/atlassian-state.js';
-import { BitbucketEmulatorControls } from './bitbucket/bitbucket-controls.js';
+import { AtlassianControls } from './atlassian/atlassian-controls.js';
+import type {
+  EmulatorBitbucketConsumerInput,
+  EmulatorBitbucketTokenResponse,
+  EmulatorIssueBitbucketTokensOptions,
+} from './bitbucket.types.js';
+import { BitbucketControls } from './bitbucket/bitbucket-controls.js';
 import { assembleEmulator } from './emulator-assembly.js';
 import type {
   AtlassianEmulatorOptions,
@@ -7,35 +12,47 @@ import type {
   EmulatorClientInput,
   EmulatorIssueTokensOptions,
   EmulatorSiteInput,
+  EmulatorTokenResponse,
   EmulatorUser,
   EmulatorUserInput,
 } from './emulator.types.js';
 import { submitConsent } from './oauth/consent-browser.js';
-import type { EmulatorTokenResponse } from './oauth/oauth-outcome.js';
+import type { SharedState } from './oauth/shared-state.js';
 import type { EmulatorCall, EmulatorCallLog, EmulatorRoute } from './server/emulator-call-log.js';
 import type { EmulatorClock } from './server/emulator-clock.js';
 import type { EmulatorFault, EmulatorFaults } from './server/emulator-faults.js';
 import type { EmulatorServer } from './server/emulator-server.js';
 
-/** A real HTTP server on 127.0.0.1 that plays auth.atlassian.com, api.atlassian.com and Bitbucket Cloud, for tests and demos. */
-export class AtlassianEmulator extends BitbucketEmulatorControls {
+/**
+ * A real HTTP server on 127.0.0.1 that plays auth.atlassian.com, api.atlassian.com and Bitbucket Cloud, for
+ * tests and demos. One facade over the server, the shared people and clock, and each provider's controls.
+ */
+export class AtlassianEmulator {
   /** The emulator clock: tokens, codes and grants expire by it; move it with `advance` / `set`. */
   readonly clock: EmulatorClock;
 
   private constructor(
     private readonly server: EmulatorServer,
-    state: EmulatorState,
+    private readonly shared: SharedState,
     private readonly faults: EmulatorFaults,
     private readonly callLog: EmulatorCallLog,
+    private readonly atlassian: AtlassianControls,
+    private readonly bitbucket: BitbucketControls,
   ) {
-    super(state);
-    this.clock = state.clock;
+    this.clock = shared.clock;
   }
 
   /** Start an emulator; every option has a default (see `AtlassianEmulatorOptions`). */
   static async start(options: AtlassianEmulatorOptions = {}): Promise<AtlassianEmulator> {
-    const { server, state, faults, calls } = await assembleEmulator(options);
-    return new AtlassianEmulator(server, state, faults, calls);
+    const { server, shared, faults, calls, atlassian, bitbucket } = await assembleEmulator(options);
+    return new AtlassianEmulator(
+      server,
+      shared,
+      faults,
+      calls,
+      new AtlassianControls(atlassian),
+      new BitbucketControls(bitbucket),
+    );
   }
 
   /** Base URL, `http://127.0.0.1:PORT` without a trailing slash. */
@@ -53,29 +70,40 @@ export class AtlassianEmulator extends BitbucketEmulatorControls {
     return this.server.url;
   }
 
-  /** Add or replace an app; `redirect_uri` must equal one of its `redirectUris` exactly. */
-  registerClient(client: EmulatorClientInput): void {
-    this.state.directory.registerClient(client);
+  /** Stands in for `https://bitbucket.org` (`/site/oauth2/authorize`, `/site/oauth2/access_token`). */
+  get bitbucketAuthBaseURL(): string {
+    return this.server.url;
   }
 
-  /** Add or replace a user; returns a copy with defaults filled in. */
+  /** Stands in for `https://api.bitbucket.org` (`/2.0/user`, `/2.0/user/emails`, `/2.0/repositories/{workspace}`). */
+  get bitbucketApiBaseURL(): string {
+    return this.server.url;
+  }
+
+  /** Add or replace a user (one person on both providers); returns a copy with defaults filled in. */
   addUser(input: EmulatorUserInput): EmulatorUser {
-    return structuredClone(this.state.directory.addUser(input));
+    return structuredClone(this.shared.directory.addUser(input));
   }
 
-  /** Make the consent page (and autoApprove) act for `accountId`. */
+  /** Make the consent pages (and autoApprove) act for `accountId`. */
   signInAs(accountId: string): void {
-    this.state.directory.signInAs(accountId);
+    this.shared.directory.signInAs(accountId);
   }
 
-  /** Replace the sites `accountId` can reach; accessible-resources and the product routes follow at once. */
-  setSites(accountId: string, sites: EmulatorSiteInput[]): void {
-    this.state.directory.setSites(accountId, sites);
-  }
-
-  /** Switch the consent page off (true) or on (false) while running. */
+  /** Switch the consent pages off (true) or on (false) while running. */
   setAutoApprove(autoApprove: boolean): void {
-    this.state.behaviour.autoApprove = autoApprove;
+    this.shared.behaviour.autoApprove = autoApprove;
+  }
+
+  /** Act as the browser on the consent page (Atlassian's or Bitbucket's); resolves to the callback URL the emulator redirects to. */
+  approve(authorizeUrl: string, options: EmulatorApproveOptions = {}): Promise<string> {
+    const signedIn = this.shared.directory.signedInUser()?.accountId;
+    // Under autoApprove the signed-in account is the only one possible, so naming it is not an error.
+    const accountId =
+      options.accountId === signedIn && this.shared.behaviour.autoApprove
+        ? undefined
+        : options.accountId;
+    return submitConsent(authorizeUrl, { ...options, accountId });
   }
 
   /** Every request answered so far, oldest first (a copy). */
@@ -118,55 +146,69 @@ export class AtlassianEmulator extends BitbucketEmulatorControls {
     this.faults.clear();
   }
 
+  /** Close the server and every open connection; delayed requests are abandoned. */
+  stop(): Promise<void> {
+    return this.server.close();
+  }
+
+  // Atlassian: delegates to AtlassianControls.
+
+  /** Add or replace an app; `redirect_uri` must equal one of its `redirectUris` exactly. */
+  registerClient(client: EmulatorClientInput): void {
+    this.atlassian.registerClient(client);
+  }
+
+  /** Replace the sites `accountId` can reach; accessible-resources and the product routes follow at once. */
+  setSites(accountId: string, sites: EmulatorSiteInput[]): void {
+    this.atlassian.setSites(accountId, sites);
+  }
+
   /** Revoke every grant of `accountId`, as when the user removes the app: all its tokens stop working. */
   revokeGrant(accountId: string): void {
-    this.state.directory.requireUser(accountId);
-    this.state.tokens.revokeAccount(accountId);
+    this.atlassian.revokeGrant(accountId);
   }
 
   /** True while `accessToken` would be accepted by api.atlassian.com. */
   isAccessTokenValid(accessToken: string): boolean {
-    return this.state.tokens.grantForAccessToken(accessToken) !== undefined;
+    return this.atlassian.isAccessTokenValid(accessToken);
   }
 
   /** How many successful refreshes `refreshToken` has performed (more than 1 means it was reused). */
   refreshTokenUses(refreshToken: string): number {
-    return this.state.tokens.refreshTokenUses(refreshToken);
-  }
-
-  /** Act as the browser on the consent page (Atlassian's or Bitbucket's); resolves to the callback URL the emulator redirects to. */
-  approve(authorizeUrl: string, options: EmulatorApproveOptions = {}): Promise<string> {
-    const signedIn = this.state.directory.signedInUser()?.accountId;
-    // Under autoApprove the signed-in account is the only one possible, so naming it is not an error.
-    const accountId =
-      options.accountId === signedIn && this.state.behaviour.autoApprove
-        ? undefined
-        : options.accountId;
-    return submitConsent(authorizeUrl, { ...options, accountId });
+    return this.atlassian.refreshTokenUses(refreshToken);
   }
 
   /** Mint tokens as if the user had just consented, without the browser dance (to seed a test's database). */
   issueTokens(options: EmulatorIssueTokensOptions): EmulatorTokenResponse {
-    const { directory, tokens, clock } = this.state;
-    const user =
-      options.accountId === undefined
-        ? directory.signedInUser()
-        : directory.requireUser(options.accountId);
-    const client =
-      options.clientId === undefined ? directory.firstClient() : directory.client(options.clientId);
-    if (!user || !client)
-      throw new Error('issueTokens: unknown or missing user or client: register them first');
-    const consentedAtMs = clock.nowMs();
-    return tokens.createGrant({
-      clientId: client.clientId,
-      accountId: user.accountId,
-      scopes: options.scopes,
-      consentedAtMs,
-    }).body;
+    return this.atlassian.issueTokens(options);
   }
 
-  /** Close the server and every open connection; delayed requests are abandoned. */
-  stop(): Promise<void> {
-    return this.server.close();
+  // Bitbucket Cloud: delegates to BitbucketControls.
+
+  /** Add or replace a Bitbucket OAuth consumer; scopes default to `account email repository`. */
+  registerBitbucketConsumer(consumer: EmulatorBitbucketConsumerInput): void {
+    this.bitbucket.registerConsumer(consumer);
+  }
+
+  /** Revoke every Bitbucket grant of `accountId`: its Bitbucket tokens stop working (Atlassian's are untouched). */
+  revokeBitbucketGrant(accountId: string): void {
+    this.bitbucket.revokeGrant(accountId);
+  }
+
+  /** True while `accessToken` would be accepted by api.bitbucket.org. */
+  isBitbucketAccessTokenValid(accessToken: string): boolean {
+    return this.bitbucket.isAccessTokenValid(accessToken);
+  }
+
+  /** How many successful refreshes a Bitbucket `refreshToken` has performed (more than 1 means it was reused). */
+  bitbucketRefreshTokenUses(refreshToken: string): number {
+    return this.bitbucket.refreshTokenUses(refreshToken);
+  }
+
+  /** Mint Bitbucket tokens as if the user had just consented to the consumer (its scopes), without HTTP. */
+  issueBitbucketTokens(
+    options: EmulatorIssueBitbucketTokensOptions = {},
+  ): EmulatorBitbucketTokenResponse {
+    return this.bitbucket.issueTokens(options);
   }
 }

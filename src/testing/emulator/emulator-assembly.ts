@@ -1,15 +1,19 @@
 import { atlassianApiRoutes } from './atlassian/atlassian-api.routes.js';
 import { atlassianAuthRoutes } from './atlassian/atlassian-auth.routes.js';
 import { atlassianProductRoutes } from './atlassian/atlassian-product.routes.js';
-import { EmulatorState } from './atlassian/atlassian-state.js';
+import { AtlassianState } from './atlassian/atlassian-state.js';
 import { atlassianTokenRoutes } from './atlassian/atlassian-token.routes.js';
 import { DEFAULT_EMULATOR_BITBUCKET_CONSUMER } from './bitbucket-defaults.js';
 import { bitbucketApiRoutes } from './bitbucket/bitbucket-api.routes.js';
 import { bitbucketAuthRoutes } from './bitbucket/bitbucket-auth.routes.js';
+import { BitbucketState } from './bitbucket/bitbucket-state.js';
 import { bitbucketTokenRoutes } from './bitbucket/bitbucket-token.routes.js';
 import { DEFAULT_EMULATOR_CLIENT, DEFAULT_EMULATOR_USER } from './emulator-defaults.js';
 import { resolveEmulatorOptions } from './emulator-options.js';
+import { createEmulatorUser } from './emulator-user.js';
 import type { AtlassianEmulatorOptions } from './emulator.types.js';
+import { EmulatorDirectory } from './oauth/emulator-directory.js';
+import type { SharedState } from './oauth/shared-state.js';
 import { EmulatorCallLog } from './server/emulator-call-log.js';
 import { EmulatorClock } from './server/emulator-clock.js';
 import { EmulatorFaults } from './server/emulator-faults.js';
@@ -19,38 +23,44 @@ import { EmulatorServer } from './server/emulator-server.js';
 /** The running parts behind an `AtlassianEmulator`. */
 export interface EmulatorParts {
   server: EmulatorServer;
-  state: EmulatorState;
+  shared: SharedState;
+  atlassian: AtlassianState;
+  bitbucket: BitbucketState;
   faults: EmulatorFaults;
   calls: EmulatorCallLog;
 }
 
-/** Build the core (clock, state, faults, call log), mount each host's routes and start listening. */
+/** Build the shared core and each provider's state, mount each host's routes and start listening. */
 export async function assembleEmulator(options: AtlassianEmulatorOptions): Promise<EmulatorParts> {
   const resolved = resolveEmulatorOptions(options);
-  const clock = new EmulatorClock(resolved.now, resolved.realTimeClock);
-  const state = new EmulatorState(
-    clock,
-    resolved.durations,
-    { autoApprove: resolved.autoApprove },
-    resolved.bitbucket,
-  );
+  const shared: SharedState = {
+    clock: new EmulatorClock(resolved.now, resolved.realTimeClock),
+    directory: new EmulatorDirectory(createEmulatorUser),
+    behaviour: { autoApprove: resolved.autoApprove },
+  };
+  const atlassian = new AtlassianState(shared, resolved.durations);
+  const bitbucket = new BitbucketState(shared, resolved.bitbucket);
   for (const client of options.clients ?? [DEFAULT_EMULATOR_CLIENT])
-    state.directory.registerClient(client);
-  for (const consumer of options.bitbucketConsumers ?? [DEFAULT_EMULATOR_BITBUCKET_CONSUMER]) {
-    state.directory.registerBitbucketConsumer(consumer);
-  }
-  for (const user of options.users ?? [DEFAULT_EMULATOR_USER]) state.directory.addUser(user);
-  // One server plays every host: their paths do not collide, so a new host is one more mount().
+    atlassian.clients.register(client);
+  for (const consumer of options.bitbucketConsumers ?? [DEFAULT_EMULATOR_BITBUCKET_CONSUMER])
+    bitbucket.consumers.register(consumer);
+  for (const user of options.users ?? [DEFAULT_EMULATOR_USER]) shared.directory.addUser(user);
+  // One server plays every host: their paths do not collide, so a new endpoint family is one more mount().
   const router = new EmulatorRouter()
-    .mount(atlassianAuthRoutes(state))
-    .mount(atlassianTokenRoutes(state))
-    .mount(atlassianApiRoutes(state))
-    .mount(atlassianProductRoutes(state))
-    .mount(bitbucketAuthRoutes(state))
-    .mount(bitbucketTokenRoutes(state))
-    .mount(bitbucketApiRoutes(state));
+    .mount(atlassianAuthRoutes(atlassian))
+    .mount(atlassianTokenRoutes(atlassian))
+    .mount(atlassianApiRoutes(atlassian))
+    .mount(atlassianProductRoutes(atlassian))
+    .mount(bitbucketAuthRoutes(bitbucket))
+    .mount(bitbucketTokenRoutes(bitbucket))
+    .mount(bitbucketApiRoutes(bitbucket));
   const faults = new EmulatorFaults();
   const calls = new EmulatorCallLog();
-  const server = await EmulatorServer.listen(resolved.port, { router, clock, faults, calls });
-  return { server, state, faults, calls };
+  const server = await EmulatorServer.listen(resolved.port, {
+    router,
+    clock: shared.clock,
+    faults,
+    calls,
+  });
+  return { server, shared, atlassian, bitbucket, faults, calls };
 }

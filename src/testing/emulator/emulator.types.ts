@@ -127,3 +127,12 @@ export interface EmulatorIssueTokensOptions {
   /** The app; default the first registered client. */
   clientId?: string;
 }
+
+/** The body of a successful Atlassian token response (and of `AtlassianEmulator.issueTokens()`). */
+export interface EmulatorTokenResponse {
+  access_token: string;
+  expires_in: number;
+  scope: string;
+  token_type: 'Bearer';
+  refresh_token?: string;
+}

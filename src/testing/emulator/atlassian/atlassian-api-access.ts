@@ -2,7 +2,7 @@ import type { EmulatorSite, EmulatorUser } from '../emulator.types.js';
 import type { EmulatorGrant } from '../oauth/emulator-token-store.js';
 import type { EmulatorRequest } from '../server/emulator-router.js';
 import { bearerToken, json, type EmulatorResponse } from '../server/http-helpers.js';
-import type { EmulatorState } from './atlassian-state.js';
+import type { AtlassianState } from './atlassian-state.js';
 
 /** api.atlassian.com's answer to a missing, unknown, expired or revoked token. */
 export const UNAUTHORIZED = (): EmulatorResponse =>
@@ -26,13 +26,13 @@ export interface GrantedSite {
 
 /** Authenticate the bearer token and, when `anyOfScopes` is given, require one of them. */
 export function authenticateCaller(
-  emulator: EmulatorState,
+  atlassian: AtlassianState,
   request: EmulatorRequest,
   anyOfScopes?: readonly string[],
 ): ApiCaller | EmulatorResponse {
   const token = bearerToken(request.headers.authorization);
-  const grant = token === undefined ? undefined : emulator.tokens.grantForAccessToken(token);
-  const user = emulator.directory.user(grant?.accountId);
+  const grant = token === undefined ? undefined : atlassian.tokens.grantForAccessToken(token);
+  const user = atlassian.directory.user(grant?.accountId);
   if (!grant || !user) return UNAUTHORIZED();
   if (anyOfScopes && !anyOfScopes.some((scope) => grant.scopes.includes(scope)))
     return SCOPE_MISMATCH();

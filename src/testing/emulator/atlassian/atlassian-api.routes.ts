@@ -1,25 +1,25 @@
 import type { EmulatorRequest, EmulatorRouteModule } from '../server/emulator-router.js';
 import { json, type EmulatorResponse } from '../server/http-helpers.js';
 import { authenticateCaller, grantedSites, isRefusal } from './atlassian-api-access.js';
-import type { EmulatorState } from './atlassian-state.js';
+import type { AtlassianState } from './atlassian-state.js';
 
 /** api.atlassian.com's identity endpoints: `GET /me` and `GET /oauth/token/accessible-resources`. */
-export function atlassianApiRoutes(emulator: EmulatorState): EmulatorRouteModule {
+export function atlassianApiRoutes(atlassian: AtlassianState): EmulatorRouteModule {
   return {
     endpoints: [
-      { method: 'GET', path: '/me', route: 'me', handle: (request) => me(emulator, request) },
+      { method: 'GET', path: '/me', route: 'me', handle: (request) => me(atlassian, request) },
       {
         method: 'GET',
         path: '/oauth/token/accessible-resources',
         route: 'accessible-resources',
-        handle: (request) => accessibleResources(emulator, request),
+        handle: (request) => accessibleResources(atlassian, request),
       },
     ],
   };
 }
 
-function me(emulator: EmulatorState, request: EmulatorRequest): EmulatorResponse {
-  const caller = authenticateCaller(emulator, request, ['read:me']);
+function me(atlassian: AtlassianState, request: EmulatorRequest): EmulatorResponse {
+  const caller = authenticateCaller(atlassian, request, ['read:me']);
   if (isRefusal(caller)) return caller;
   const { user } = caller;
   return json(200, {
@@ -37,8 +37,11 @@ function me(emulator: EmulatorState, request: EmulatorRequest): EmulatorResponse
   });
 }
 
-function accessibleResources(emulator: EmulatorState, request: EmulatorRequest): EmulatorResponse {
-  const caller = authenticateCaller(emulator, request);
+function accessibleResources(
+  atlassian: AtlassianState,
+  request: EmulatorRequest,
+): EmulatorResponse {
+  const caller = authenticateCaller(atlassian, request);
   if (isRefusal(caller)) return caller;
   const resources = grantedSites(caller).map(({ site, scopes }) => ({
     id: site.id,
@@ -48,6 +51,6 @@ function accessibleResources(emulator: EmulatorState, request: EmulatorRequest):
     avatarUrl: site.avatarUrl,
   }));
   // Atlassian promises no order: rotate on every call so code that takes "the first site" shows up in tests.
-  const shift = resources.length === 0 ? 0 : emulator.resourceRotation++ % resources.length;
+  const shift = resources.length === 0 ? 0 : atlassian.resourceRotation++ % resources.length;
   return json(200, [...resources.slice(shift), ...resources.slice(0, shift)]);
 }

@@ -4,55 +4,69 @@ import {
   decideConsent,
   type ConsentDecisionContext,
 } from '../oauth/consent-decision.js';
-import { ATLASSIAN_CONSENT, authorizeErrorPage, consentPage } from '../oauth/consent-page.js';
+import { authorizeErrorPage, consentPage, type ConsentHost } from '../oauth/consent-page.js';
 import type { ConsentRequest } from '../oauth/pending-consents.js';
 import type { EmulatorRequest, EmulatorRouteModule } from '../server/emulator-router.js';
 import { redirect, type EmulatorResponse } from '../server/http-helpers.js';
-import type { EmulatorState } from './atlassian-state.js';
+import type { AtlassianState } from './atlassian-state.js';
 
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
+/** auth.atlassian.com's consent pages. */
+const ATLASSIAN_CONSENT: ConsentHost = {
+  product: 'Atlassian',
+  decisionPath: '/authorize/decision',
+};
+
 /** auth.atlassian.com's browser side: `GET /authorize` and the consent form's `POST /authorize/decision`. */
-export function atlassianAuthRoutes(emulator: EmulatorState): EmulatorRouteModule {
+export function atlassianAuthRoutes(atlassian: AtlassianState): EmulatorRouteModule {
   return {
     endpoints: [
       {
         method: 'GET',
         path: '/authorize',
         route: 'authorize',
-        handle: (request) => authorize(emulator, request),
+        handle: (request) => authorize(atlassian, request),
       },
       {
         method: 'POST',
         path: ATLASSIAN_CONSENT.decisionPath,
         route: 'authorize',
-        handle: ({ body }) => decideConsent(decisions(emulator), body.fields),
+        handle: ({ body }) => decideConsent(decisions(atlassian), body.fields),
       },
     ],
   };
 }
 
-function authorize(emulator: EmulatorState, { query }: EmulatorRequest): EmulatorResponse {
-  const checked = validateAuthorizeQuery(emulator, query);
-  if ('parameter' in checked) return authorizeErrorPage(checked.parameter, checked.problem);
-  const user = emulator.directory.signedInUser();
+function authorize(atlassian: AtlassianState, { query }: EmulatorRequest): EmulatorResponse {
+  const checked = validateAuthorizeQuery(atlassian, query);
+  if ('parameter' in checked)
+    return authorizeErrorPage(checked.parameter, checked.problem, ATLASSIAN_CONSENT);
+  const user = atlassian.directory.signedInUser();
   if (!user)
     return authorizeErrorPage(
       'user',
       'the emulator has no user to sign in as: call addUser() first',
+      ATLASSIAN_CONSENT,
     );
-  if (emulator.behaviour.autoApprove)
-    return redirect(approvalLocation(checked, issueCode(emulator, checked, user)));
-  const requestId = emulator.consents.open(checked);
-  return consentPage({ requestId, ...checked, user, users: emulator.directory.allUsers() });
+  if (atlassian.behaviour.autoApprove)
+    return redirect(approvalLocation(checked, issueCode(atlassian, checked, user)));
+  const requestId = atlassian.consents.open(checked);
+  return consentPage({
+    requestId,
+    ...checked,
+    user,
+    users: atlassian.directory.allUsers(),
+    host: ATLASSIAN_CONSENT,
+  });
 }
 
 /** Check the query strictly, client and redirect_uri first so nothing is ever sent to an unregistered URL. */
 function validateAuthorizeQuery(
-  emulator: EmulatorState,
+  atlassian: AtlassianState,
   query: URLSearchParams,
 ): ConsentRequest | { parameter: string; problem: string } {
-  const client = emulator.directory.client(query.get('client_id') ?? undefined);
+  const client = atlassian.clients.get(query.get('client_id') ?? undefined);
   if (!client) return { parameter: 'client_id', problem: 'missing or not a registered app' };
   const redirectUri = query.get('redirect_uri') ?? '';
   if (!client.redirectUris.includes(redirectUri)) {
@@ -89,24 +103,24 @@ function validateAuthorizeQuery(
   return request;
 }
 
-function decisions(emulator: EmulatorState): ConsentDecisionContext {
-  const { directory, consents } = emulator;
+function decisions(atlassian: AtlassianState): ConsentDecisionContext {
+  const { directory, consents } = atlassian;
   return {
     host: ATLASSIAN_CONSENT,
     directory,
     consents,
-    issueCode: (request, user) => issueCode(emulator, request, user),
+    issueCode: (request, user) => issueCode(atlassian, request, user),
   };
 }
 
 /** Issue a code for `user`, bound to everything the authorize request carried. */
-function issueCode(emulator: EmulatorState, request: ConsentRequest, user: EmulatorUser): string {
-  return emulator.codes.issue({
+function issueCode(atlassian: AtlassianState, request: ConsentRequest, user: EmulatorUser): string {
+  return atlassian.codes.issue({
     clientId: request.clientId,
     redirectUri: request.redirectUri,
     scopes: request.scopes,
     accountId: user.accountId,
-    consentedAtMs: emulator.clock.nowMs(),
+    consentedAtMs: atlassian.clock.nowMs(),
     ...(request.codeChallenge !== undefined ? { codeChallenge: request.codeChallenge } : {}),
   });
 }

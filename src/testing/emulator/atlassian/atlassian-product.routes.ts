@@ -7,7 +7,7 @@ import {
   type ApiCaller,
   type GrantedSite,
 } from './atlassian-api-access.js';
-import type { EmulatorState } from './atlassian-state.js';
+import type { AtlassianState } from './atlassian-state.js';
 
 const JIRA = '^/ex/jira/(?<cloudId>[^/]+)/rest/api/3';
 const CONFLUENCE = '^/ex/confluence/(?<cloudId>[^/]+)/wiki/api/v2';
@@ -22,11 +22,11 @@ type ProductHandler = (
 ) => EmulatorResponse;
 
 /** A few Jira and Confluence endpoints under `api.atlassian.com/ex/{product}/{cloudId}`, scope and site checked. */
-export function atlassianProductRoutes(emulator: EmulatorState): EmulatorRouteModule {
+export function atlassianProductRoutes(atlassian: AtlassianState): EmulatorRouteModule {
   const jira = (scopes: string[], handler: ProductHandler) =>
-    guarded(emulator, 'jira', scopes, handler);
+    guarded(atlassian, 'jira', scopes, handler);
   const confluence = (scopes: string[], handler: ProductHandler) =>
-    guarded(emulator, 'confluence', scopes, handler);
+    guarded(atlassian, 'confluence', scopes, handler);
   return {
     endpoints: [
       {
@@ -63,13 +63,13 @@ export function atlassianProductRoutes(emulator: EmulatorState): EmulatorRouteMo
 
 /** Token, then scope (401), then a site the grant reaches for this product (404), then the handler. */
 function guarded(
-  emulator: EmulatorState,
+  atlassian: AtlassianState,
   product: 'jira' | 'confluence',
   scopes: string[],
   handler: ProductHandler,
 ) {
   return (request: EmulatorRequest): EmulatorResponse => {
-    const caller = authenticateCaller(emulator, request, scopes);
+    const caller = authenticateCaller(atlassian, request, scopes);
     if (isRefusal(caller)) return caller;
     const granted = grantedSite(caller, request.params.cloudId);
     if (!granted || !granted.scopes.some((scope) => scope.includes(product)))

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AtlassianEmulator } from '../atlassian-emulator.js';
-import type { EmulatorTokenResponse } from '../oauth/oauth-outcome.js';
+import type { EmulatorTokenResponse } from '../emulator.types.js';
 
 const MINUTE = 60 * 1000;
 const DAY = 24 * 60 * MINUTE;

@@ -1,43 +1,38 @@
-import { BitbucketState, type BitbucketSettings } from '../bitbucket/bitbucket-state.js';
+import type { EmulatorTokenResponse } from '../emulator.types.js';
 import { EmulatorCodeStore } from '../oauth/emulator-code-store.js';
-import { EmulatorDirectory } from '../oauth/emulator-directory.js';
+import type { EmulatorDirectory } from '../oauth/emulator-directory.js';
 import { EmulatorTokenStore, type EmulatorTokenDurations } from '../oauth/emulator-token-store.js';
 import { PendingConsents } from '../oauth/pending-consents.js';
-import { atlassianTokenProfile } from '../oauth/token-profile.js';
-import { EmulatorClock } from '../server/emulator-clock.js';
+import type { EmulatorBehaviour, SharedState } from '../oauth/shared-state.js';
+import type { EmulatorClock } from '../server/emulator-clock.js';
+import { AtlassianClients } from './atlassian-clients.js';
+import { atlassianTokenProfile } from './atlassian-oauth.js';
 
-/** Behaviour switches the routes read at request time. */
-export interface EmulatorBehaviour {
-  /** Skip the consent page. */
-  autoApprove: boolean;
-}
-
-/** Everything the emulator remembers, in memory, shared by the route modules. */
-export class EmulatorState {
-  /** Registered apps and users. */
-  readonly directory = new EmulatorDirectory();
+/**
+ * What auth.atlassian.com and api.atlassian.com remember, in memory: their apps, consent pages, codes and
+ * tokens, beside the people, clock and switches shared with Bitbucket. Every Atlassian route reads this.
+ */
+export class AtlassianState implements SharedState {
+  readonly clock: EmulatorClock;
+  readonly directory: EmulatorDirectory;
+  readonly behaviour: EmulatorBehaviour;
+  /** Registered apps. */
+  readonly clients = new AtlassianClients();
   /** Consent pages awaiting a decision. */
   readonly consents: PendingConsents;
   /** Issued authorization codes. */
   readonly codes: EmulatorCodeStore;
   /** Grants and tokens. */
-  readonly tokens: EmulatorTokenStore;
-  /** bitbucket.org's consents, codes and tokens. */
-  readonly bitbucket: BitbucketState;
+  readonly tokens: EmulatorTokenStore<EmulatorTokenResponse>;
   /** Rotates the order of accessible resources between calls (starts at 1 so even the first answer is not insertion order). */
   resourceRotation = 1;
 
-  constructor(
-    /** The emulator clock. */
-    readonly clock: EmulatorClock,
-    durations: EmulatorTokenDurations,
-    /** Behaviour switches (shared by both providers). */
-    readonly behaviour: EmulatorBehaviour,
-    bitbucket: BitbucketSettings,
-  ) {
-    this.consents = new PendingConsents(clock);
-    this.codes = new EmulatorCodeStore(clock);
-    this.tokens = new EmulatorTokenStore(clock, atlassianTokenProfile(durations));
-    this.bitbucket = new BitbucketState(clock, bitbucket);
+  constructor(shared: SharedState, durations: EmulatorTokenDurations) {
+    this.clock = shared.clock;
+    this.directory = shared.directory;
+    this.behaviour = shared.behaviour;
+    this.consents = new PendingConsents(shared.clock);
+    this.codes = new EmulatorCodeStore(shared.clock);
+    this.tokens = new EmulatorTokenStore(shared.clock, atlassianTokenProfile(durations));
   }
 }

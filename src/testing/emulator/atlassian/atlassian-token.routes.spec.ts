@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AtlassianEmulator } from '../atlassian-emulator.js';
-import type { EmulatorTokenResponse } from '../oauth/oauth-outcome.js';
+import type { EmulatorTokenResponse } from '../emulator.types.js';
 
 const REDIRECT = 'http://127.0.0.1:4000/callback';
 const CLIENT = { clientId: 'app', clientSecret: 'app-secret', redirectUris: [REDIRECT] };

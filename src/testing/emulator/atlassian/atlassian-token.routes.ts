@@ -1,41 +1,42 @@
+import type { EmulatorTokenResponse } from '../emulator.types.js';
 import { safeEqual } from '../oauth/emulator-credentials.js';
 import type { TokenSuccess } from '../oauth/emulator-token-store.js';
 import { oauthAnswer as answer, oauthFailure, type OAuthFailure } from '../oauth/oauth-outcome.js';
 import type { EmulatorRequest, EmulatorRouteModule } from '../server/emulator-router.js';
 import { basicCredentials, type EmulatorResponse } from '../server/http-helpers.js';
-import type { EmulatorState } from './atlassian-state.js';
+import type { AtlassianState } from './atlassian-state.js';
 
 /** auth.atlassian.com's `POST /oauth/token`: code exchange and rotating refresh, JSON or form bodies. */
-export function atlassianTokenRoutes(emulator: EmulatorState): EmulatorRouteModule {
+export function atlassianTokenRoutes(atlassian: AtlassianState): EmulatorRouteModule {
   return {
     endpoints: [
       {
         method: 'POST',
         path: '/oauth/token',
         route: 'token',
-        handle: (request) => token(emulator, request),
+        handle: (request) => token(atlassian, request),
       },
     ],
   };
 }
 
-function token(emulator: EmulatorState, request: EmulatorRequest): EmulatorResponse {
+function token(atlassian: AtlassianState, request: EmulatorRequest): EmulatorResponse {
   const { fields, error } = request.body;
   if (error) return answer(oauthFailure(400, 'invalid_request', error));
-  const clientId = authenticateClient(emulator, request);
+  const clientId = authenticateClient(atlassian, request);
   if (!clientId) return answer(oauthFailure(401, 'access_denied', 'Unauthorized'));
   switch (fields.grant_type) {
     case undefined:
       return answer(oauthFailure(400, 'invalid_request', 'Missing parameter: grant_type'));
     case 'authorization_code':
-      return answer(exchangeCode(emulator, clientId, fields));
+      return answer(exchangeCode(atlassian, clientId, fields));
     case 'refresh_token': {
       if (!fields.refresh_token)
         return answer(oauthFailure(400, 'invalid_request', 'Missing parameter: refresh_token'));
       // Asked before the refresh, which counts this use: a replay is noted whatever the answer.
-      if (emulator.tokens.refreshTokenUses(fields.refresh_token) > 0)
+      if (atlassian.tokens.refreshTokenUses(fields.refresh_token) > 0)
         request.note.refreshTokenReplayed = true;
-      const outcome = emulator.tokens.refresh(clientId, fields.refresh_token);
+      const outcome = atlassian.tokens.refresh(clientId, fields.refresh_token);
       if (outcome.ok && outcome.reused) request.note.refreshTokenReused = true;
       return answer(outcome);
     }
@@ -48,37 +49,37 @@ function token(emulator: EmulatorState, request: EmulatorRequest): EmulatorRespo
 
 /** The client id when the body (or HTTP Basic) carries a registered client and its secret. */
 function authenticateClient(
-  emulator: EmulatorState,
+  atlassian: AtlassianState,
   { body, headers }: EmulatorRequest,
 ): string | undefined {
   const basic = basicCredentials(headers.authorization);
   const clientId = body.fields.client_id ?? basic?.id;
   const secret = body.fields.client_secret ?? (basic?.id === clientId ? basic?.secret : undefined);
-  const client = emulator.directory.client(clientId);
+  const client = atlassian.clients.get(clientId);
   if (!client || secret === undefined || !safeEqual(secret, client.clientSecret)) return undefined;
   return client.clientId;
 }
 
 function exchangeCode(
-  emulator: EmulatorState,
+  atlassian: AtlassianState,
   clientId: string,
   fields: Record<string, string>,
-): TokenSuccess | OAuthFailure {
+): TokenSuccess<EmulatorTokenResponse> | OAuthFailure {
   if (!fields.code) return oauthFailure(400, 'invalid_request', 'Missing parameter: code');
   if (!fields.redirect_uri)
     return oauthFailure(400, 'invalid_request', 'Missing parameter: redirect_uri');
-  const redeemed = emulator.codes.redeem(fields.code, {
+  const redeemed = atlassian.codes.redeem(fields.code, {
     clientId,
     redirectUri: fields.redirect_uri,
     codeVerifier: fields.code_verifier,
   });
   if (!redeemed.ok) {
     // A replayed code may be in an attacker's hands: like real servers, kill what it produced.
-    if (redeemed.replayedGrantId) emulator.tokens.revokeGrant(redeemed.replayedGrantId);
+    if (redeemed.replayedGrantId) atlassian.tokens.revokeGrant(redeemed.replayedGrantId);
     return redeemed;
   }
   const { accountId, scopes, consentedAtMs } = redeemed.grant;
-  const issued = emulator.tokens.createGrant({ clientId, accountId, scopes, consentedAtMs });
-  emulator.codes.bindGrant(fields.code, issued.grant.id);
+  const issued = atlassian.tokens.createGrant({ clientId, accountId, scopes, consentedAtMs });
+  atlassian.codes.bindGrant(fields.code, issued.grant.id);
   return issued;
 }

@@ -1,8 +1,8 @@
-import type { EmulatorState } from '../atlassian/atlassian-state.js';
 import type { EmulatorUser } from '../emulator.types.js';
 import type { EmulatorGrant } from '../oauth/emulator-token-store.js';
 import type { EmulatorRequest } from '../server/emulator-router.js';
 import { bearerToken, json, type EmulatorResponse } from '../server/http-helpers.js';
+import type { BitbucketState } from './bitbucket-state.js';
 
 /** api.bitbucket.org's error envelope: `{"type":"error","error":{"message", "detail"?}}`. */
 export function bitbucketError(
@@ -27,7 +27,7 @@ export interface BitbucketCaller {
  * and require `scope`; a Bitbucket scope error names what was required and what was granted.
  */
 export function authenticateBitbucketCaller(
-  emulator: EmulatorState,
+  bitbucket: BitbucketState,
   request: EmulatorRequest,
   scope: string,
 ): BitbucketCaller | EmulatorResponse {
@@ -40,11 +40,11 @@ export function authenticateBitbucketCaller(
   const token = bearerToken(request.headers.authorization);
   if (token === undefined)
     return bitbucketError(401, 'Authentication required: send Authorization: Bearer');
-  const { tokens } = emulator.bitbucket;
+  const { tokens } = bitbucket;
   if (tokens.accessTokenProblem(token) === 'expired')
     return bitbucketError(401, 'Access token expired.');
   const grant = tokens.grantForAccessToken(token);
-  const user = emulator.directory.user(grant?.accountId);
+  const user = bitbucket.directory.user(grant?.accountId);
   if (!grant || !user) return bitbucketError(401, 'Invalid token');
   if (!grant.scopes.includes(scope)) {
     return bitbucketError(403, 'Your credentials lack one or more required privilege scopes.', {

@@ -1,4 +1,3 @@
-import type { EmulatorState } from '../atlassian/atlassian-state.js';
 import type { EmulatorRequest, EmulatorRouteModule } from '../server/emulator-router.js';
 import { json, type EmulatorResponse } from '../server/http-helpers.js';
 import {
@@ -7,30 +6,31 @@ import {
   isBitbucketRefusal,
 } from './bitbucket-api-access.js';
 import { bitbucketPage } from './bitbucket-pagination.js';
+import type { BitbucketState } from './bitbucket-state.js';
 
 const REPOSITORIES = /^\/2\.0\/repositories\/(?<workspace>[^/]+)\/?$/;
 
 /** api.bitbucket.org: `GET /2.0/user`, `/2.0/user/emails` and `/2.0/repositories/{workspace}`. */
-export function bitbucketApiRoutes(emulator: EmulatorState): EmulatorRouteModule {
+export function bitbucketApiRoutes(bitbucket: BitbucketState): EmulatorRouteModule {
   return {
     endpoints: [
       {
         method: 'GET',
         path: '/2.0/user',
         route: 'bitbucket-user',
-        handle: (request) => user(emulator, request),
+        handle: (request) => user(bitbucket, request),
       },
       {
         method: 'GET',
         path: '/2.0/user/emails',
         route: 'bitbucket-emails',
-        handle: (request) => emails(emulator, request),
+        handle: (request) => emails(bitbucket, request),
       },
       {
         method: 'GET',
         path: REPOSITORIES,
         route: 'bitbucket-repositories',
-        handle: (request) => repositories(emulator, request),
+        handle: (request) => repositories(bitbucket, request),
       },
     ],
     prefixes: [
@@ -41,8 +41,8 @@ export function bitbucketApiRoutes(emulator: EmulatorState): EmulatorRouteModule
 }
 
 /** The profile, without any email (Bitbucket keeps addresses behind `/user/emails`). */
-function user(emulator: EmulatorState, request: EmulatorRequest): EmulatorResponse {
-  const caller = authenticateBitbucketCaller(emulator, request, 'account');
+function user(bitbucket: BitbucketState, request: EmulatorRequest): EmulatorResponse {
+  const caller = authenticateBitbucketCaller(bitbucket, request, 'account');
   if (isBitbucketRefusal(caller)) return caller;
   const { user: person } = caller;
   const identity = person.bitbucket;
@@ -62,8 +62,8 @@ function user(emulator: EmulatorState, request: EmulatorRequest): EmulatorRespon
   });
 }
 
-function emails(emulator: EmulatorState, request: EmulatorRequest): EmulatorResponse {
-  const caller = authenticateBitbucketCaller(emulator, request, 'email');
+function emails(bitbucket: BitbucketState, request: EmulatorRequest): EmulatorResponse {
+  const caller = authenticateBitbucketCaller(bitbucket, request, 'email');
   if (isBitbucketRefusal(caller)) return caller;
   return bitbucketPage(
     caller.user.bitbucket.emails.map((entry) => ({ type: 'email', ...entry })),
@@ -72,8 +72,8 @@ function emails(emulator: EmulatorState, request: EmulatorRequest): EmulatorResp
 }
 
 /** Only the caller's own workspaces are known; any other slug is a 404. */
-function repositories(emulator: EmulatorState, request: EmulatorRequest): EmulatorResponse {
-  const caller = authenticateBitbucketCaller(emulator, request, 'repository');
+function repositories(bitbucket: BitbucketState, request: EmulatorRequest): EmulatorResponse {
+  const caller = authenticateBitbucketCaller(bitbucket, request, 'repository');
   if (isBitbucketRefusal(caller)) return caller;
   const slug = decodeSegment(request.params.workspace ?? '');
   const workspace = caller.user.bitbucket.workspaces.find((entry) => entry.slug === slug);

@@ -1,57 +1,63 @@
-import type { EmulatorState } from '../atlassian/atlassian-state.js';
 import type { EmulatorUser } from '../emulator.types.js';
 import {
   approvalLocation,
   decideConsent,
   type ConsentDecisionContext,
 } from '../oauth/consent-decision.js';
-import { authorizeErrorPage, BITBUCKET_CONSENT, consentPage } from '../oauth/consent-page.js';
+import { authorizeErrorPage, consentPage, type ConsentHost } from '../oauth/consent-page.js';
 import type { ConsentRequest } from '../oauth/pending-consents.js';
 import type { EmulatorRequest, EmulatorRouteModule } from '../server/emulator-router.js';
 import { redirect, type EmulatorResponse } from '../server/http-helpers.js';
+import type { BitbucketState } from './bitbucket-state.js';
 
 type AuthorizeProblem = { parameter: string; problem: string };
 
+/** bitbucket.org's consent pages. */
+const BITBUCKET_CONSENT: ConsentHost = {
+  product: 'Bitbucket',
+  decisionPath: '/site/oauth2/authorize/decision',
+};
+
 /** bitbucket.org's browser side: `GET /site/oauth2/authorize` and its consent form's decision. */
-export function bitbucketAuthRoutes(emulator: EmulatorState): EmulatorRouteModule {
+export function bitbucketAuthRoutes(bitbucket: BitbucketState): EmulatorRouteModule {
   return {
     endpoints: [
       {
         method: 'GET',
         path: '/site/oauth2/authorize',
         route: 'bitbucket-authorize',
-        handle: (request) => authorize(emulator, request),
+        handle: (request) => authorize(bitbucket, request),
       },
       {
         method: 'POST',
         path: BITBUCKET_CONSENT.decisionPath,
         route: 'bitbucket-authorize',
-        handle: ({ body }) => decideConsent(decisions(emulator), body.fields),
+        handle: ({ body }) => decideConsent(decisions(bitbucket), body.fields),
       },
     ],
     prefixes: [{ prefix: '/site/oauth2/', route: 'bitbucket-authorize' }],
   };
 }
 
-function authorize(emulator: EmulatorState, { query }: EmulatorRequest): EmulatorResponse {
-  const checked = validateAuthorizeQuery(emulator, query);
+function authorize(bitbucket: BitbucketState, { query }: EmulatorRequest): EmulatorResponse {
+  const checked = validateAuthorizeQuery(bitbucket, query);
   if ('parameter' in checked)
     return authorizeErrorPage(checked.parameter, checked.problem, BITBUCKET_CONSENT);
-  const user = emulator.directory.signedInUser();
+  const user = bitbucket.directory.signedInUser();
   if (!user)
     return authorizeErrorPage(
       'user',
       'the emulator has no user to sign in as: call addUser() first',
       BITBUCKET_CONSENT,
     );
-  if (emulator.behaviour.autoApprove)
-    return redirect(approvalLocation(checked, issueCode(emulator, checked, user)));
-  const requestId = emulator.bitbucket.consents.open(checked);
+  if (bitbucket.behaviour.autoApprove)
+    return redirect(approvalLocation(checked, issueCode(bitbucket, checked, user)));
+  const requestId = bitbucket.consents.open(checked);
   return consentPage({
     requestId,
     ...checked,
     user,
-    users: emulator.directory.allUsers(),
+    users: bitbucket.directory.allUsers(),
     host: BITBUCKET_CONSENT,
   });
 }
@@ -61,10 +67,10 @@ function authorize(emulator: EmulatorState, { query }: EmulatorRequest): Emulato
  * outright (Bitbucket does not support it), so a client that sends it finds out in tests, not in production.
  */
 function validateAuthorizeQuery(
-  emulator: EmulatorState,
+  bitbucket: BitbucketState,
   query: URLSearchParams,
 ): ConsentRequest | AuthorizeProblem {
-  const consumer = emulator.directory.bitbucketConsumer(query.get('client_id') ?? undefined);
+  const consumer = bitbucket.consumers.get(query.get('client_id') ?? undefined);
   if (!consumer)
     return { parameter: 'client_id', problem: 'missing or not a registered OAuth consumer' };
   const redirectUri = query.get('redirect_uri');
@@ -88,24 +94,24 @@ function validateAuthorizeQuery(
   };
 }
 
-function decisions(emulator: EmulatorState): ConsentDecisionContext {
-  const { directory } = emulator;
+function decisions(bitbucket: BitbucketState): ConsentDecisionContext {
+  const { directory } = bitbucket;
   const issue = (request: ConsentRequest, user: EmulatorUser): string =>
-    issueCode(emulator, request, user);
+    issueCode(bitbucket, request, user);
   return {
     host: BITBUCKET_CONSENT,
     directory,
-    consents: emulator.bitbucket.consents,
+    consents: bitbucket.consents,
     issueCode: issue,
   };
 }
 
-function issueCode(emulator: EmulatorState, request: ConsentRequest, user: EmulatorUser): string {
-  return emulator.bitbucket.codes.issue({
+function issueCode(bitbucket: BitbucketState, request: ConsentRequest, user: EmulatorUser): string {
+  return bitbucket.codes.issue({
     clientId: request.clientId,
     redirectUri: request.redirectUri,
     scopes: request.scopes,
     accountId: user.accountId,
-    consentedAtMs: emulator.clock.nowMs(),
+    consentedAtMs: bitbucket.clock.nowMs(),
   });
 }

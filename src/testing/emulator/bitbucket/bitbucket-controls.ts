@@ -1,61 +1,47 @@
-import type { EmulatorState } from '../atlassian/atlassian-state.js';
 import type {
   EmulatorBitbucketConsumerInput,
   EmulatorBitbucketTokenResponse,
   EmulatorIssueBitbucketTokensOptions,
 } from '../bitbucket.types.js';
+import type { BitbucketState } from './bitbucket-state.js';
 
 /**
- * The Bitbucket Cloud half of `AtlassianEmulator`'s controls: the same server, users and clock also play
- * bitbucket.org and api.bitbucket.org. A separate class only to keep each file to one provider.
+ * The Bitbucket Cloud controls of `AtlassianEmulator` (consumers, grants, tokens): the same server, users and
+ * clock also play bitbucket.org and api.bitbucket.org. The facade delegates here under Bitbucket names.
  */
-export abstract class BitbucketEmulatorControls {
-  protected constructor(protected readonly state: EmulatorState) {}
-
-  /** Base URL, `http://127.0.0.1:PORT` without a trailing slash. */
-  abstract get url(): string;
-
-  /** Stands in for `https://bitbucket.org` (`/site/oauth2/authorize`, `/site/oauth2/access_token`). */
-  get bitbucketAuthBaseURL(): string {
-    return this.url;
-  }
-
-  /** Stands in for `https://api.bitbucket.org` (`/2.0/user`, `/2.0/user/emails`, `/2.0/repositories/{workspace}`). */
-  get bitbucketApiBaseURL(): string {
-    return this.url;
-  }
+export class BitbucketControls {
+  constructor(private readonly bitbucket: BitbucketState) {}
 
   /** Add or replace a Bitbucket OAuth consumer; scopes default to `account email repository`. */
-  registerBitbucketConsumer(consumer: EmulatorBitbucketConsumerInput): void {
-    this.state.directory.registerBitbucketConsumer(consumer);
+  registerConsumer(consumer: EmulatorBitbucketConsumerInput): void {
+    this.bitbucket.consumers.register(consumer);
   }
 
   /** Revoke every Bitbucket grant of `accountId`: its Bitbucket tokens stop working (Atlassian's are untouched). */
-  revokeBitbucketGrant(accountId: string): void {
-    this.state.directory.requireUser(accountId);
-    this.state.bitbucket.tokens.revokeAccount(accountId);
+  revokeGrant(accountId: string): void {
+    this.bitbucket.directory.requireUser(accountId);
+    this.bitbucket.tokens.revokeAccount(accountId);
   }
 
   /** True while `accessToken` would be accepted by api.bitbucket.org. */
-  isBitbucketAccessTokenValid(accessToken: string): boolean {
-    return this.state.bitbucket.tokens.grantForAccessToken(accessToken) !== undefined;
+  isAccessTokenValid(accessToken: string): boolean {
+    return this.bitbucket.tokens.grantForAccessToken(accessToken) !== undefined;
   }
 
-  /** How many successful refreshes a Bitbucket `refreshToken` has performed (more than 1 means it was reused). */
-  bitbucketRefreshTokenUses(refreshToken: string): number {
-    return this.state.bitbucket.tokens.refreshTokenUses(refreshToken);
+  /** How many successful refreshes a Bitbucket `refreshToken` has performed. */
+  refreshTokenUses(refreshToken: string): number {
+    return this.bitbucket.tokens.refreshTokenUses(refreshToken);
   }
 
   /** Mint Bitbucket tokens as if the user had just consented to the consumer (its scopes), without HTTP. */
-  issueBitbucketTokens(
-    options: EmulatorIssueBitbucketTokensOptions = {},
-  ): EmulatorBitbucketTokenResponse {
-    const { directory, clock } = this.state;
+  issueTokens(options: EmulatorIssueBitbucketTokensOptions = {}): EmulatorBitbucketTokenResponse {
+    const { directory, consumers, tokens, clock } = this.bitbucket;
     const user =
       options.accountId === undefined
         ? directory.signedInUser()
         : directory.requireUser(options.accountId);
-    const consumer = directory.bitbucketConsumer(options.consumerKey, true);
+    const consumer =
+      options.consumerKey === undefined ? consumers.first() : consumers.get(options.consumerKey);
     if (!user || !consumer) {
       throw new Error(
         'issueBitbucketTokens: unknown or missing user or consumer: add them with addUser() / registerBitbucketConsumer() first',
@@ -67,6 +53,6 @@ export abstract class BitbucketEmulatorControls {
       scopes: consumer.scopes,
       consentedAtMs: clock.nowMs(),
     };
-    return this.state.bitbucket.tokens.createGrant(grant).body;
+    return tokens.createGrant(grant).body;
   }
 }

@@ -1,12 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  BITBUCKET_CONSUMER_DEFAULT_SCOPES,
-  BITBUCKET_CREATED_ON,
-  BITBUCKET_DEFAULT_REPOSITORIES,
-} from '../bitbucket-defaults.js';
+import { BITBUCKET_CREATED_ON, BITBUCKET_DEFAULT_REPOSITORIES } from '../bitbucket-defaults.js';
 import type {
-  EmulatorBitbucketConsumer,
-  EmulatorBitbucketConsumerInput,
   EmulatorBitbucketIdentity,
   EmulatorBitbucketUserInput,
   EmulatorBitbucketWorkspace,
@@ -37,20 +31,6 @@ export function bitbucketIdentity(
     emails: (input.emails ?? defaultEmails(person.email, username)).map((entry) => ({ ...entry })),
     workspaces: workspaces.map(normalizeWorkspace),
   };
-}
-
-/** Check a consumer and fill in its scopes. */
-export function normalizeBitbucketConsumer(
-  input: EmulatorBitbucketConsumerInput,
-): EmulatorBitbucketConsumer {
-  if (!input.key || !input.secret)
-    throw new TypeError('registerBitbucketConsumer: key and secret are required');
-  if (!URL.canParse(input.callbackURL)) {
-    throw new TypeError(
-      `registerBitbucketConsumer: callbackURL must be an absolute URL, got "${input.callbackURL}"`,
-    );
-  }
-  return { ...input, scopes: [...(input.scopes ?? BITBUCKET_CONSUMER_DEFAULT_SCOPES)] };
 }
 
 function defaultEmails(email: string, username: string): EmulatorBitbucketIdentity['emails'] {

@@ -1,8 +1,5 @@
 import type { BitbucketScopeField, EmulatorBitbucketTokenResponse } from '../bitbucket.types.js';
-import {
-  mintBitbucketAccessToken,
-  mintBitbucketRefreshToken,
-} from '../oauth/emulator-credentials.js';
+import { mintJwtLike } from '../oauth/emulator-credentials.js';
 import type { EmulatorTokenDurations } from '../oauth/emulator-token-store.js';
 import { oauthFailure, type OAuthFailure } from '../oauth/oauth-outcome.js';
 import type { RefreshRefusalReason, TokenProfile } from '../oauth/token-profile.js';
@@ -42,6 +39,16 @@ export function bitbucketRefusal(reason: RefreshRefusalReason): OAuthFailure {
     reason === 'unknown' ? 'invalid_request' : 'invalid_grant',
     'Invalid refresh_token',
   );
+}
+
+/** A Bitbucket access token: over 2,500 characters, as Bitbucket's are since May 2026. */
+function mintBitbucketAccessToken(): string {
+  return mintJwtLike('access', 1920, 'https://bitbucket.org');
+}
+
+/** A Bitbucket refresh token: over 2,500 characters too. */
+function mintBitbucketRefreshToken(): string {
+  return mintJwtLike('refresh', 1920, 'https://bitbucket.org');
 }
 
 /** bitbucket.org: a refresh token with every grant, long tokens, `scope`/`scopes`, and the grant type echoed as `state`. */

@@ -1,8 +1,11 @@
 import type { BitbucketScopeField, EmulatorBitbucketTokenResponse } from '../bitbucket.types.js';
 import { EmulatorCodeStore } from '../oauth/emulator-code-store.js';
+import type { EmulatorDirectory } from '../oauth/emulator-directory.js';
 import { EmulatorTokenStore, type EmulatorTokenDurations } from '../oauth/emulator-token-store.js';
 import { PendingConsents } from '../oauth/pending-consents.js';
+import type { EmulatorBehaviour, SharedState } from '../oauth/shared-state.js';
 import type { EmulatorClock } from '../server/emulator-clock.js';
+import { BitbucketConsumers } from './bitbucket-consumers.js';
 import { bitbucketTokenProfile } from './bitbucket-oauth.js';
 
 /** How bitbucket.org behaves in this emulator, resolved from the options. */
@@ -13,10 +16,16 @@ export interface BitbucketSettings {
 }
 
 /**
- * bitbucket.org's own consent pages, codes and tokens. Separate from Atlassian's stores so a token or code
- * of one provider is never accepted by the other; the people (the directory) are shared.
+ * What bitbucket.org and api.bitbucket.org remember: their consumers, consent pages, codes and tokens.
+ * Separate from Atlassian's stores so a token or code of one provider is never accepted by the other; the
+ * people, clock and switches are shared. Every Bitbucket route reads this.
  */
-export class BitbucketState {
+export class BitbucketState implements SharedState {
+  readonly clock: EmulatorClock;
+  readonly directory: EmulatorDirectory;
+  readonly behaviour: EmulatorBehaviour;
+  /** Registered OAuth consumers. */
+  readonly consumers = new BitbucketConsumers();
   /** Consent pages awaiting a decision. */
   readonly consents: PendingConsents;
   /** Issued authorization codes. */
@@ -24,11 +33,14 @@ export class BitbucketState {
   /** Grants and tokens. */
   readonly tokens: EmulatorTokenStore<EmulatorBitbucketTokenResponse>;
 
-  constructor(clock: EmulatorClock, settings: BitbucketSettings) {
-    this.consents = new PendingConsents(clock);
-    this.codes = new EmulatorCodeStore(clock);
+  constructor(shared: SharedState, settings: BitbucketSettings) {
+    this.clock = shared.clock;
+    this.directory = shared.directory;
+    this.behaviour = shared.behaviour;
+    this.consents = new PendingConsents(shared.clock);
+    this.codes = new EmulatorCodeStore(shared.clock);
     this.tokens = new EmulatorTokenStore(
-      clock,
+      shared.clock,
       bitbucketTokenProfile(settings.durations, settings.scopeField),
     );
   }

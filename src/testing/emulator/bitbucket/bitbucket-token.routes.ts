@@ -1,4 +1,3 @@
-import type { EmulatorState } from '../atlassian/atlassian-state.js';
 import type {
   EmulatorBitbucketConsumer,
   EmulatorBitbucketTokenResponse,
@@ -15,40 +14,41 @@ import {
   BITBUCKET_INVALID_CLIENT,
   BITBUCKET_INVALID_CODE,
 } from './bitbucket-oauth.js';
+import type { BitbucketState } from './bitbucket-state.js';
 
 /** bitbucket.org's `POST /site/oauth2/access_token`: form bodies, HTTP Basic client authentication, rotating refresh. */
-export function bitbucketTokenRoutes(emulator: EmulatorState): EmulatorRouteModule {
+export function bitbucketTokenRoutes(bitbucket: BitbucketState): EmulatorRouteModule {
   return {
     endpoints: [
       {
         method: 'POST',
         path: '/site/oauth2/access_token',
         route: 'bitbucket-token',
-        handle: (request) => token(emulator, request),
+        handle: (request) => token(bitbucket, request),
       },
     ],
   };
 }
 
-function token(emulator: EmulatorState, request: EmulatorRequest): EmulatorResponse {
+function token(bitbucket: BitbucketState, request: EmulatorRequest): EmulatorResponse {
   request.note.clientAuth = clientAuthOf(request);
   const { fields, error, encoding } = request.body;
   if (encoding === 'json') return answer(BITBUCKET_FORM_REQUIRED);
   if (error) return answer(oauthFailure(400, 'invalid_request', error));
-  const consumer = authenticateConsumer(emulator, request);
+  const consumer = authenticateConsumer(bitbucket, request);
   if ('ok' in consumer) return answer(consumer);
   switch (fields.grant_type) {
     case undefined:
       return answer(oauthFailure(400, 'invalid_request', 'Missing grant_type'));
     case 'authorization_code':
-      return answer(exchangeCode(emulator, consumer, fields));
+      return answer(exchangeCode(bitbucket, consumer, fields));
     case 'refresh_token': {
       if (!fields.refresh_token)
         return answer(oauthFailure(400, 'invalid_request', 'Missing refresh_token'));
       // Asked before the refresh, which counts this use: a replay is noted whatever the answer.
-      if (emulator.bitbucket.tokens.refreshTokenUses(fields.refresh_token) > 0)
+      if (bitbucket.tokens.refreshTokenUses(fields.refresh_token) > 0)
         request.note.refreshTokenReplayed = true;
-      const outcome = emulator.bitbucket.tokens.refresh(consumer.key, fields.refresh_token);
+      const outcome = bitbucket.tokens.refresh(consumer.key, fields.refresh_token);
       if (outcome.ok && outcome.reused) request.note.refreshTokenReused = true;
       return answer(outcome);
     }
@@ -68,23 +68,23 @@ function clientAuthOf({ headers, body }: EmulatorRequest): NonNullable<EmulatorC
 
 /** Only HTTP Basic counts: credentials in the body are ignored, as Bitbucket ignores them. */
 function authenticateConsumer(
-  emulator: EmulatorState,
+  bitbucket: BitbucketState,
   { headers }: EmulatorRequest,
 ): EmulatorBitbucketConsumer | OAuthFailure {
   const basic = basicCredentials(headers.authorization);
   if (!basic) return BITBUCKET_CLIENT_CREDENTIALS_MISSING;
-  const consumer = emulator.directory.bitbucketConsumer(basic.id);
+  const consumer = bitbucket.consumers.get(basic.id);
   if (!consumer || !safeEqual(basic.secret, consumer.secret)) return BITBUCKET_INVALID_CLIENT;
   return consumer;
 }
 
 function exchangeCode(
-  emulator: EmulatorState,
+  bitbucket: BitbucketState,
   consumer: EmulatorBitbucketConsumer,
   fields: Record<string, string>,
 ): TokenSuccess<EmulatorBitbucketTokenResponse> | OAuthFailure {
   if (!fields.code) return oauthFailure(400, 'invalid_request', 'Missing code');
-  const { codes, tokens } = emulator.bitbucket;
+  const { codes, tokens } = bitbucket;
   // redirect_uri is optional here; when sent it must be the consumer's callback, the one the code went to.
   const redeemed = codes.redeem(fields.code, {
     clientId: consumer.key,

@@ -3,21 +3,10 @@ import { escapeHtml, html, type EmulatorResponse } from '../server/http-helpers.
 
 /** The authorization server a page speaks for: its name and where the consent form posts. */
 export interface ConsentHost {
-  product: 'Atlassian' | 'Bitbucket';
+  /** Shown in the title and the question, e.g. `Atlassian`. */
+  product: string;
   decisionPath: string;
 }
-
-/** auth.atlassian.com's consent pages. */
-export const ATLASSIAN_CONSENT: ConsentHost = {
-  product: 'Atlassian',
-  decisionPath: '/authorize/decision',
-};
-
-/** bitbucket.org's consent pages. */
-export const BITBUCKET_CONSENT: ConsentHost = {
-  product: 'Bitbucket',
-  decisionPath: '/site/oauth2/authorize/decision',
-};
 
 /** What the consent page shows. */
 export interface ConsentPageModel {
@@ -29,8 +18,8 @@ export interface ConsentPageModel {
   user: EmulatorUser;
   /** Everyone the page may act for (a test can pick another account). */
   users: EmulatorUser[];
-  /** Which server asks; default Atlassian. */
-  host?: ConsentHost;
+  /** Which server asks. */
+  host: ConsentHost;
 }
 
 const STYLE = `body{font-family:system-ui,sans-serif;background:#f4f5f7;color:#172b4d;margin:0}
@@ -47,7 +36,7 @@ function page(title: string, content: string): string {
 
 /** The consent screen: a form posting to the host's decision path with `#approve` and `#deny` buttons. */
 export function consentPage(model: ConsentPageModel): EmulatorResponse {
-  const host = model.host ?? ATLASSIAN_CONSENT;
+  const { host } = model;
   const options = model.users
     .map((u) => {
       const selected = u.accountId === model.user.accountId ? ' selected' : '';
@@ -76,7 +65,7 @@ export function consentPage(model: ConsentPageModel): EmulatorResponse {
 export function authorizeErrorPage(
   parameter: string,
   problem: string,
-  host: ConsentHost = ATLASSIAN_CONSENT,
+  host: ConsentHost,
 ): EmulatorResponse {
   return html(
     400,

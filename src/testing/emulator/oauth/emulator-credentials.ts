@@ -1,13 +1,17 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 
-/** Mints the opaque strings the emulator hands out; lengths mimic Atlassian's so short columns fail early. */
+/** Mints the opaque strings both authorization servers hand out; each provider sizes its own tokens. */
 
 function base64url(value: Buffer | string): string {
   return Buffer.from(value).toString('base64url');
 }
 
-/** A JWT-looking string with random content; nothing can be learnt from it but it has dots like the real thing. */
-function jwtLike(
+/**
+ * A JWT-looking string with random content; nothing can be learnt from it but it has dots like the real
+ * thing. Its length follows `randomByteCount`, so a provider can mimic its real tokens and a column too short
+ * for them fails in tests.
+ */
+export function mintJwtLike(
   kind: string,
   randomByteCount: number,
   iss = 'https://auth.atlassian.com',
@@ -21,27 +25,7 @@ function jwtLike(
 
 /** An authorization code (JWT-like, well over 300 characters). */
 export function mintAuthorizationCode(): string {
-  return jwtLike('code', 192);
-}
-
-/** An access token (JWT-like, over 1000 characters). */
-export function mintAccessToken(): string {
-  return jwtLike('access', 768);
-}
-
-/** A refresh token (JWT-like, several hundred characters). */
-export function mintRefreshToken(): string {
-  return jwtLike('refresh', 384);
-}
-
-/** A Bitbucket access token: over 2,500 characters, as Bitbucket's are since May 2026. */
-export function mintBitbucketAccessToken(): string {
-  return jwtLike('access', 1920, 'https://bitbucket.org');
-}
-
-/** A Bitbucket refresh token: over 2,500 characters too. */
-export function mintBitbucketRefreshToken(): string {
-  return jwtLike('refresh', 1920, 'https://bitbucket.org');
+  return mintJwtLike('code', 192);
 }
 
 /** An id for a pending consent page or a grant. */

@@ -1,6 +1,6 @@
 import type { EmulatorClock } from '../server/emulator-clock.js';
 import { mintId } from './emulator-credentials.js';
-import type { EmulatorTokenResponse, OAuthFailure } from './oauth-outcome.js';
+import type { OAuthFailure } from './oauth-outcome.js';
 import type { IssuingGrantType, TokenProfile } from './token-profile.js';
 
 /** Token lifetimes, in seconds. */
@@ -36,7 +36,7 @@ interface RefreshTokenRecord {
 }
 
 /** A successful token answer; `reused` marks a refresh done with an already used refresh token. */
-export interface TokenSuccess<TBody = EmulatorTokenResponse> {
+export interface TokenSuccess<TBody> {
   ok: true;
   grant: EmulatorGrant;
   body: TBody;
@@ -44,7 +44,7 @@ export interface TokenSuccess<TBody = EmulatorTokenResponse> {
 }
 
 /** Grants, access tokens and rotating refresh tokens, timed by the emulator clock; one store per authorization server. */
-export class EmulatorTokenStore<TBody = EmulatorTokenResponse> {
+export class EmulatorTokenStore<TBody> {
   private readonly grants = new Map<string, EmulatorGrant>();
   private readonly accessTokens = new Map<string, AccessTokenRecord>();
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();

@@ -1,14 +1,5 @@
 import { json, type EmulatorResponse } from '../server/http-helpers.js';
 
-/** The body of a successful Atlassian token response. */
-export interface EmulatorTokenResponse {
-  access_token: string;
-  expires_in: number;
-  scope: string;
-  token_type: 'Bearer';
-  refresh_token?: string;
-}
-
 /** An OAuth error answer: status plus the standard `error` / `error_description` pair. */
 export interface OAuthFailure {
   ok: false;
@@ -22,15 +13,11 @@ export function oauthFailure(status: number, error: string, description: string)
   return { ok: false, status, error, description };
 }
 
-/** Atlassian's answer to a bad, used or expired authorization code. */
+/**
+ * The code store's refusal of a bad, used or expired authorization code, in Atlassian's words; bitbucket.org's
+ * token route answers with its own.
+ */
 export const INVALID_CODE = oauthFailure(403, 'invalid_grant', 'Invalid authorization code');
-
-/** Atlassian's answer to a refresh token that is unknown, expired, reused too late or revoked. */
-export const INVALID_REFRESH_TOKEN = oauthFailure(
-  403,
-  'invalid_grant',
-  'Unknown or invalid refresh token.',
-);
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 

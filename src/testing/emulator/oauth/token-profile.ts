@@ -1,10 +1,5 @@
-import { mintAccessToken, mintRefreshToken } from './emulator-credentials.js';
 import type { EmulatorGrant, EmulatorTokenDurations } from './emulator-token-store.js';
-import {
-  INVALID_REFRESH_TOKEN,
-  type EmulatorTokenResponse,
-  type OAuthFailure,
-} from './oauth-outcome.js';
+import type { OAuthFailure } from './oauth-outcome.js';
 
 /** Why a refresh was refused; each authorization server words some of these differently. */
 export type RefreshRefusalReason =
@@ -33,24 +28,4 @@ export interface TokenProfile<TBody> {
   body(issued: IssuedTokens): TBody;
   /** The answer to a refresh that cannot go on. */
   refusal(reason: RefreshRefusalReason): OAuthFailure;
-}
-
-/** auth.atlassian.com: a refresh token only with `offline_access`, one refusal for every reason. */
-export function atlassianTokenProfile(
-  durations: EmulatorTokenDurations,
-): TokenProfile<EmulatorTokenResponse> {
-  return {
-    durations,
-    mintAccessToken,
-    mintRefreshToken,
-    issuesRefreshToken: (grant) => grant.scopes.includes('offline_access'),
-    body: ({ accessToken, refreshToken, expiresInSeconds, grant }) => ({
-      access_token: accessToken,
-      expires_in: expiresInSeconds,
-      scope: grant.scopes.join(' '),
-      token_type: 'Bearer',
-      ...(refreshToken !== undefined ? { refresh_token: refreshToken } : {}),
-    }),
-    refusal: () => INVALID_REFRESH_TOKEN,
-  };
 }

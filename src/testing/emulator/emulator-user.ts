@@ -1,0 +1,27 @@
+import { normalizeSite } from './atlassian/atlassian-sites.js';
+import { bitbucketIdentity } from './bitbucket/bitbucket-identity.js';
+import type { EmulatorUser, EmulatorUserInput } from './emulator.types.js';
+
+const DEFAULT_PICTURE =
+  'https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/default-avatar.png';
+
+/**
+ * One person on both providers: the Atlassian account with its sites, and the Bitbucket identity derived
+ * from it. Built here, where both rooms meet, so the shared directory knows neither.
+ */
+export function createEmulatorUser(input: EmulatorUserInput): EmulatorUser {
+  const email = input.email ?? `${input.accountId}@example.com`;
+  const user: EmulatorUser = {
+    accountId: input.accountId,
+    email,
+    name: input.name,
+    picture: input.picture ?? DEFAULT_PICTURE,
+    sites: (input.sites ?? []).map(normalizeSite),
+    bitbucket: bitbucketIdentity(
+      { accountId: input.accountId, name: input.name, email },
+      input.bitbucket,
+    ),
+  };
+  if (input.emailVerified !== undefined) user.emailVerified = input.emailVerified;
+  return user;
+}
