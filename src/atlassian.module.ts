@@ -5,16 +5,14 @@ import type { DataSource } from 'typeorm';
 import { AccountLinkService } from './accounts/account-link.service.js';
 import { atlassianEntities } from './accounts/entities/index.js';
 import { ATLASSIAN_OPTIONS } from './atlassian.constants.js';
-import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './atlassian.module-definition.js';
+import { ConfigurableModuleClass } from './atlassian.module-definition.js';
+import { atlassianProviders } from './atlassian.providers.js';
+import { AtlassianClock } from './clock/atlassian-clock.js';
 import { AtlassianApiClient } from './clients/atlassian-api.client.js';
 import { AtlassianAuthGuard } from './guards/atlassian-auth.guard.js';
 import { BitbucketAuthGuard } from './guards/bitbucket-auth.guard.js';
-import { BitbucketStrategy } from './strategies/bitbucket.strategy.js';
 import { BitbucketApiClient } from './clients/bitbucket-api.client.js';
 import { AtlassianScopesGuard } from './guards/atlassian-scopes.guard.js';
-import type { AtlassianModuleOptions } from './options/atlassian-module-options.interface.js';
-import { normalizeOptions } from './options/normalize-options.js';
-import type { NormalizedAtlassianOptions } from './options/normalized-options.interface.js';
 import { AtlassianStrategy } from './strategies/atlassian.strategy.js';
 import { AtlassianEventPublisher } from './events/atlassian-event-publisher.js';
 import { AccountTokenStore } from './tokens/account-token.store.js';
@@ -35,16 +33,7 @@ import { TokenCipher } from './crypto/token-cipher.js';
 @Module({
   imports: [PassportModule, TypeOrmModule.forFeature(atlassianEntities)],
   providers: [
-    {
-      provide: ATLASSIAN_OPTIONS,
-      inject: [MODULE_OPTIONS_TOKEN],
-      useFactory: (options: AtlassianModuleOptions) => normalizeOptions(options),
-    },
-    {
-      provide: TokenCipher,
-      inject: [ATLASSIAN_OPTIONS],
-      useFactory: (options: NormalizedAtlassianOptions) => new TokenCipher(options.encryptionKeys),
-    },
+    ...atlassianProviders,
     AccountLinkService,
     AtlassianEventPublisher,
     AccountTokenStore,
@@ -57,19 +46,13 @@ import { TokenCipher } from './crypto/token-cipher.js';
     AtlassianApiClient,
     AtlassianScopesGuard,
     AtlassianStrategy,
-    {
-      // Bitbucket is optional: without its options there is no strategy to register.
-      provide: BitbucketStrategy,
-      inject: [ATLASSIAN_OPTIONS, AccountLinkService],
-      useFactory: (options: NormalizedAtlassianOptions, accounts: AccountLinkService) =>
-        options.bitbucket ? new BitbucketStrategy(options, accounts) : null,
-    },
     AtlassianAuthGuard,
     BitbucketAuthGuard,
     BitbucketApiClient,
   ],
   exports: [
     ATLASSIAN_OPTIONS,
+    AtlassianClock,
     TokenCipher,
     AccountLinkService,
     AtlassianTokenService,

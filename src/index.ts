@@ -1,4 +1,5 @@
 export { AtlassianModule } from './atlassian.module.js';
+export { AtlassianClock, SystemClock } from './clock/atlassian-clock.js';
 export { ATLASSIAN_OPTIONS, REQUIRED_ATLASSIAN_SCOPES } from './atlassian.constants.js';
 export {
   MODULE_OPTIONS_TOKEN as ATLASSIAN_MODULE_OPTIONS,
@@ -18,7 +19,9 @@ export type {
   TokenOptions,
   RefreshSchedulerOptions,
   ApiClientOptions,
+  AtlassianOptionsFactory,
 } from './options/atlassian-module-options.interface.js';
+export { InjectAtlassianOptions } from './options/inject-atlassian-options.decorator.js';
 export type {
   EncryptionKey,
   NormalizedAtlassianOptions,

@@ -23,6 +23,7 @@ import {
   type SiteView,
 } from './linked-account.view.js';
 import { SiteSynchronizer } from './site-synchronizer.js';
+import { AtlassianClock } from '../clock/atlassian-clock.js';
 
 /** Everything a successful callback brings back. */
 export interface CompleteSignInInput {
@@ -54,6 +55,7 @@ export class AccountLinkService {
     @InjectRepository(AtlassianSite) private readonly sites: Repository<AtlassianSite>,
     private readonly cipher: TokenCipher,
     @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
+    private readonly clock: AtlassianClock,
   ) {}
 
   /** Stores the result of a callback in one transaction: the account, its encrypted tokens, its sites. */
@@ -203,7 +205,7 @@ export class AccountLinkService {
   /** What a sign-in stores: the profile, the new grant's tokens (bound to the row), a fresh consent. */
   private signInValues(accountId: string, { profile, tokens }: CompleteSignInInput) {
     // The module's clock, as every other date of the token lifecycle: a forced refresh compares against it.
-    const now = this.options.now();
+    const now = this.clock.now();
     return {
       email: profile.email,
       displayName: profile.displayName,

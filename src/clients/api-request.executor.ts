@@ -6,6 +6,7 @@ import {
 } from '../errors/api-errors.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { parseRetryAfterMs } from '../providers/provider-http.js';
+import { AtlassianClock } from '../clock/atlassian-clock.js';
 
 /** One call, fully resolved. */
 export interface ApiRequest {
@@ -37,7 +38,10 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
  * errors retry with exponential backoff, for idempotent methods only.
  */
 export class ApiRequestExecutor {
-  constructor(private readonly options: NormalizedAtlassianOptions) {}
+  constructor(
+    private readonly options: NormalizedAtlassianOptions,
+    private readonly clock: AtlassianClock,
+  ) {}
 
   async execute<T>(request: ApiRequest, auth: ApiAuth): Promise<T> {
     const { maxRetries, rateLimitRetries } = this.options.api;
@@ -51,7 +55,7 @@ export class ApiRequestExecutor {
         response = await this.send(request, token);
       } catch (cause) {
         if (IDEMPOTENT.has(request.method) && failures < maxRetries) {
-          await this.options.sleep(this.backoffMs(++failures));
+          await this.clock.sleep(this.backoffMs(++failures));
           continue;
         }
         throw new AtlassianApiError(
@@ -79,18 +83,18 @@ export class ApiRequestExecutor {
           throw new AtlassianRateLimitError(
             request.target,
             response.status,
-            new Date(this.options.now().getTime() + waitMs),
+            new Date(this.clock.now().getTime() + waitMs),
           );
         }
         rateLimited++;
-        await this.options.sleep(waitMs);
+        await this.clock.sleep(waitMs);
         continue;
       } else if (
         response.status >= 500 &&
         IDEMPOTENT.has(request.method) &&
         failures < maxRetries
       ) {
-        await this.options.sleep(this.backoffMs(++failures));
+        await this.clock.sleep(this.backoffMs(++failures));
         continue;
       } else if (response.status === 404) {
         await auth.onSiteRejected?.(404);
@@ -131,7 +135,7 @@ export class ApiRequestExecutor {
   private rateLimitWaitMs(response: Response, attempt: number): number {
     const asked =
       parseRetryAfterMs(response.headers.get('retry-after')) ??
-      resetWaitMs(response.headers.get('x-ratelimit-reset'), this.options.now().getTime());
+      resetWaitMs(response.headers.get('x-ratelimit-reset'), this.clock.now().getTime());
     const base = asked ?? this.backoffMs(attempt);
     return Math.ceil(base * (1 + Math.random() * 0.1));
   }

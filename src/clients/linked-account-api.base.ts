@@ -6,6 +6,7 @@ import type { NormalizedAtlassianOptions } from '../options/normalized-options.i
 import { AtlassianTokenService } from '../tokens/atlassian-token.service.js';
 import type { TokenTarget } from '../tokens/token-target.js';
 import { ApiRequestExecutor } from './api-request.executor.js';
+import { AtlassianClock } from '../clock/atlassian-clock.js';
 
 /** What the provider API clients share: the account they call for (by app user or by id) and one executor. */
 @Injectable()
@@ -17,8 +18,9 @@ export abstract class LinkedAccountApi<TApi> {
     @Inject(ATLASSIAN_OPTIONS) protected readonly options: NormalizedAtlassianOptions,
     protected readonly tokens: AtlassianTokenService,
     protected readonly accounts: AccountLinkService,
+    clock: AtlassianClock,
   ) {
-    this.executor = new ApiRequestExecutor(options);
+    this.executor = new ApiRequestExecutor(options, clock);
   }
 
   /** The app user's account of this provider (the first linked, when several). */

@@ -159,8 +159,9 @@ export interface AtlassianModuleOptions {
   refreshScheduler?: RefreshSchedulerOptions;
   /** Retries of the API clients. */
   api?: ApiClientOptions;
-  /** The clock every expiry decision reads; tests pass a movable one. Default: `() => new Date()`. */
-  now?: () => Date;
-  /** What every retry waits on; tests pass a fake that records the waits. Default: a `setTimeout` promise. */
-  sleep?: (ms: number) => Promise<void>;
+}
+
+/** A class for `AtlassianModule.forRootAsync({ useClass })` or `{ useExisting }`: it builds the options. */
+export interface AtlassianOptionsFactory {
+  createAtlassianOptions(): AtlassianModuleOptions | Promise<AtlassianModuleOptions>;
 }

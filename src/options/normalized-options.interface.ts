@@ -39,6 +39,4 @@ export interface NormalizedAtlassianOptions {
   tokens: Required<TokenOptions>;
   refreshScheduler: Required<RefreshSchedulerOptions>;
   api: Required<ApiClientOptions>;
-  now: () => Date;
-  sleep: (ms: number) => Promise<void>;
 }

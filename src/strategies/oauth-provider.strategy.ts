@@ -22,6 +22,7 @@ import {
   toTokenExchangeError,
   type OAuthFlowContext,
 } from './oauth-flow.support.js';
+import { AtlassianClock } from '../clock/atlassian-clock.js';
 
 /** What one OAuth provider brings to the shared strategy: its settings, parameters and identity calls. */
 export interface OAuthProviderAdapter {
@@ -67,6 +68,7 @@ export function OAuthProviderStrategy(
     constructor(
       @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
       private readonly accounts: AccountLinkService,
+      private readonly clock: AtlassianClock,
     ) {
       const settings = adapter.settings(options);
       const callbackPath = new URL(settings.callbackURL).pathname;
@@ -150,7 +152,7 @@ export function OAuthProviderStrategy(
       return this.accounts.completeSignIn({
         provider: adapter.id,
         profile,
-        tokens: toTokenSet(params, this.options.now(), this.settings.scope),
+        tokens: toTokenSet(params, this.clock.now(), this.settings.scope),
         sites,
         flow: verifiedFlowOf(req),
         request: req,

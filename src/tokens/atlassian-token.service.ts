@@ -19,6 +19,7 @@ import { TokenCipher, tokenBinding } from '../crypto/token-cipher.js';
 import { effectiveSkewMs, isFresh, isUnexpired } from './token-freshness.js';
 import { TokenRefresher } from './token-refresher.js';
 import { targetKey, type TokenTarget } from './token-target.js';
+import { AtlassianClock } from '../clock/atlassian-clock.js';
 
 /** An account's token dates and status; never the tokens. */
 export interface TokenStatus {
@@ -50,6 +51,7 @@ export class AtlassianTokenService {
     private readonly store: AccountTokenStore,
     private readonly refresher: TokenRefresher,
     private readonly cipher: TokenCipher,
+    private readonly clock: AtlassianClock,
   ) {
     this.cache = new AccessTokenCache(options.tokens.cacheTtlMs);
   }
@@ -57,17 +59,17 @@ export class AtlassianTokenService {
   /** A valid access token for the account, refreshed first when it expires within the skew. */
   async getAccessToken(target: TokenTarget): Promise<string> {
     const key = targetKey(target);
-    const cached = this.cache.get(key, this.options.now());
+    const cached = this.cache.get(key, this.clock.now());
     if (cached !== undefined) return cached;
     const account = await this.loadActive(target);
-    if (isFresh(account, this.options.now(), this.skewMs)) return this.remember(key, account);
+    if (isFresh(account, this.clock.now(), this.skewMs)) return this.remember(key, account);
     return this.inFlight.run(account.id, () => this.refreshOrWait(account, key, undefined));
   }
 
   /** Refreshes now (e.g. after the API answered 401), unless another caller refreshed since this call began. */
   async forceRefresh(target: TokenTarget): Promise<string> {
     const key = targetKey(target);
-    const requestedAt = this.options.now();
+    const requestedAt = this.clock.now();
     const account = await this.loadActive(target);
     // Under every key it was cached by (account id, user and provider): the token was just refused.
     this.cache.deleteAccount(account.id);
@@ -118,7 +120,7 @@ export class AtlassianTokenService {
     let account = seen;
     for (let first = true; ; first = false) {
       if (!first) account = await this.loadActive({ accountId: seen.id });
-      const now = this.options.now();
+      const now = this.clock.now();
       const refreshedSinceForce =
         forcedAt !== undefined &&
         account.lastRefreshedAt !== null &&
@@ -169,7 +171,7 @@ export class AtlassianTokenService {
       account.accessTokenEncrypted,
       tokenBinding(account.id, 'access'),
     );
-    const now = this.options.now();
+    const now = this.clock.now();
     this.cache.set(
       key,
       account.id,

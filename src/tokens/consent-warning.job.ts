@@ -11,6 +11,7 @@ import {
   consentWarningThreshold,
 } from './consent-lifetime.js';
 import { tokenEndpointsOf } from '../providers/token-endpoints.js';
+import { AtlassianClock } from '../clock/atlassian-clock.js';
 
 /** The work under one lease is a few writes: a crashed holder keeps its rows only this long. */
 const WARNING_LEASE_MS = 30_000;
@@ -29,6 +30,7 @@ export class ConsentWarningJob {
     @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
     private readonly store: AccountTokenStore,
     private readonly events: AtlassianEventPublisher,
+    private readonly clock: AtlassianClock,
   ) {
     this.providers = [...tokenEndpointsOf(options).keys()].flatMap((provider) => {
       const days = consentLifetimeDays[provider];
@@ -42,7 +44,7 @@ export class ConsentWarningJob {
     let warned = 0;
     for (const { provider, days } of this.providers) {
       while (!shouldStop()) {
-        const now = this.options.now();
+        const now = this.clock.now();
         const parameters = {
           provider,
           active: 'active',

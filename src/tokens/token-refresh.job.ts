@@ -9,6 +9,7 @@ import type { NormalizedAtlassianOptions } from '../options/normalized-options.i
 import { AccountTokenStore } from './account-token.store.js';
 import { tokenEndpointsOf } from '../providers/token-endpoints.js';
 import { TokenRefresher } from './token-refresher.js';
+import { AtlassianClock } from '../clock/atlassian-clock.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -40,6 +41,7 @@ export class TokenRefreshJob {
     @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
     private readonly store: AccountTokenStore,
     private readonly refresher: TokenRefresher,
+    private readonly clock: AtlassianClock,
   ) {
     this.providers = [...tokenEndpointsOf(options).keys()];
   }
@@ -51,9 +53,9 @@ export class TokenRefreshJob {
     // Claim no more than can be worked on at once, so that no lease runs down while it waits its turn.
     const claimSize = Math.min(batchSize, concurrency);
     const leaseMs = this.options.tokens.refreshLeaseMs;
-    const tickStartedAt = this.options.now();
+    const tickStartedAt = this.clock.now();
     while (!shouldStop()) {
-      const now = this.options.now();
+      const now = this.clock.now();
       const common = { now, tickStartedAt, active: 'active', providers: this.providers };
       const claims = [];
       if (windowSeconds > 0) {

@@ -18,6 +18,7 @@ import { AccountTokenStore, type StoredTokenPair } from './account-token.store.j
 import { TokenCipher, tokenBinding } from '../crypto/token-cipher.js';
 import { tokenEndpointsOf, type TokenEndpoint } from '../providers/token-endpoints.js';
 import { nextAttemptAt } from './token-freshness.js';
+import { AtlassianClock } from '../clock/atlassian-clock.js';
 
 /** What a refresh under a lease came to, when it did not throw. */
 export type RefreshOutcome =
@@ -47,6 +48,7 @@ export class TokenRefresher implements BeforeApplicationShutdown {
     private readonly store: AccountTokenStore,
     private readonly cipher: TokenCipher,
     private readonly events: AtlassianEventPublisher,
+    private readonly clock: AtlassianClock,
   ) {
     this.endpoints = tokenEndpointsOf(options);
   }
@@ -94,7 +96,7 @@ export class TokenRefresher implements BeforeApplicationShutdown {
         endpoint.style,
         this.options.httpTimeoutMs,
       );
-      tokens = toTokenSet(raw, this.options.now(), account.scopes);
+      tokens = toTokenSet(raw, this.clock.now(), account.scopes);
     } catch (err) {
       if (err instanceof ProviderHttpError && isFinalRefusal(endpoint.lifecycle, err))
         return this.refuse(account, lease, err.oauthError!);
@@ -146,7 +148,7 @@ export class TokenRefresher implements BeforeApplicationShutdown {
     let pauseMs = STORE_RETRY_FIRST_MS;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.store.saveRefreshed(account.id, lease, pair, this.options.now());
+        return await this.store.saveRefreshed(account.id, lease, pair, this.clock.now());
       } catch (err) {
         const leftMs = leaseRemainingMs(lease, marginMs);
         if (leftMs <= 0) {
@@ -194,7 +196,7 @@ export class TokenRefresher implements BeforeApplicationShutdown {
     const failureCount = account.refreshFailureCount + 1;
     const reason = (err as Error)?.message ?? String(err);
     const retryAt = nextAttemptAt(
-      this.options.now(),
+      this.clock.now(),
       failureCount,
       backoffBaseMs,
       backoffMaxMs,

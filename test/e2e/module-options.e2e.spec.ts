@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Module,
-  type ConfigurableModuleOptionsFactory,
-  type DynamicModule,
-} from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -16,10 +10,12 @@ import {
   AtlassianAuthGuard,
   AtlassianModule,
   AtlassianOptionsError,
+  InjectAtlassianOptions,
   atlassianEntities,
   atlassianMigrations,
   TokenCipher,
   type AtlassianModuleOptions,
+  type AtlassianOptionsFactory,
   type NormalizedAtlassianOptions,
 } from '../../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
@@ -40,25 +36,22 @@ function validOptions(): AtlassianModuleOptions {
   };
 }
 
-/** `useClass` / `useExisting` factory: the method name comes from `setFactoryMethodName`. */
+/** `useClass` / `useExisting` factory, written against the exported interface. */
 @Injectable()
-class AtlassianOptionsFactory implements ConfigurableModuleOptionsFactory<
-  AtlassianModuleOptions,
-  'createAtlassianOptions'
-> {
+class AppAtlassianOptions implements AtlassianOptionsFactory {
   createAtlassianOptions(): AtlassianModuleOptions {
     return validOptions();
   }
 }
 
-@Module({ providers: [AtlassianOptionsFactory], exports: [AtlassianOptionsFactory] })
+@Module({ providers: [AppAtlassianOptions], exports: [AppAtlassianOptions] })
 class OptionsFactoryModule {}
 
 /** A provider in a module that does not import AtlassianModule. */
 @Injectable()
 class SiblingConsumer {
   constructor(
-    @Inject(ATLASSIAN_OPTIONS) readonly options: NormalizedAtlassianOptions,
+    @InjectAtlassianOptions() readonly options: NormalizedAtlassianOptions,
     @Inject(AccountLinkService) readonly accounts: AccountLinkService,
     @Inject(AtlassianAuthGuard) readonly guard: AtlassianAuthGuard,
   ) {}
@@ -165,9 +158,7 @@ describe('AtlassianModule options', () => {
     });
 
     it('forRootAsync with useClass', async () => {
-      const ref = await compile(
-        AtlassianModule.forRootAsync({ useClass: AtlassianOptionsFactory }),
-      );
+      const ref = await compile(AtlassianModule.forRootAsync({ useClass: AppAtlassianOptions }));
       expectNormalised(ref.get(ATLASSIAN_OPTIONS));
     });
 
@@ -175,7 +166,7 @@ describe('AtlassianModule options', () => {
       const ref = await compile(
         AtlassianModule.forRootAsync({
           imports: [OptionsFactoryModule],
-          useExisting: AtlassianOptionsFactory,
+          useExisting: AppAtlassianOptions,
         }),
       );
       expectNormalised(ref.get(ATLASSIAN_OPTIONS));
@@ -200,7 +191,7 @@ describe('AtlassianModule options', () => {
 
     it('forRootAsync with isGlobal: true does the same', async () => {
       const ref = await compile(
-        AtlassianModule.forRootAsync({ useClass: AtlassianOptionsFactory, isGlobal: true }),
+        AtlassianModule.forRootAsync({ useClass: AppAtlassianOptions, isGlobal: true }),
         SiblingModule,
       );
       expectNormalised(ref.get(SiblingConsumer).options);

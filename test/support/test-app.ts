@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import {
+  AtlassianClock,
   AtlassianModule,
+  SystemClock,
   atlassianEntities,
   atlassianMigrations,
   type AtlassianModuleOptions,
@@ -52,6 +54,14 @@ export interface TestAppExtras {
   logger?: LoggerService;
 }
 
+/** Module options to merge, plus the test clock: `now` and `sleep` replace the app's {@link AtlassianClock}. */
+export type TestAppOverrides = Partial<AtlassianModuleOptions> & {
+  /** What the app takes as now (e.g. the emulator's movable clock). Default: the real time. */
+  now?: () => Date;
+  /** What every API retry waits on. Default: a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+};
+
 /**
  * Starts the fixture app on a free port; `overrides` are merged into the module options (after the
  * defaults, so `overrides.bitbucket` replaces the one `extra.bitbucket` builds).
@@ -59,7 +69,7 @@ export interface TestAppExtras {
 export async function startTestApp(
   database: TestDatabase,
   emulator: AtlassianEmulator,
-  overrides: Partial<AtlassianModuleOptions> = {},
+  { now, sleep, ...overrides }: TestAppOverrides = {},
   extra: TestAppExtras = {},
 ): Promise<TestApp> {
   const port = await freePort();
@@ -115,7 +125,10 @@ export async function startTestApp(
       ...(extra.bitbucket ? [BitbucketAuthTestController] : []),
       ...(extra.controllers ?? []),
     ],
-  }).compile();
+  })
+    .overrideProvider(AtlassianClock)
+    .useValue(testClock(now, sleep))
+    .compile();
   const app = moduleRef.createNestApplication({ logger: extra.logger ?? false });
   app.use(
     (
@@ -138,4 +151,10 @@ export async function startTestApp(
     encryptionKey,
     close: () => app.close(),
   };
+}
+
+/** The real clock, with `now` and `sleep` replaced where the test gives them. */
+function testClock(now?: () => Date, sleep?: (ms: number) => Promise<void>): AtlassianClock {
+  const system = new SystemClock();
+  return { now: now ?? (() => system.now()), sleep: sleep ?? ((ms) => system.sleep(ms)) };
 }
