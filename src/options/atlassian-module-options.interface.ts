@@ -9,23 +9,44 @@ export interface OAuthClientOptions {
   clientSecret: string;
   /** Absolute callback URL, exactly as registered (a trailing slash counts). Required. */
   callbackURL: string;
-  /** Base URL of the authorization server. Default: `https://auth.atlassian.com` / `https://bitbucket.org`. */
+  /**
+   * Base URL of the authorization server.
+   * @defaultValue `https://auth.atlassian.com` / `https://bitbucket.org`
+   */
   authBaseURL?: string;
-  /** Base URL of the API. Default: `https://api.atlassian.com` / `https://api.bitbucket.org`. */
+  /**
+   * Base URL of the API.
+   * @defaultValue `https://api.atlassian.com` / `https://api.bitbucket.org`
+   */
   apiBaseURL?: string;
-  /** Full authorize endpoint. Default: `${authBaseURL}/authorize` / `${authBaseURL}/site/oauth2/authorize`. */
+  /**
+   * Full authorize endpoint.
+   * @defaultValue `${authBaseURL}/authorize` / `${authBaseURL}/site/oauth2/authorize`
+   */
   authorizationURL?: string;
-  /** Full token endpoint. Default: `${authBaseURL}/oauth/token` / `${authBaseURL}/site/oauth2/access_token`. */
+  /**
+   * Full token endpoint.
+   * @defaultValue `${authBaseURL}/oauth/token` / `${authBaseURL}/site/oauth2/access_token`
+   */
   tokenURL?: string;
-  /** Path of the app's login route, for consent URLs. Default: the callback path without its last segment. */
+  /**
+   * Path of the app's login route, for consent URLs.
+   * @defaultValue the callback path without its last segment
+   */
   loginPath?: string;
 }
 
 /** OAuth client settings for Atlassian (Jira, Confluence, the identity API). */
 export interface AtlassianProviderOptions extends OAuthClientOptions {
-  /** Extra scopes to request; `read:me` and `offline_access` are always added. Default: none. */
+  /**
+   * Extra scopes to request; `read:me` and `offline_access` are always added.
+   * @defaultValue none
+   */
   scope?: string[];
-  /** Send S256 PKCE with the authorization request. Default: `true`. */
+  /**
+   * Send S256 PKCE with the authorization request.
+   * @defaultValue `true`
+   */
   pkce?: boolean;
 }
 
@@ -60,70 +81,131 @@ export type GetCurrentUserId = (
 
 /** Settings of the short-lived cookie that carries state, PKCE verifier and return path. */
 export interface StateCookieOptions {
-  /** Cookie name prefix; the provider id is appended. Default: `nestjs_atlassian_oauth`. */
+  /**
+   * Cookie name prefix; the provider id is appended.
+   * @defaultValue `nestjs_atlassian_oauth`
+   */
   name?: string;
-  /** Lifetime in seconds of a sign-in attempt. Default: `600` (10 minutes). */
+  /**
+   * Lifetime in seconds of a sign-in attempt.
+   * @defaultValue `600` (10 minutes)
+   */
   maxAgeSeconds?: number;
-  /** `Secure` attribute. Default: `true` when the callback URL is https. */
+  /**
+   * `Secure` attribute.
+   * @defaultValue `true` when the callback URL is https
+   */
   secure?: boolean;
 }
 
 /** How access tokens are handed out and refreshed on demand. */
 export interface TokenOptions {
-  /** Refresh on demand when the access token expires within this many seconds (capped at half the token's lifetime). Default: `300`. */
+  /**
+   * Refresh on demand when the access token expires within this many seconds (capped at half the token's lifetime).
+   * @defaultValue `300`
+   */
   refreshSkewSeconds?: number;
-  /** How long a token read from the database is served from memory, in ms. Default: `30000`. */
+  /**
+   * How long a token read from the database is served from memory, in ms.
+   * @defaultValue `30000`
+   */
   cacheTtlMs?: number;
   /**
    * How long a refresh claim (lease) lasts, in ms, by the database's clock. It covers the call to the
    * provider and the whole store budget, so nobody else can refresh while the holder may still store a
    * rotated pair; a crashed holder's claim lapses after it. Must exceed `httpTimeoutMs + storeBudgetMs`.
-   * Default: `httpTimeoutMs + storeBudgetMs + 5000`.
+   * @defaultValue `httpTimeoutMs + storeBudgetMs + 5000`
    */
   refreshLeaseMs?: number;
   /**
    * How long a rotated pair the database refused (an outage, a failover) is kept in memory and its write
    * retried, in ms. Keep it well under the provider's 10-minute reuse leeway: after a give-up, a refresh
-   * with the previous token recovers the account only within that leeway. Default: `240000` (4 minutes).
+   * with the previous token recovers the account only within that leeway.
+   * @defaultValue `240000` (4 minutes)
    */
   storeBudgetMs?: number;
-  /** How long a caller waits for another process's refresh before giving up, in ms. Default: `2 × httpTimeoutMs + 5000`. */
+  /**
+   * How long a caller waits for another process's refresh before giving up, in ms.
+   * @defaultValue `2 × httpTimeoutMs + 5000`
+   */
   refreshWaitMs?: number;
-  /** How often a waiting caller re-reads the account, in ms. Default: `100`. */
+  /**
+   * How often a waiting caller re-reads the account, in ms.
+   * @defaultValue `100`
+   */
   refreshPollIntervalMs?: number;
-  /** First backoff after a transient refresh failure, in ms; doubles each time. Default: `5000`. */
+  /**
+   * First backoff after a transient refresh failure, in ms; doubles each time.
+   * @defaultValue `5000`
+   */
   backoffBaseMs?: number;
-  /** Longest backoff, in ms. Default: `900000` (15 minutes). */
+  /**
+   * Longest backoff, in ms.
+   * @defaultValue `900000` (15 minutes)
+   */
   backoffMaxMs?: number;
 }
 
 /** The scheduled, proactive refresh (`TokenRefreshScheduler`). The host app imports `ScheduleModule.forRoot()`. */
 export interface RefreshSchedulerOptions {
-  /** Run the scheduler. Default: `true` (it logs a warning and stays off without `@nestjs/schedule`). */
+  /**
+   * Run the scheduler.
+   * @defaultValue `true` (it logs a warning and stays off without `@nestjs/schedule`)
+   */
   enabled?: boolean;
-  /** Cron expression of the tick (seconds field allowed). Default: `'0 * * * * *'` (every minute). */
+  /**
+   * Cron expression of the tick (seconds field allowed).
+   * @defaultValue `'0 * * * * *'` (every minute)
+   */
   cron?: string;
-  /** Refresh accounts whose access token expires within this many seconds (already expired included). `0` turns it off. Default: `600`. */
+  /**
+   * Refresh accounts whose access token expires within this many seconds (already expired included). `0` turns it off.
+   * @defaultValue `600`
+   */
   windowSeconds?: number;
-  /** Refresh accounts not refreshed for this many days, well before the 90-day inactivity expiry. Default: `60`. */
+  /**
+   * Refresh accounts not refreshed for this many days, well before the 90-day inactivity expiry.
+   * @defaultValue `60`
+   */
   keepAliveAfterDays?: number;
-  /** Warn (event + `consentExpiryNotifiedAt`) this many days before the 365-day consent expiry. Default: `14`. */
+  /**
+   * Warn (event + `consentExpiryNotifiedAt`) this many days before the 365-day consent expiry.
+   * @defaultValue `14`
+   */
   consentWarningDays?: number;
-  /** Most accounts one statement claims (further capped at `concurrency`, so no claim lapses in a queue) or warns about. Default: `500`. */
+  /**
+   * Most accounts one statement claims (further capped at `concurrency`, so no claim lapses in a queue) or warns about.
+   * @defaultValue `500`
+   */
   batchSize?: number;
-  /** Refreshes in flight at once per process. Default: `10`. */
+  /**
+   * Refreshes in flight at once per process.
+   * @defaultValue `10`
+   */
   concurrency?: number;
 }
 
 /** How `AtlassianApiClient` and `BitbucketApiClient` retry. */
 export interface ApiClientOptions {
-  /** Retries of a 5xx or network error, for idempotent methods only. Default: `2`. */
+  /**
+   * Retries of a 5xx or network error, for idempotent methods only.
+   * @defaultValue `2`
+   */
   maxRetries?: number;
-  /** Waits on 429 (or 503 with Retry-After) before giving up with `AtlassianRateLimitError`. Default: `3`. */
+  /**
+   * Waits on 429 (or 503 with Retry-After) before giving up with `AtlassianRateLimitError`.
+   * @defaultValue `3`
+   */
   rateLimitRetries?: number;
-  /** Longest single wait, in ms; a longer Retry-After fails at once with the retry time. Default: `30000`. */
+  /**
+   * Longest single wait, in ms; a longer Retry-After fails at once with the retry time.
+   * @defaultValue `30000`
+   */
   maxRetryWaitMs?: number;
-  /** First backoff of a retried 5xx or network error, in ms; doubles each time. Default: `300`. */
+  /**
+   * First backoff of a retried 5xx or network error, in ms; doubles each time.
+   * @defaultValue `300`
+   */
   backoffBaseMs?: number;
 }
 
@@ -141,17 +223,21 @@ export interface AtlassianModuleOptions {
   encryptionKeys: Array<string | EncryptionKeyInput>;
   /**
    * Finds or creates the app user for a provider account that signs in for the first time (sign-in mode).
-   * Default: a new random UUID, i.e. every new provider account becomes a new app user.
+   * @defaultValue a new random UUID, i.e. every new provider account becomes a new app user
    */
   resolveUser?: ResolveUser;
   /**
    * Reads the app user already signed in; when it returns an id at the login route, the flow links the
-   * provider account to that user (link mode). Default: `req.user.userId`, else `req.user.id`, when a string.
+   * provider account to that user (link mode).
+   * @defaultValue `req.user.userId`, else `req.user.id`, when a string
    */
   getCurrentUserId?: GetCurrentUserId;
   /** State cookie settings. */
   stateCookie?: StateCookieOptions;
-  /** Timeout in milliseconds of each call this module makes to a provider. Default: `10000`. */
+  /**
+   * Timeout in milliseconds of each call this module makes to a provider.
+   * @defaultValue `10000`
+   */
   httpTimeoutMs?: number;
   /** Token hand-out and on-demand refresh. */
   tokens?: TokenOptions;
