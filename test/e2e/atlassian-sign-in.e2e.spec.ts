@@ -10,6 +10,7 @@ import {
 import { AtlassianEmulator, DEFAULT_EMULATOR_ACCOUNT_ID } from '../../src/testing/index.js';
 import { BrowserSession } from '../support/browser-session.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { storedAccounts } from '../support/stored-accounts.js';
 import { startTestApp, TEST_USER_HEADER, type TestApp } from '../support/test-app.js';
 
 describe.each(['sqlite', 'postgres'] as const)('Atlassian sign-in end to end (%s)', (kind) => {
@@ -85,11 +86,7 @@ describe.each(['sqlite', 'postgres'] as const)('Atlassian sign-in end to end (%s
         ?.bodyEncoding,
     ).toBe('json');
 
-    const rows = await app.dataSource
-      .getRepository(LinkedAccount)
-      .createQueryBuilder('a')
-      .addSelect(['a.accessTokenEncrypted', 'a.refreshTokenEncrypted'])
-      .getMany();
+    const rows = await storedAccounts(app.dataSource);
     expect(rows).toHaveLength(1);
     const [row] = rows;
     expect(row.userId).toBe(user.userId);

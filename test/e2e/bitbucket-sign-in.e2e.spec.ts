@@ -14,11 +14,8 @@ import {
   type EmulatorBitbucketEmail,
 } from '../../src/testing/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import {
-  BITBUCKET_UNDER_TEST,
-  OAuthFlowDriver,
-  rowsWithSecrets,
-} from '../support/oauth-provider-flow.js';
+import { BITBUCKET_UNDER_TEST, OAuthFlowDriver } from '../support/oauth-provider-flow.js';
+import { storedAccounts } from '../support/stored-accounts.js';
 import { startTestApp, TEST_BITBUCKET_CONSUMER, type TestApp } from '../support/test-app.js';
 
 /** Bitbucket tokens have been longer than this since May 2026: no column may cut them. */
@@ -51,7 +48,7 @@ describe.each(['sqlite', 'postgres'] as const)('Bitbucket sign-in end to end (%s
   );
 
   async function rowOf(providerAccountId: string): Promise<LinkedAccount> {
-    const rows = await rowsWithSecrets(app);
+    const rows = await storedAccounts(app.dataSource);
     return rows.find(
       (row) => row.provider === 'bitbucket' && row.providerAccountId === providerAccountId,
     )!;

@@ -10,6 +10,7 @@ import {
 import { AtlassianEmulator } from '../../src/testing/index.js';
 import { createTestDatabase } from '../support/databases.js';
 import { BITBUCKET_UNDER_TEST, OAuthFlowDriver } from '../support/oauth-provider-flow.js';
+import { storedAccount } from '../support/stored-accounts.js';
 import { startTestApp, TEST_BITBUCKET_CONSUMER, type TestApp } from '../support/test-app.js';
 
 /** Past a Bitbucket access token's 2-hour lifetime, and past the 10-minute leeway of a used refresh token. */
@@ -51,15 +52,6 @@ describe.each(['sqlite', 'postgres'] as const)(
       return (await bitbucket.signInOk({}, { accountId })).account.id;
     }
 
-    function storedRow(id: string): Promise<LinkedAccount> {
-      return app.dataSource
-        .getRepository(LinkedAccount)
-        .createQueryBuilder('a')
-        .addSelect(['a.accessTokenEncrypted', 'a.refreshTokenEncrypted'])
-        .where('a.id = :id', { id })
-        .getOneOrFail();
-    }
-
     const refreshCalls = (filter = {}) =>
       emulator.count('bitbucket-token', { grantType: 'refresh_token', ...filter });
 
@@ -86,7 +78,7 @@ describe.each(['sqlite', 'postgres'] as const)(
     it('50 concurrent callers on one expired account share exactly one refresh, sent with HTTP Basic and a form body', async () => {
       const id = await freshAccount('bb-concurrent');
       const oldRefreshToken = cipher.decrypt(
-        (await storedRow(id)).refreshTokenEncrypted!,
+        (await storedAccount(app.dataSource, id)).refreshTokenEncrypted!,
         tokenBinding(id, 'refresh'),
       );
       emulator.clock.advance(PAST_EXPIRY_MS);
@@ -109,7 +101,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       expect(new Set(results).size).toBe(1);
       expect(emulator.isBitbucketAccessTokenValid(results[0])).toBe(true);
       // The rotated pair is what the row holds: the new refresh token unused, the old one used once.
-      const row = await storedRow(id);
+      const row = await storedAccount(app.dataSource, id);
       expect(cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access'))).toBe(
         results[0],
       );
@@ -159,7 +151,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       'marks the account reauth_required when %s, with a typed error, and never tries again',
       async (_label, accountId, refusal, spoil) => {
         const id = await freshAccount(accountId);
-        await spoil(accountId, await storedRow(id));
+        await spoil(accountId, await storedAccount(app.dataSource, id));
         emulator.clock.advance(PAST_EXPIRY_MS);
         const before = refreshCalls();
         const refusedBefore = refreshCalls({ status: 400 });
@@ -178,7 +170,7 @@ describe.each(['sqlite', 'postgres'] as const)(
           AtlassianReauthRequiredError,
         );
         expect(refreshCalls() - before).toBe(1);
-        expect(await storedRow(id)).toMatchObject({
+        expect(await storedAccount(app.dataSource, id)).toMatchObject({
           status: 'reauth_required',
           statusReason: refusal,
         });
@@ -187,7 +179,7 @@ describe.each(['sqlite', 'postgres'] as const)(
 
     it('keeps the tokens and the active status on a 503, backs off, then refreshes with the kept refresh token', async () => {
       const id = await freshAccount('bb-unavailable');
-      const rowBefore = await storedRow(id);
+      const rowBefore = await storedAccount(app.dataSource, id);
       emulator.clock.advance(PAST_EXPIRY_MS);
       emulator.inject({
         route: 'bitbucket-token',
@@ -199,7 +191,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       await expect(tokens.getAccessToken({ accountId: id })).rejects.toThrow(
         AtlassianTokenRefreshError,
       );
-      const row = await storedRow(id);
+      const row = await storedAccount(app.dataSource, id);
       expect(row).toMatchObject({ status: 'active', statusReason: null, refreshFailureCount: 1 });
       expect(row.accessTokenEncrypted).toBe(rowBefore.accessTokenEncrypted);
       expect(row.refreshTokenEncrypted).toBe(rowBefore.refreshTokenEncrypted);
@@ -214,7 +206,10 @@ describe.each(['sqlite', 'postgres'] as const)(
       const token = await tokens.getAccessToken({ accountId: id });
       expect(emulator.isBitbucketAccessTokenValid(token)).toBe(true);
       expect(refreshCalls({ status: 200 }) - refreshedBefore).toBe(1);
-      expect(await storedRow(id)).toMatchObject({ status: 'active', refreshFailureCount: 0 });
+      expect(await storedAccount(app.dataSource, id)).toMatchObject({
+        status: 'active',
+        refreshFailureCount: 0,
+      });
     });
   },
 );

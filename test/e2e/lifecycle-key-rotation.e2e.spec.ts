@@ -14,20 +14,14 @@ import { AtlassianEmulator } from '../../src/testing/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import {
   MINUTE_MS,
-  plainTokens,
   recordEvents,
   setStoredExpiry,
   type PublishedEvent,
   NOTHING_SWEPT,
 } from '../support/lifecycle-accounts.js';
-import {
-  newEncryptionKey,
-  seedAccounts,
-  storedAccount,
-  storedAccounts,
-  tokenCipherFor,
-} from '../support/seed-accounts.js';
+import { newEncryptionKey, seedAccounts, tokenCipherFor } from '../support/seed-accounts.js';
 import { signInThroughApp } from '../support/sign-in.js';
+import { plainTokens, storedAccount, storedAccounts } from '../support/stored-accounts.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**

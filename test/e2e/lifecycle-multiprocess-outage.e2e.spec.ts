@@ -13,7 +13,7 @@ import {
 } from '../support/lifecycle-mp-checks.js';
 import { emulatorAnswerSent } from '../support/lifecycle-mp-emulator-answers.js';
 import { cleanupsAfterEach, startLifecycleScenario } from '../support/lifecycle-mp-scenario.js';
-import { storedAccount } from '../support/seed-accounts.js';
+import { storedAccount } from '../support/stored-accounts.js';
 import type { TokenWorker } from '../support/worker-processes.js';
 
 const DATABASE = 'lifecycle_outage';

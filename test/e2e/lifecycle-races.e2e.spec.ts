@@ -15,15 +15,14 @@ import { BrowserSession } from '../support/browser-session.js';
 import { createTestDatabase } from '../support/databases.js';
 import {
   MINUTE_MS,
-  plainTokens,
   recordEvents,
   setStoredExpiry,
   type PublishedEvent,
   NOTHING_SWEPT,
 } from '../support/lifecycle-accounts.js';
 import { behindGate, RefreshGate } from '../support/lifecycle-refresh-gate.js';
-import { storedAccount } from '../support/seed-accounts.js';
 import { signInThroughApp } from '../support/sign-in.js';
+import { plainTokens, storedAccount } from '../support/stored-accounts.js';
 import { startTestApp, TEST_USER_HEADER, type TestApp } from '../support/test-app.js';
 
 describe.each(['sqlite', 'postgres'] as const)(

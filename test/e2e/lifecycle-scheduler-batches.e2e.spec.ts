@@ -12,18 +12,13 @@ import { createTestDatabase } from '../support/databases.js';
 import {
   DAY_MS,
   MINUTE_MS,
-  plainTokens,
   recordEvents,
   seedBitbucketAccounts,
   type PublishedEvent,
   NOTHING_SWEPT,
 } from '../support/lifecycle-accounts.js';
-import {
-  newEncryptionKey,
-  seedAccounts,
-  storedAccounts,
-  type SeededAccount,
-} from '../support/seed-accounts.js';
+import { newEncryptionKey, seedAccounts, type SeededAccount } from '../support/seed-accounts.js';
+import { plainTokens, storedAccounts } from '../support/stored-accounts.js';
 import { startTestApp, TEST_BITBUCKET_CONSUMER, type TestApp } from '../support/test-app.js';
 
 /** Idle accounts seeded next to the expiring ones in every tick below. */

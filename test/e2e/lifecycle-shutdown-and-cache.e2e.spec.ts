@@ -10,10 +10,10 @@ import {
 import { AtlassianEmulator } from '../../src/testing/index.js';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import { plainTokens, setStoredExpiry } from '../support/lifecycle-accounts.js';
+import { setStoredExpiry } from '../support/lifecycle-accounts.js';
 import { behindGate, RefreshGate } from '../support/lifecycle-refresh-gate.js';
-import { storedAccount } from '../support/seed-accounts.js';
 import { signInThroughApp } from '../support/sign-in.js';
+import { plainTokens, storedAccount } from '../support/stored-accounts.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**

@@ -12,10 +12,9 @@ import {
   newEncryptionKey,
   openAccountsDatabase,
   seedAccounts,
-  storedAccount,
-  storedAccounts,
   tokenCipherFor,
 } from '../support/seed-accounts.js';
+import { storedAccount, storedAccounts } from '../support/stored-accounts.js';
 import { startTokenWorkers, type TokenWorkers } from '../support/worker-processes.js';
 
 const HOUR_MS = 3600_000;

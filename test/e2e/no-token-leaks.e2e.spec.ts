@@ -1,16 +1,11 @@
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AtlassianApiClient,
-  AtlassianTokenService,
-  LinkedAccount,
-  TokenCipher,
-  tokenBinding,
-} from '../../src/index.js';
+import { AtlassianApiClient, AtlassianTokenService, TokenCipher } from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { createTestDatabase } from '../support/databases.js';
 import { signInThroughApp } from '../support/sign-in.js';
+import { plainTokens, storedAccounts } from '../support/stored-accounts.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('tokens never appear in logs, events, errors or req.user', () => {
@@ -44,16 +39,10 @@ describe('tokens never appear in logs, events, errors or req.user', () => {
 
   async function remember(): Promise<void> {
     const cipher = app.app.get(TokenCipher);
-    const rows = await app.dataSource
-      .getRepository(LinkedAccount)
-      .createQueryBuilder('a')
-      .addSelect(['a.accessTokenEncrypted', 'a.refreshTokenEncrypted'])
-      .getMany();
-    for (const row of rows) {
-      if (row.accessTokenEncrypted)
-        seenTokens.add(cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access')));
-      if (row.refreshTokenEncrypted)
-        seenTokens.add(cipher.decrypt(row.refreshTokenEncrypted, tokenBinding(row.id, 'refresh')));
+    for (const row of await storedAccounts(app.dataSource)) {
+      const { accessToken, refreshToken } = plainTokens(cipher, row);
+      if (accessToken) seenTokens.add(accessToken);
+      if (refreshToken) seenTokens.add(refreshToken);
     }
   }
 

@@ -3,13 +3,13 @@ import {
   AtlassianReauthRequiredError,
   AtlassianTokenRefreshError,
   AtlassianTokenService,
-  LinkedAccount,
   TokenCipher,
   tokenBinding,
 } from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
 import { createTestDatabase } from '../support/databases.js';
 import { signInThroughApp } from '../support/sign-in.js';
+import { storedAccount } from '../support/stored-accounts.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const HOUR_MS = 3600_000;
@@ -40,15 +40,6 @@ describe.each(['sqlite', 'postgres'] as const)('AtlassianTokenService (%s)', (ki
     return user.account.id;
   }
 
-  async function storedRow(id: string) {
-    return app.dataSource
-      .getRepository(LinkedAccount)
-      .createQueryBuilder('a')
-      .addSelect(['a.accessTokenEncrypted', 'a.refreshTokenEncrypted'])
-      .where('a.id = :id', { id })
-      .getOneOrFail();
-  }
-
   const refreshCalls = () => emulator.count('token', { grantType: 'refresh_token' });
 
   it('serves a valid token without refreshing', async () => {
@@ -69,7 +60,7 @@ describe.each(['sqlite', 'postgres'] as const)('AtlassianTokenService (%s)', (ki
     expect(refreshCalls() - before).toBe(1);
     expect(new Set(results).size).toBe(1);
     expect(emulator.isAccessTokenValid(results[0])).toBe(true);
-    const row = await storedRow(id);
+    const row = await storedAccount(app.dataSource, id);
     expect(
       app.app.get(TokenCipher).decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access')),
     ).toBe(results[0]);
@@ -103,7 +94,7 @@ describe.each(['sqlite', 'postgres'] as const)('AtlassianTokenService (%s)', (ki
       status: 401,
     });
     expect(refreshCalls() - before).toBe(1);
-    const row = await storedRow(id);
+    const row = await storedAccount(app.dataSource, id);
     expect(row.status).toBe('reauth_required');
     expect(row.statusReason).toBe('invalid_grant');
   });
@@ -117,14 +108,14 @@ describe.each(['sqlite', 'postgres'] as const)('AtlassianTokenService (%s)', (ki
     ['a timeout', { delayMs: 3_000 }],
   ])('keeps the tokens and the active status on %s, and backs off', async (label, fault) => {
     const id = await freshAccount(`transient-${label.replace(/\W/g, '')}`);
-    const rowBefore = await storedRow(id);
+    const rowBefore = await storedAccount(app.dataSource, id);
     emulator.clock.advance(HOUR_MS);
     emulator.inject({ route: 'token', ...fault });
     const before = refreshCalls();
     await expect(tokens.getAccessToken({ accountId: id })).rejects.toThrow(
       AtlassianTokenRefreshError,
     );
-    const row = await storedRow(id);
+    const row = await storedAccount(app.dataSource, id);
     expect(row.status).toBe('active');
     // The same refresh token, re-encrypted (under the current key) with the new pair.
     const cipher = app.app.get(TokenCipher);
@@ -146,12 +137,12 @@ describe.each(['sqlite', 'postgres'] as const)('AtlassianTokenService (%s)', (ki
     emulator.clock.advance(waitMs + 1);
     const token = await tokens.getAccessToken({ accountId: id });
     expect(emulator.isAccessTokenValid(token)).toBe(true);
-    expect((await storedRow(id)).refreshFailureCount).toBe(0);
+    expect((await storedAccount(app.dataSource, id)).refreshFailureCount).toBe(0);
   });
 
   it('keeps the old refresh token when a refresh response has none', async () => {
     const id = await freshAccount('no-rt-1');
-    const rowBefore = await storedRow(id);
+    const rowBefore = await storedAccount(app.dataSource, id);
     emulator.clock.advance(HOUR_MS);
     const issued = emulator.issueTokens({
       accountId: 'no-rt-1',
@@ -169,7 +160,7 @@ describe.each(['sqlite', 'postgres'] as const)('AtlassianTokenService (%s)', (ki
     });
     const token = await tokens.getAccessToken({ accountId: id });
     expect(token).toBe(issued.access_token);
-    const row = await storedRow(id);
+    const row = await storedAccount(app.dataSource, id);
     // The same refresh token, re-encrypted (under the current key) with the new pair.
     const cipher = app.app.get(TokenCipher);
     expect(cipher.decrypt(row.refreshTokenEncrypted!, tokenBinding(row.id, 'refresh'))).toBe(
@@ -184,7 +175,7 @@ describe.each(['sqlite', 'postgres'] as const)('AtlassianTokenService (%s)', (ki
     const id = await freshAccount('forget-1');
     await tokens.getAccessToken({ accountId: id });
     await tokens.forgetTokens({ accountId: id });
-    const row = await storedRow(id);
+    const row = await storedAccount(app.dataSource, id);
     expect(row).toMatchObject({
       status: 'revoked',
       accessTokenEncrypted: '',

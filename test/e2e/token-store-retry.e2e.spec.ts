@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AtlassianTokenRefreshError,
   AtlassianTokenService,
-  LinkedAccount,
   TokenCipher,
   tokenBinding,
 } from '../../src/index.js';
@@ -10,6 +9,7 @@ import { AtlassianEmulator } from '../../src/testing/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { createTestDatabase } from '../support/databases.js';
 import { signInThroughApp } from '../support/sign-in.js';
+import { storedAccount } from '../support/stored-accounts.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const HOUR_MS = 3600_000;
@@ -66,14 +66,6 @@ describe('storing a rotated token pair when the database write fails (postgres)'
     await emulator?.stop();
   });
 
-  const stored = (id: string) =>
-    app.dataSource
-      .getRepository(LinkedAccount)
-      .createQueryBuilder('a')
-      .addSelect(['a.accessTokenEncrypted', 'a.refreshTokenEncrypted'])
-      .where('a.id = :id', { id })
-      .getOneOrFail();
-
   it('writes the pair on retry after failed writes: nothing lost, one refresh, no reuse', async () => {
     emulator.addUser({ accountId: 'write-retried', name: 'Write Retried' });
     emulator.signInAs('write-retried');
@@ -85,7 +77,7 @@ describe('storing a rotated token pair when the database write fails (postgres)'
       .getAccessToken({ accountId: account.id });
     expect(emulator.count('token', { grantType: 'refresh_token', status: 200 })).toBe(1);
     const cipher = app.app.get(TokenCipher);
-    const row = await stored(account.id);
+    const row = await storedAccount(app.dataSource, account.id);
     expect(cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access'))).toBe(token);
     expect(emulator.isAccessTokenValid(token)).toBe(true);
     expect(
@@ -101,14 +93,14 @@ describe('storing a rotated token pair when the database write fails (postgres)'
     emulator.addUser({ accountId: 'write-never', name: 'Write Never' });
     emulator.signInAs('write-never');
     const { account } = await signInThroughApp(app, emulator);
-    const before = await stored(account.id);
+    const before = await storedAccount(app.dataSource, account.id);
     await failTokenWrites(app, 1_000_000);
     emulator.clock.advance(HOUR_MS);
     const service = app.app.get(AtlassianTokenService);
     await expect(service.getAccessToken({ accountId: account.id })).rejects.toThrow(
       AtlassianTokenRefreshError,
     );
-    const after = await stored(account.id);
+    const after = await storedAccount(app.dataSource, account.id);
     expect(after.refreshTokenEncrypted).toBe(before.refreshTokenEncrypted);
     expect(after.status).toBe('active');
     // The lease outlives the budget: a caller now must not refresh with the spent token.

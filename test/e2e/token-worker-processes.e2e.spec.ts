@@ -9,9 +9,9 @@ import {
   newEncryptionKey,
   openAccountsDatabase,
   seedAccounts,
-  storedAccount,
   tokenCipherFor,
 } from '../support/seed-accounts.js';
+import { storedAccount } from '../support/stored-accounts.js';
 import {
   startTokenWorkers,
   type TokenWorkers,

@@ -6,7 +6,6 @@ import {
   tokenBinding,
   type EncryptionKeyInput,
   type RefreshSweepResult,
-  type TokenCipher,
 } from '../../src/index.js';
 import type { AtlassianEmulator } from '../../src/testing/index.js';
 import { tokenCipherFor, type SeededAccount } from './seed-accounts.js';
@@ -39,21 +38,6 @@ export async function setStoredExpiry(
   accessTokenExpiresAt: Date,
 ): Promise<void> {
   await dataSource.getRepository(LinkedAccount).update({ id: In(ids) }, { accessTokenExpiresAt });
-}
-
-/** The plain tokens of a stored row (empty strings when forgotten). */
-export function plainTokens(
-  cipher: TokenCipher,
-  row: LinkedAccount,
-): { accessToken: string; refreshToken: string | null } {
-  return {
-    accessToken: row.accessTokenEncrypted
-      ? cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access'))
-      : '',
-    refreshToken: row.refreshTokenEncrypted
-      ? cipher.decrypt(row.refreshTokenEncrypted, tokenBinding(row.id, 'refresh'))
-      : null,
-  };
 }
 
 /** What to seed for Bitbucket; the dates are the same for every account of one call. */

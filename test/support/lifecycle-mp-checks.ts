@@ -4,7 +4,7 @@ import { tokenBinding, type LinkedAccount } from '../../src/index.js';
 import type { GetOutcome } from '../fixtures/token-worker.js';
 import type { LifecycleScenario } from './lifecycle-mp-scenario.js';
 import type { SeededAccount } from './seed-accounts.js';
-import { storedAccount, storedAccounts } from './seed-accounts.js';
+import { storedAccount, storedAccounts } from './stored-accounts.js';
 
 const ROW_POLL_MS = 50;
 

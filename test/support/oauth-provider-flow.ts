@@ -1,12 +1,8 @@
 import { expect } from 'vitest';
-import {
-  LinkedAccount,
-  TokenCipher,
-  type AuthenticatedUser,
-  tokenBinding,
-} from '../../src/index.js';
+import { TokenCipher, type AuthenticatedUser } from '../../src/index.js';
 import type { AtlassianEmulator, EmulatorRoute } from '../../src/testing/index.js';
 import { BrowserSession } from './browser-session.js';
+import { plainTokens, storedAccounts } from './stored-accounts.js';
 import type { TestApp } from './test-app.js';
 
 /** What differs between the two providers in a sign-in test through the fixture app. */
@@ -137,26 +133,13 @@ export async function expectNothingStored(
   expect(after.sites).toEqual(before.sites);
 }
 
-/** Rows with their ciphertexts (not selected by default). */
-export function rowsWithSecrets(app: TestApp): Promise<LinkedAccount[]> {
-  return app.dataSource
-    .getRepository(LinkedAccount)
-    .createQueryBuilder('a')
-    .addSelect(['a.accessTokenEncrypted', 'a.refreshTokenEncrypted'])
-    .getMany();
-}
-
 /** Every token the app has stored, decrypted with its own cipher. */
 export async function storedPlainTokens(app: TestApp): Promise<string[]> {
   const cipher = app.app.get(TokenCipher);
-  return (await rowsWithSecrets(app)).flatMap((row) => [
-    ...(row.accessTokenEncrypted
-      ? [cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access'))]
-      : []),
-    ...(row.refreshTokenEncrypted
-      ? [cipher.decrypt(row.refreshTokenEncrypted, tokenBinding(row.id, 'refresh'))]
-      : []),
-  ]);
+  return (await storedAccounts(app.dataSource)).flatMap((row) => {
+    const { accessToken, refreshToken } = plainTokens(cipher, row);
+    return [accessToken, refreshToken].filter((token): token is string => !!token);
+  });
 }
 
 /**

@@ -122,21 +122,3 @@ export async function seedAccounts(
   });
   return seeded;
 }
-
-/** A stored row with its ciphertexts (they are not selected by default). */
-export function storedAccount(dataSource: DataSource, id: string): Promise<LinkedAccount> {
-  return storedAccounts(dataSource, [id]).then(([row]) => {
-    if (!row) throw new Error(`no linked account ${id}`);
-    return row;
-  });
-}
-
-/** Stored rows with their ciphertexts, in no particular order. */
-export function storedAccounts(dataSource: DataSource, ids: string[]): Promise<LinkedAccount[]> {
-  return dataSource
-    .getRepository(LinkedAccount)
-    .createQueryBuilder('account')
-    .addSelect(['account.accessTokenEncrypted', 'account.refreshTokenEncrypted'])
-    .where('account.id IN (:...ids)', { ids })
-    .getMany();
-}
