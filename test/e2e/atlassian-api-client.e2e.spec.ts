@@ -34,18 +34,15 @@ describe('AtlassianApiClient against the emulator', () => {
 
   beforeAll(async () => {
     emulator = await AtlassianEmulator.start();
-    app = await startTestApp(
-      await createTestDatabase('sqlite'),
+    app = await startTestApp({
+      database: await createTestDatabase('sqlite'),
       emulator,
-      {
-        now: () => emulator.clock.now(),
-        // Time is faked: every wait is recorded and returns at once.
-        sleep: async (ms) => void waits.push(ms),
-        tokens: { cacheTtlMs: 0 },
-        api: { rateLimitRetries: 2, maxRetryWaitMs: 60_000 },
-      },
-      { controllers: [ScopedTestController] },
-    );
+      options: { tokens: { cacheTtlMs: 0 }, api: { rateLimitRetries: 2, maxRetryWaitMs: 60_000 } },
+      now: () => emulator.clock.now(),
+      // Time is faked: every wait is recorded and returns at once.
+      sleep: async (ms) => void waits.push(ms),
+      controllers: [ScopedTestController],
+    });
     api = app.app.get(AtlassianApiClient);
     userId = (await signInThroughApp(app, emulator)).userId;
   });

@@ -51,7 +51,7 @@ describe.each(['sqlite', 'postgres'] as const)(
 
     describe('with the default options', () => {
       beforeAll(async () => {
-        app = await startTestApp(database, emulator);
+        app = await startTestApp({ database, emulator });
         // A known account (Ada, with three sites) that every failed callback must leave untouched.
         await driver.signInOk();
         for (const token of await storedPlainTokens(app)) knownTokens.add(token);
@@ -128,7 +128,11 @@ describe.each(['sqlite', 'postgres'] as const)(
 
     describe('with a provider slower than httpTimeoutMs', () => {
       beforeAll(async () => {
-        app = await startTestApp(database, emulator, { httpTimeoutMs: SHORT_TIMEOUT_MS });
+        app = await startTestApp({
+          database,
+          emulator,
+          options: { httpTimeoutMs: SHORT_TIMEOUT_MS },
+        });
       });
       afterAll(async () => {
         await app?.close();

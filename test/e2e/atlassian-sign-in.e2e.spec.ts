@@ -21,7 +21,7 @@ describe.each(['sqlite', 'postgres'] as const)('Atlassian sign-in end to end (%s
   beforeAll(async () => {
     emulator = await AtlassianEmulator.start();
     database = await createTestDatabase(kind);
-    app = await startTestApp(database, emulator);
+    app = await startTestApp({ database, emulator });
   });
   afterAll(async () => {
     await app?.close();

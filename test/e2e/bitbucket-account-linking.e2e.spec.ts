@@ -35,7 +35,11 @@ describe.each(['sqlite', 'postgres'] as const)(
 
     beforeAll(async () => {
       emulator = await AtlassianEmulator.start();
-      app = await startTestApp(await createTestDatabase(kind), emulator, {}, { bitbucket: true });
+      app = await startTestApp({
+        database: await createTestDatabase(kind),
+        emulator,
+        bitbucket: true,
+      });
       links = app.app.get(AccountLinkService);
     });
     afterAll(async () => {

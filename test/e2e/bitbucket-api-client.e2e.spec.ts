@@ -57,16 +57,14 @@ describe.each(['sqlite', 'postgres'] as const)(
 
     beforeAll(async () => {
       emulator = await AtlassianEmulator.start();
-      app = await startTestApp(
-        await createTestDatabase(kind),
+      app = await startTestApp({
+        database: await createTestDatabase(kind),
         emulator,
-        {
-          now: () => emulator.clock.now(),
-          sleep: async () => undefined,
-          tokens: { cacheTtlMs: 0 },
-        },
-        { bitbucket: true },
-      );
+        options: { tokens: { cacheTtlMs: 0 } },
+        now: () => emulator.clock.now(),
+        sleep: async () => undefined,
+        bitbucket: true,
+      });
       api = app.app.get(BitbucketApiClient);
       emulator.addUser({
         accountId: 'bb-api-user',

@@ -48,7 +48,7 @@ describe.each(['sqlite', 'postgres'] as const)(
 
     describe('with the default options', () => {
       beforeAll(async () => {
-        app = await startTestApp(database, emulator, {}, { bitbucket: true });
+        app = await startTestApp({ database, emulator, bitbucket: true });
         // A known Bitbucket account (Ada) that every failed callback must leave untouched.
         await driver.signInOk();
         for (const token of await storedPlainTokens(app)) knownTokens.add(token);
@@ -96,12 +96,12 @@ describe.each(['sqlite', 'postgres'] as const)(
 
     describe('with a provider slower than httpTimeoutMs', () => {
       beforeAll(async () => {
-        app = await startTestApp(
+        app = await startTestApp({
           database,
           emulator,
-          { httpTimeoutMs: SHORT_TIMEOUT_MS },
-          { bitbucket: true },
-        );
+          options: { httpTimeoutMs: SHORT_TIMEOUT_MS },
+          bitbucket: true,
+        });
       });
       afterAll(async () => {
         await app?.close();

@@ -58,7 +58,7 @@ describe.each(['sqlite', 'postgres'] as const)('Bitbucket sign-in end to end (%s
     beforeAll(async () => {
       emulator = await AtlassianEmulator.start();
       database = await createTestDatabase(kind);
-      app = await startTestApp(database, emulator, {}, { bitbucket: true });
+      app = await startTestApp({ database, emulator, bitbucket: true });
     });
     afterAll(async () => {
       await app?.close();
@@ -259,12 +259,13 @@ describe.each(['sqlite', 'postgres'] as const)('Bitbucket sign-in end to end (%s
     (scopeField) => {
       beforeAll(async () => {
         emulator = await AtlassianEmulator.start({ bitbucketScopeField: scopeField });
-        app = await startTestApp(
-          await createTestDatabase(kind),
+        app = await startTestApp({
+          database: await createTestDatabase(kind),
           emulator,
-          { now: () => emulator.clock.now(), tokens: { cacheTtlMs: 0 } },
-          { bitbucket: true },
-        );
+          options: { tokens: { cacheTtlMs: 0 } },
+          now: () => emulator.clock.now(),
+          bitbucket: true,
+        });
       });
       afterAll(async () => {
         await app?.close();

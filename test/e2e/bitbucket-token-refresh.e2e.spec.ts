@@ -31,12 +31,13 @@ describe.each(['sqlite', 'postgres'] as const)(
 
     beforeAll(async () => {
       emulator = await AtlassianEmulator.start();
-      app = await startTestApp(
-        await createTestDatabase(kind),
+      app = await startTestApp({
+        database: await createTestDatabase(kind),
         emulator,
-        { now: () => emulator.clock.now(), tokens: { cacheTtlMs: 0, backoffBaseMs: 60_000 } },
-        { bitbucket: true },
-      );
+        options: { tokens: { cacheTtlMs: 0, backoffBaseMs: 60_000 } },
+        now: () => emulator.clock.now(),
+        bitbucket: true,
+      });
       tokens = app.app.get(AtlassianTokenService);
       cipher = app.app.get(TokenCipher);
     });

@@ -49,17 +49,18 @@ describe.each(['sqlite', 'postgres'] as const)(
 
     beforeAll(async () => {
       emulator = await AtlassianEmulator.start({ refreshLeewaySeconds: 0 });
-      app = await startTestApp(
-        await createTestDatabase(kind),
+      app = await startTestApp({
+        database: await createTestDatabase(kind),
         emulator,
-        {
-          now: () => emulator.clock.now(),
+        options: {
           encryptionKeys: [key],
           tokens: { cacheTtlMs: 0 },
           refreshScheduler: { enabled: false },
         },
-        { bitbucket: true, imports: [EventEmitterModule.forRoot({ wildcard: true })] },
-      );
+        now: () => emulator.clock.now(),
+        bitbucket: true,
+        imports: [EventEmitterModule.forRoot({ wildcard: true })],
+      });
       scheduler = app.app.get(TokenRefreshScheduler);
       tokens = app.app.get(AtlassianTokenService);
       cipher = app.app.get(TokenCipher);

@@ -52,17 +52,17 @@ describe.each(['sqlite', 'postgres'] as const)('Key rotation, finished (%s)', (k
   /** Closes the running app, if any, and starts one on the same database with these keys. */
   async function restartWith(keys: AtlassianModuleOptions['encryptionKeys']): Promise<TestApp> {
     await app?.close();
-    app = await startTestApp(
+    app = await startTestApp({
       database,
       emulator,
-      {
-        now: () => emulator.clock.now(),
+      options: {
         encryptionKeys: keys,
         tokens: { cacheTtlMs: 0 },
         refreshScheduler: { enabled: false },
       },
-      { imports: [EventEmitterModule.forRoot({ wildcard: true })] },
-    );
+      now: () => emulator.clock.now(),
+      imports: [EventEmitterModule.forRoot({ wildcard: true })],
+    });
     events = recordEvents(app);
     return app;
   }

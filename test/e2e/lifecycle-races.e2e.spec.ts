@@ -40,21 +40,19 @@ describe.each(['sqlite', 'postgres'] as const)(
       emulator = await AtlassianEmulator.start({ refreshLeewaySeconds: 0 });
       // Refreshes reach the emulator through a gate that holds them for exactly as long as a race needs.
       gate = await RefreshGate.start(emulator.authBaseURL);
-      app = await startTestApp(
-        await createTestDatabase(kind),
-        behindGate(emulator, gate),
+      app = await startTestApp({
+        database: await createTestDatabase(kind),
+        emulator: behindGate(emulator, gate),
         // A held refresh must not time out while the race runs: the app waits for its answer as long as it takes.
-        {
-          now: () => emulator.clock.now(),
+        options: {
           httpTimeoutMs: 20_000,
           tokens: { cacheTtlMs: 0 },
           refreshScheduler: { enabled: false },
         },
-        {
-          controllers: [ScopedTestController],
-          imports: [EventEmitterModule.forRoot({ wildcard: true })],
-        },
-      );
+        now: () => emulator.clock.now(),
+        controllers: [ScopedTestController],
+        imports: [EventEmitterModule.forRoot({ wildcard: true })],
+      });
       scheduler = app.app.get(TokenRefreshScheduler);
       tokens = app.app.get(AtlassianTokenService);
       cipher = app.app.get(TokenCipher);

@@ -38,10 +38,11 @@ describe.each(['sqlite', 'postgres'] as const)(
       // No reuse leeway: a refresh token presented twice revokes the grant, as a strict provider does.
       emulator = await AtlassianEmulator.start({ refreshLeewaySeconds: 0 });
       // Only `enabled` is set: window 600 s, batch 500, concurrency 10, keep-alive after 60 days.
-      app = await startTestApp(await createTestDatabase(kind), emulator, {
+      app = await startTestApp({
+        database: await createTestDatabase(kind),
+        emulator,
+        options: { encryptionKeys: [key], refreshScheduler: { enabled: false } },
         now: () => emulator.clock.now(),
-        encryptionKeys: [key],
-        refreshScheduler: { enabled: false },
       });
       scheduler = app.app.get(TokenRefreshScheduler);
       cipher = app.app.get(TokenCipher);
@@ -190,16 +191,14 @@ describe.each(['sqlite', 'postgres'] as const)(
 
     beforeAll(async () => {
       emulator = await AtlassianEmulator.start({ refreshLeewaySeconds: 0 });
-      app = await startTestApp(
-        await createTestDatabase(kind),
+      app = await startTestApp({
+        database: await createTestDatabase(kind),
         emulator,
-        {
-          now: () => emulator.clock.now(),
-          encryptionKeys: [key],
-          refreshScheduler: { enabled: false },
-        },
-        { bitbucket: true, imports: [EventEmitterModule.forRoot({ wildcard: true })] },
-      );
+        options: { encryptionKeys: [key], refreshScheduler: { enabled: false } },
+        now: () => emulator.clock.now(),
+        bitbucket: true,
+        imports: [EventEmitterModule.forRoot({ wildcard: true })],
+      });
       scheduler = app.app.get(TokenRefreshScheduler);
       events = recordEvents(app);
     });

@@ -18,12 +18,12 @@ describe('TokenRefreshScheduler registration (sqlite)', () => {
 
   it("registers its cron job with the host's ScheduleModule, on the configured cron, and removes it at shutdown", async () => {
     emulator = await AtlassianEmulator.start();
-    app = await startTestApp(
-      await createTestDatabase('sqlite'),
+    app = await startTestApp({
+      database: await createTestDatabase('sqlite'),
       emulator,
-      { refreshScheduler: { cron: '*/30 * * * * *' } },
-      { imports: [ScheduleModule.forRoot()] },
-    );
+      options: { refreshScheduler: { cron: '*/30 * * * * *' } },
+      imports: [ScheduleModule.forRoot()],
+    });
     const registry = app.app.get(SchedulerRegistry);
     expect(registry.getCronJobs().has(JOB)).toBe(true);
     expect(registry.getCronJob(JOB).cronTime.source).toBe('*/30 * * * * *');
@@ -35,7 +35,7 @@ describe('TokenRefreshScheduler registration (sqlite)', () => {
   it('without ScheduleModule.forRoot() in the app, boots and warns once, naming it and how to turn the scheduler off', async () => {
     emulator = await AtlassianEmulator.start();
     const logger = new CapturingLogger();
-    app = await startTestApp(await createTestDatabase('sqlite'), emulator, {}, { logger });
+    app = await startTestApp({ database: await createTestDatabase('sqlite'), emulator, logger });
     const warnings = logger.lines.filter((line) => line.includes('ScheduleModule.forRoot()'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/refreshScheduler\.enabled to false/);
@@ -44,12 +44,12 @@ describe('TokenRefreshScheduler registration (sqlite)', () => {
   it('stays silent with refreshScheduler.enabled false', async () => {
     emulator = await AtlassianEmulator.start();
     const logger = new CapturingLogger();
-    app = await startTestApp(
-      await createTestDatabase('sqlite'),
+    app = await startTestApp({
+      database: await createTestDatabase('sqlite'),
       emulator,
-      { refreshScheduler: { enabled: false } },
-      { logger },
-    );
+      options: { refreshScheduler: { enabled: false } },
+      logger,
+    });
     expect(logger.lines.filter((line) => /ScheduleModule|scheduler/i.test(line))).toEqual([]);
   });
 });

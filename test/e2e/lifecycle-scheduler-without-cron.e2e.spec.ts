@@ -21,12 +21,12 @@ describe('TokenRefreshScheduler without the cron package (sqlite)', () => {
   it('boots, and its one warning names the missing package, not ScheduleModule (which the app has)', async () => {
     emulator = await AtlassianEmulator.start();
     const logger = new CapturingLogger();
-    app = await startTestApp(
-      await createTestDatabase('sqlite'),
+    app = await startTestApp({
+      database: await createTestDatabase('sqlite'),
       emulator,
-      {},
-      { imports: [ScheduleModule.forRoot()], logger },
-    );
+      imports: [ScheduleModule.forRoot()],
+      logger,
+    });
     const warnings = logger.lines.filter((line) =>
       line.includes('nestjs-atlassian:token-refresh is off'),
     );

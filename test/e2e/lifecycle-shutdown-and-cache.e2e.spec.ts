@@ -34,10 +34,11 @@ describe.each(['sqlite', 'postgres'] as const)(
       cleanups.push(() => emulator.stop());
       const gate = await RefreshGate.start(emulator.authBaseURL);
       cleanups.push(() => gate.close());
-      const app = await startTestApp(database, withGate ? behindGate(emulator, gate) : emulator, {
+      const app = await startTestApp({
+        database,
+        emulator: withGate ? behindGate(emulator, gate) : emulator,
+        options: { httpTimeoutMs: 20_000, refreshScheduler: { enabled: false } },
         now: () => emulator.clock.now(),
-        httpTimeoutMs: 20_000,
-        refreshScheduler: { enabled: false },
       });
       let closed = false;
       cleanups.push(() => (closed ? Promise.resolve() : app.close()));

@@ -18,16 +18,15 @@ describe('tokens never appear in logs, events, errors or req.user', () => {
 
   beforeAll(async () => {
     emulator = await AtlassianEmulator.start();
-    app = await startTestApp(
-      await createTestDatabase('sqlite'),
+    app = await startTestApp({
+      database: await createTestDatabase('sqlite'),
       emulator,
-      {
-        now: () => emulator.clock.now(),
-        tokens: { cacheTtlMs: 0, storeBudgetMs: 0 },
-        sleep: async () => undefined,
-      },
-      { imports: [EventEmitterModule.forRoot({ wildcard: true })], logger },
-    );
+      options: { tokens: { cacheTtlMs: 0, storeBudgetMs: 0 } },
+      now: () => emulator.clock.now(),
+      sleep: async () => undefined,
+      imports: [EventEmitterModule.forRoot({ wildcard: true })],
+      logger,
+    });
     app.app
       .get(EventEmitter2)
       .onAny((name, payload) => void events.push(`${String(name)} ${JSON.stringify(payload)}`));

@@ -22,12 +22,11 @@ describe.each(['sqlite', 'postgres'] as const)('TokenRefreshScheduler (%s)', (ki
 
   beforeAll(async () => {
     emulator = await AtlassianEmulator.start();
-    app = await startTestApp(
-      await createTestDatabase(kind),
+    app = await startTestApp({
+      database: await createTestDatabase(kind),
       emulator,
       // The expiry window is off here, so only the keep-alive can refresh an idle account.
-      {
-        now: () => emulator.clock.now(),
+      options: {
         refreshScheduler: {
           enabled: false,
           windowSeconds: 0,
@@ -35,8 +34,9 @@ describe.each(['sqlite', 'postgres'] as const)('TokenRefreshScheduler (%s)', (ki
           consentWarningDays: 14,
         },
       },
-      { imports: [EventEmitterModule.forRoot({ wildcard: true })] },
-    );
+      now: () => emulator.clock.now(),
+      imports: [EventEmitterModule.forRoot({ wildcard: true })],
+    });
     scheduler = app.app.get(TokenRefreshScheduler);
     const events = app.app.get(EventEmitter2);
     events.on(AtlassianEvents.ConsentExpiring, (payload: ConsentExpiringEvent) =>

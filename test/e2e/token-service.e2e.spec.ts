@@ -21,9 +21,11 @@ describe.each(['sqlite', 'postgres'] as const)('AtlassianTokenService (%s)', (ki
 
   beforeAll(async () => {
     emulator = await AtlassianEmulator.start();
-    app = await startTestApp(await createTestDatabase(kind), emulator, {
+    app = await startTestApp({
+      database: await createTestDatabase(kind),
+      emulator,
+      options: { tokens: { cacheTtlMs: 0, backoffBaseMs: 60_000 } },
       now: () => emulator.clock.now(),
-      tokens: { cacheTtlMs: 0, backoffBaseMs: 60_000 },
     });
     tokens = app.app.get(AtlassianTokenService);
   });
@@ -214,9 +216,11 @@ describe.each(['sqlite', 'postgres'] as const)(
     // A separate app: passport strategies are registered by name in one process-wide registry.
     it('does not refresh a short-lived token on every call: the skew is capped at half its lifetime', async () => {
       const shortEmulator = await AtlassianEmulator.start({ accessTokenTtlSeconds: 60 });
-      const shortApp = await startTestApp(await createTestDatabase(kind), shortEmulator, {
+      const shortApp = await startTestApp({
+        database: await createTestDatabase(kind),
+        emulator: shortEmulator,
+        options: { tokens: { cacheTtlMs: 0 } },
         now: () => shortEmulator.clock.now(),
-        tokens: { cacheTtlMs: 0 },
       });
       try {
         const user = await signInThroughApp(shortApp, shortEmulator);

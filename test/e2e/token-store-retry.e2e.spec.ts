@@ -45,11 +45,10 @@ describe('storing a rotated token pair when the database write fails (postgres)'
   beforeAll(async () => {
     // No reuse leeway: a second use of a refresh token revokes the grant at once.
     emulator = await AtlassianEmulator.start({ refreshLeewaySeconds: 0 });
-    app = await startTestApp(
-      await createTestDatabase('postgres'),
+    app = await startTestApp({
+      database: await createTestDatabase('postgres'),
       emulator,
-      {
-        now: () => emulator.clock.now(),
+      options: {
         httpTimeoutMs: 1_000,
         tokens: {
           cacheTtlMs: 0,
@@ -58,8 +57,9 @@ describe('storing a rotated token pair when the database write fails (postgres)'
           refreshWaitMs: 1_000,
         },
       },
-      { logger },
-    );
+      now: () => emulator.clock.now(),
+      logger,
+    });
   });
   afterAll(async () => {
     await app?.close();

@@ -23,7 +23,7 @@ export interface TestApp {
   app: INestApplication;
   url: string;
   callbackURL: string;
-  /** `${url}/auth/bitbucket/callback`: registered with the emulator and configured only with `extra.bitbucket`. */
+  /** `${url}/auth/bitbucket/callback`: registered with the emulator and configured only with `bitbucket: true`. */
   bitbucketCallbackURL: string;
   dataSource: DataSource;
   encryptionKey: string;
@@ -41,9 +41,28 @@ export const TEST_BITBUCKET_CONSUMER = {
   secret: 'test-bitbucket-secret',
 } as const;
 
-/** What `startTestApp` adds on top of the Atlassian fixture app. */
-export interface TestAppExtras {
+/**
+ * The fixture app a test wants: the database and emulator it runs against, and what it changes from
+ * the defaults (every field but `database` and `emulator` may be left out).
+ */
+export interface TestAppSetup {
+  database: TestDatabase;
+  emulator: AtlassianEmulator;
+  /**
+   * Module options merged over the fixture's (after them, so `options.bitbucket` replaces the one
+   * `bitbucket: true` builds).
+   */
+  options?: Partial<AtlassianModuleOptions>;
+  /**
+   * What the app takes as now (e.g. the emulator's movable clock), through {@link AtlassianClock}.
+   * Default: the real time.
+   */
+  now?: () => Date;
+  /** What every API retry waits on, through {@link AtlassianClock}. Default: a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Modules the app imports besides TypeORM and the Atlassian module. */
   imports?: ModuleImports;
+  /** Controllers besides the fixture's sign-in routes. */
   controllers?: Array<new (...args: never[]) => unknown>;
   /**
    * Configure Bitbucket too: the consumer `TEST_BITBUCKET_CONSUMER` (registered with the emulator, callback
@@ -54,24 +73,9 @@ export interface TestAppExtras {
   logger?: LoggerService;
 }
 
-/** Module options to merge, plus the test clock: `now` and `sleep` replace the app's {@link AtlassianClock}. */
-export type TestAppOverrides = Partial<AtlassianModuleOptions> & {
-  /** What the app takes as now (e.g. the emulator's movable clock). Default: the real time. */
-  now?: () => Date;
-  /** What every API retry waits on. Default: a real timer. */
-  sleep?: (ms: number) => Promise<void>;
-};
-
-/**
- * Starts the fixture app on a free port; `overrides` are merged into the module options (after the
- * defaults, so `overrides.bitbucket` replaces the one `extra.bitbucket` builds).
- */
-export async function startTestApp(
-  database: TestDatabase,
-  emulator: AtlassianEmulator,
-  { now, sleep, ...overrides }: TestAppOverrides = {},
-  extra: TestAppExtras = {},
-): Promise<TestApp> {
+/** Starts the fixture app of `setup` on a free port. */
+export async function startTestApp(setup: TestAppSetup): Promise<TestApp> {
+  const { database, emulator, options, now, sleep, imports = [], controllers = [], logger } = setup;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const callbackURL = `${url}/auth/atlassian/callback`;
@@ -82,12 +86,12 @@ export async function startTestApp(
     clientSecret: 'test-secret',
     redirectUris: [callbackURL],
   });
-  if (extra.bitbucket)
+  if (setup.bitbucket)
     emulator.registerBitbucketConsumer({
       ...TEST_BITBUCKET_CONSUMER,
       callbackURL: bitbucketCallbackURL,
     });
-  const bitbucket = extra.bitbucket
+  const bitbucket = setup.bitbucket
     ? {
         clientId: TEST_BITBUCKET_CONSUMER.key,
         clientSecret: TEST_BITBUCKET_CONSUMER.secret,
@@ -116,20 +120,20 @@ export async function startTestApp(
         ...(bitbucket && { bitbucket }),
         encryptionKeys: [encryptionKey],
         httpTimeoutMs: 2_000,
-        ...overrides,
+        ...options,
       }),
-      ...(extra.imports ?? []),
+      ...imports,
     ],
     controllers: [
       AuthTestController,
-      ...(extra.bitbucket ? [BitbucketAuthTestController] : []),
-      ...(extra.controllers ?? []),
+      ...(setup.bitbucket ? [BitbucketAuthTestController] : []),
+      ...controllers,
     ],
   })
     .overrideProvider(AtlassianClock)
     .useValue(testClock(now, sleep))
     .compile();
-  const app = moduleRef.createNestApplication({ logger: extra.logger ?? false });
+  const app = moduleRef.createNestApplication({ logger: logger ?? false });
   app.use(
     (
       req: { headers: Record<string, unknown>; user?: unknown },
