@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   AtlassianReauthRequiredError,
   AtlassianTokenRefreshError,
@@ -140,6 +140,9 @@ describe.each(['sqlite', 'postgres'] as const)('AtlassianTokenService (%s)', (ki
     const token = await tokens.getAccessToken({ accountId: id });
     expect(emulator.isAccessTokenValid(token)).toBe(true);
     expect((await storedAccount(app.dataSource, id)).refreshFailureCount).toBe(0);
+    // The emulator logs a call when it answers: the timed-out one a second after the app gave up on it.
+    // Waiting for it here keeps it out of the next tests' counts (forceRefresh's "exactly one").
+    await vi.waitFor(() => expect(refreshCalls() - before).toBe(2), { timeout: 5_000 });
   });
 
   it('keeps the old refresh token when a refresh response has none', async () => {
