@@ -182,7 +182,7 @@ describe('TokenCipher', () => {
     expect(error).toBeInstanceOf(TokenCipherError);
     const exposed = JSON.stringify({
       message: error.message,
-      response: (error as TokenCipherError).getResponse(),
+      code: (error as TokenCipherError).code,
     });
     expect(exposed).not.toContain('secret-token-value');
     expect(exposed).not.toContain(current.key.toString('base64'));

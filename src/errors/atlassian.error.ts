@@ -1,43 +1,100 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 
-/** Every stable error code this package can throw; match on `error.code`, never on the message. */
+/**
+ * Every stable error code this package can throw; match on `error.code`, never on the message.
+ *
+ * The prefix names the area: `oauth_` a sign-in that could not complete, `account_` linking,
+ * `token_` (and `reauth_required`, older than the scheme) stored tokens, `atlassian_` calls to Jira,
+ * Confluence and Bitbucket, the scope guard, and the options checked at boot. Each code says the
+ * class that carries it and the status a client gets; the README's table is checked against this.
+ */
 export const AtlassianErrorCode = {
-  InvalidOptions: 'atlassian_invalid_options',
+  // Sign-in: the login and callback routes (nothing is stored).
+
+  /** 401, {@link OAuthCallbackError}: the user declined on the provider's consent page. */
   AccessDenied: 'oauth_access_denied',
+  /** 400, {@link OAuthCallbackError}: the provider sent back another `error=` to the callback. */
   AuthorizationError: 'oauth_authorization_error',
+  /** 400, {@link OAuthCallbackError}: the callback has no `code` parameter. */
   MissingCode: 'oauth_missing_code',
+  /** 400, {@link OAuthCallbackError}: no state cookie (expired, blocked, another browser, used once). */
   StateCookieMissing: 'oauth_state_cookie_missing',
+  /** 400, {@link OAuthCallbackError}: the `state` parameter is missing or not this browser's. */
   StateMismatch: 'oauth_state_mismatch',
+  /** 400, {@link OAuthCallbackError}: the state cookie was altered or made with another key. */
   StateInvalid: 'oauth_state_invalid',
+  /** 400, {@link OAuthCallbackError}: the sign-in took longer than `stateCookie.maxAgeSeconds`. */
   StateExpired: 'oauth_state_expired',
+  /** 400, {@link OAuthCallbackError}: the same callback was used twice. */
   StateReplayed: 'oauth_state_replayed',
+  /** 403, {@link OAuthCallbackError}: a link started by one app user was finished by another. */
   LinkUserMismatch: 'oauth_link_user_mismatch',
+  /** 400, {@link OAuthCallbackError}: the provider refused the code (reused, expired, wrong verifier). */
   CodeRejected: 'oauth_code_rejected',
+  /** 502, {@link OAuthProviderError}: the token endpoint failed or timed out. */
   ProviderUnavailable: 'oauth_provider_unavailable',
+  /** 502, {@link OAuthProviderError}: the profile (`/me`, `/2.0/user`) or the sites could not be read. */
   ProfileFetchFailed: 'oauth_profile_fetch_failed',
+
+  // Accounts: who owns which provider account.
+
+  /** 409, {@link AccountOwnedByAnotherUserError}: link mode, the account belongs to another app user. */
   AccountOwnedByAnotherUser: 'account_owned_by_another_user',
+  /** 404, {@link AccountNotLinkedError}: no linked account for a token request or an API call. */
   AccountNotLinked: 'account_not_linked',
+
+  // Tokens: refreshing, storing and decrypting them.
+
+  /** 401, {@link AtlassianReauthRequiredError}: the provider refused the refresh token; connect again. */
   ReauthRequired: 'reauth_required',
+  /** 503, {@link AtlassianTokenRefreshError}: a refresh failed for a reason that may pass; tokens kept. */
   TokenRefreshFailed: 'token_refresh_failed',
+  /** 503, {@link AtlassianTokenStoreError}: the database holding the accounts did not answer. */
   TokenStoreUnavailable: 'token_store_unavailable',
-  ApiError: 'atlassian_api_error',
-  ScopeMissing: 'atlassian_scope_missing',
-  RateLimited: 'atlassian_rate_limited',
-  SiteRequired: 'atlassian_site_required',
-  SiteNotFound: 'atlassian_site_not_found',
-  ScopesRequired: 'atlassian_scopes_required',
-  AccountRequired: 'atlassian_account_required',
+  /**
+   * {@link TokenCipherError}, never an HTTP answer (a client sees a bare 500): a ciphertext that fails
+   * authentication (altered, another key of the same id, moved from another row or column).
+   */
   CiphertextInvalid: 'token_ciphertext_invalid',
+  /**
+   * {@link TokenCipherError}, never an HTTP answer (a client sees a bare 500): a ciphertext under a key
+   * id that is not in `encryptionKeys`; put the key back after the new one.
+   */
   UnknownEncryptionKey: 'token_unknown_encryption_key',
+
+  // API calls: Jira, Confluence and Bitbucket through the API clients.
+
+  /** The upstream 4xx, else 502, {@link AtlassianApiError}: a call failed (status, message, target). */
+  ApiError: 'atlassian_api_error',
+  /** 403, {@link AtlassianScopeError}: "scope does not match"; the user must consent to more scopes. */
+  ScopeMissing: 'atlassian_scope_missing',
+  /** 429, {@link AtlassianRateLimitError}: rate limited beyond the retry budget (`retryAt`). */
+  RateLimited: 'atlassian_rate_limited',
+  /** 400, {@link AtlassianSiteSelectionError}: several eligible sites and none chosen (lists them). */
+  SiteRequired: 'atlassian_site_required',
+  /** 404, {@link AtlassianSiteSelectionError}: the chosen site is not one of the eligible sites. */
+  SiteNotFound: 'atlassian_site_not_found',
+
+  // The scope guard (`@RequireAtlassianScopes`).
+
+  /** 403, {@link AtlassianConsentRequiredError}: scopes missing; the body has the `consentUrl`. */
+  ScopesRequired: 'atlassian_scopes_required',
+  /** 403, {@link AtlassianConsentRequiredError}: no active Atlassian account; `consentUrl` links one. */
+  AccountRequired: 'atlassian_account_required',
+
+  // Boot.
+
+  /** {@link AtlassianOptionsError}, thrown at boot: the message names the option and the fix. */
+  InvalidOptions: 'atlassian_invalid_options',
 } as const;
 
 /** One of the values of {@link AtlassianErrorCode}. */
 export type AtlassianErrorCode = (typeof AtlassianErrorCode)[keyof typeof AtlassianErrorCode];
 
 /**
- * Base of every error this package throws. It is an `HttpException` so that an error reaching
- * Nest's exception filter answers with the right status and a body `{ statusCode, code, message }`;
- * errors that never reach a client use status 500.
+ * Base of the errors this package throws (all but {@link TokenCipherError}). It is an
+ * `HttpException` so that an error reaching Nest's exception filter answers with the right status
+ * and a body `{ statusCode, code, message }`; errors that never reach a client use status 500.
  */
 export class AtlassianError extends HttpException {
   constructor(

@@ -1,8 +1,20 @@
-import { AtlassianError, AtlassianErrorCode } from './atlassian.error.js';
+import { AtlassianErrorCode } from './atlassian.error.js';
 
-/** A stored token could not be decrypted: unknown key id, or a ciphertext that fails authentication. */
-export class TokenCipherError extends AtlassianError {
-  constructor(code: AtlassianErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, 500, options);
+/**
+ * A stored token or the sign-in cookie could not be decrypted: an unknown key id, or a ciphertext that
+ * fails authentication. Not an `HttpException` (nor an {@link AtlassianError}): its message tells an
+ * operator which key to put back, so an HTTP client that reaches it gets Nest's bare 500 instead.
+ */
+export class TokenCipherError extends Error {
+  override readonly name = 'TokenCipherError';
+
+  constructor(
+    /** Stable machine-readable code. */
+    readonly code:
+      typeof AtlassianErrorCode.CiphertextInvalid | typeof AtlassianErrorCode.UnknownEncryptionKey,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
   }
 }

@@ -1,5 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { AtlassianError, AtlassianErrorCode } from './atlassian.error.js';
+import { TokenCipherError } from './token-cipher.error.js';
 
 /** No linked account matches the request (404 when it reaches a client). */
 export class AccountNotLinkedError extends AtlassianError {
@@ -32,8 +33,10 @@ export class AtlassianReauthRequiredError extends AtlassianError {
 }
 
 /**
- * A refresh failed for a reason that may pass (timeout, network, 5xx, 429): the stored tokens are
- * kept and the account stays active; retry after `retryAt` (503 when it reaches a client).
+ * A refresh failed for a reason that may pass (timeout, network, 5xx, 429, a refresh token no
+ * configured key decrypts): the stored tokens are kept and the account stays active; retry after
+ * `retryAt` (503 when it reaches a client). A {@link TokenCipherError} cause stays out of the message,
+ * which a client sees: its key hint is in the account's `lastRefreshError` and the event.
  */
 export class AtlassianTokenRefreshError extends AtlassianError {
   constructor(
@@ -44,9 +47,13 @@ export class AtlassianTokenRefreshError extends AtlassianError {
     reason: string,
     options?: { cause?: unknown },
   ) {
+    const shown =
+      options?.cause instanceof TokenCipherError
+        ? 'the stored refresh token could not be read'
+        : reason;
     super(
       AtlassianErrorCode.TokenRefreshFailed,
-      `Could not refresh the ${provider} token (${reason}); the connection is kept and will be retried after ${retryAt.toISOString()}.`,
+      `Could not refresh the ${provider} token (${shown}); the connection is kept and will be retried after ${retryAt.toISOString()}.`,
       HttpStatus.SERVICE_UNAVAILABLE,
       options,
     );

@@ -19,7 +19,6 @@ export function resolveOAuthResult<TUser>(
     throw new OAuthCallbackError(
       AtlassianErrorCode.AccessDenied,
       `${providerName} sign-in did not complete${message ? `: ${message}` : ''}.`,
-      401,
     );
   }
   return user;

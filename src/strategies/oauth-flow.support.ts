@@ -35,7 +35,6 @@ export async function prepareAuthenticate(
         throw new OAuthCallbackError(
           AtlassianErrorCode.AccessDenied,
           `${context.providerName} access was not granted${description}. Nothing was linked: start the sign-in again and accept to link the account.`,
-          401,
         );
       }
       throw new OAuthCallbackError(
@@ -72,7 +71,6 @@ export function assertSameLinkUser(
       throw new OAuthCallbackError(
         AtlassianErrorCode.LinkUserMismatch,
         'The user who started linking is not the one signed in now. Sign in again and retry the link.',
-        403,
       );
     }
   };
