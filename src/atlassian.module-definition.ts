@@ -13,3 +13,9 @@ export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYN
       global: extras.isGlobal,
     }))
     .build();
+
+/** What `AtlassianModule.forRoot()` takes: the module options, and `isGlobal`. */
+export type AtlassianModuleForRootOptions = typeof OPTIONS_TYPE;
+
+/** What `AtlassianModule.forRootAsync()` takes: `useFactory`, `useClass` or `useExisting`, and `isGlobal`. */
+export type AtlassianModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;

@@ -25,7 +25,10 @@ import {
 import { SiteSynchronizer } from './site-synchronizer.js';
 import { AtlassianClock } from '../clock/atlassian-clock.js';
 
-/** Everything a successful callback brings back. */
+/**
+ * Everything a successful callback brings back.
+ * @internal
+ */
 export interface CompleteSignInInput {
   provider: LinkedAccountProvider;
   profile: ProviderProfile;
@@ -50,6 +53,7 @@ export interface AtlassianIdentity {
 export class AccountLinkService {
   private readonly siteSynchronizer = new SiteSynchronizer();
 
+  /** @internal Nest builds it; the parameters are internal. */
   constructor(
     @InjectRepository(LinkedAccount) private readonly accounts: Repository<LinkedAccount>,
     @InjectRepository(AtlassianSite) private readonly sites: Repository<AtlassianSite>,
@@ -58,7 +62,10 @@ export class AccountLinkService {
     private readonly clock: AtlassianClock,
   ) {}
 
-  /** Stores the result of a callback in one transaction: the account, its encrypted tokens, its sites. */
+  /**
+   * Stores the result of a callback in one transaction: the account, its encrypted tokens, its sites.
+   * @internal Called by the strategies with the plain tokens of a callback.
+   */
   async completeSignIn(input: CompleteSignInInput): Promise<AuthenticatedUser> {
     try {
       return await this.storeSignIn(input);
@@ -134,7 +141,10 @@ export class AccountLinkService {
     return (result.affected ?? 0) > 0;
   }
 
-  /** Replaces an account's sites with a fresh accessible-resources list (sites that disappeared are removed). */
+  /**
+   * Replaces an account's sites with a fresh accessible-resources list (sites that disappeared are removed).
+   * @internal Called by the API client when it re-reads the sites.
+   */
   async replaceSites(accountId: string, sites: SiteData[]): Promise<SiteView[]> {
     const stored = await this.sites.manager.transaction((em) =>
       this.siteSynchronizer.sync(em, accountId, sites),

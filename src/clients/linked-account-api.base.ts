@@ -14,6 +14,7 @@ export abstract class LinkedAccountApi<TApi> {
   protected readonly executor: ApiRequestExecutor;
   protected abstract readonly provider: LinkedAccountProvider;
 
+  /** @internal Nest builds it; the parameters are internal. */
   constructor(
     @Inject(ATLASSIAN_OPTIONS) protected readonly options: NormalizedAtlassianOptions,
     protected readonly tokens: AtlassianTokenService,

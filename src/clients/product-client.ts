@@ -31,6 +31,7 @@ export interface ProductEndpoint {
 export class ProductClient {
   private endpoint: Promise<ProductEndpoint> | undefined;
 
+  /** @internal Nest builds it; the parameters are internal. */
   constructor(
     private readonly resolveEndpoint: () => Promise<ProductEndpoint>,
     private readonly executor: ApiRequestExecutor,

@@ -16,7 +16,10 @@ export function isEligible(site: SiteView, product: AtlassianProduct): boolean {
   return site.scopes.some((scope) => scope.includes(product));
 }
 
-/** Picks the site a call goes to; with several eligible sites and no choice, lists them in the error. */
+/**
+ * Picks the site a call goes to; with several eligible sites and no choice, lists them in the error.
+ * @internal
+ */
 export function selectSite(
   sites: SiteView[],
   product: AtlassianProduct,

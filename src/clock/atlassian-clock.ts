@@ -15,7 +15,10 @@ export abstract class AtlassianClock {
   abstract sleep(ms: number): Promise<void>;
 }
 
-/** The real clock: `new Date()` and a timer. */
+/**
+ * The real clock: `new Date()` and a timer.
+ * @internal
+ */
 @Injectable()
 export class SystemClock extends AtlassianClock {
   now(): Date {

@@ -12,7 +12,10 @@ const TAG_BYTES = 16;
 /** What a ciphertext is for; bound into it so that one kind can never be passed off as another. */
 export type CipherPurpose = 'token' | 'oauth-state';
 
-/** Where a token ciphertext belongs: bound into it, so that it cannot be moved to another row or column. */
+/**
+ * Where a token ciphertext belongs: bound into it, so that it cannot be moved to another row or column.
+ * @internal
+ */
 export function tokenBinding(accountId: string, column: 'access' | 'refresh'): string {
   return `account:${accountId}:${column}`;
 }

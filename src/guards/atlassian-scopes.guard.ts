@@ -7,7 +7,10 @@ import { AtlassianErrorCode } from '../errors/atlassian.error.js';
 import { AtlassianConsentRequiredError } from '../errors/consent-required.error.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 
-/** Enforces `@RequireAtlassianScopes(...)`: the signed-in app user's active Atlassian account must hold the scopes. */
+/**
+ * Enforces `@RequireAtlassianScopes(...)`: the signed-in app user's active Atlassian account must hold the scopes.
+ * @internal Applied by `@RequireAtlassianScopes()`.
+ */
 @Injectable()
 export class AtlassianScopesGuard implements CanActivate {
   constructor(

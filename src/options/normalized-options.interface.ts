@@ -26,7 +26,10 @@ export interface NormalizedProviderOptions {
   loginPath: string;
 }
 
-/** The module options after validation, with every default applied: the one place defaults live. */
+/**
+ * The module options after validation, with every default applied: the one place defaults live.
+ * Not public: it holds the decoded keys; the public view is {@link ResolvedAtlassianOptions}.
+ */
 export interface NormalizedAtlassianOptions {
   atlassian: NormalizedProviderOptions;
   /** `null` when the module was not configured for Bitbucket. */
@@ -40,3 +43,9 @@ export interface NormalizedAtlassianOptions {
   refreshScheduler: Required<RefreshSchedulerOptions>;
   api: Required<ApiClientOptions>;
 }
+
+/**
+ * What `@InjectAtlassianOptions()` injects: the validated options with every default applied, as
+ * the module uses them. The decoded encryption keys are left out of this type on purpose.
+ */
+export type ResolvedAtlassianOptions = Readonly<Omit<NormalizedAtlassianOptions, 'encryptionKeys'>>;

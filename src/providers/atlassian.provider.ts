@@ -5,6 +5,7 @@ import type { TokenLifecycleRules } from './token-lifecycle-rules.js';
 /**
  * Everything this package knows about Atlassian's OAuth 2.0 (3LO) server and identity API, as data:
  * the Nest layer adapts it and never repeats it. Facts from Atlassian's developer documentation.
+ * @internal
  */
 export const atlassianProvider = {
   id: 'atlassian',

@@ -6,6 +6,7 @@ import type { TokenLifecycleRules } from './token-lifecycle-rules.js';
  * Everything this package knows about Bitbucket Cloud's OAuth server and user API, as data. Scopes are
  * set on the OAuth consumer, PKCE is not supported, the token endpoint wants a form body and HTTP
  * Basic client authentication, and `/2.0/user` has no email: `/2.0/user/emails` does.
+ * @internal
  */
 export const bitbucketProvider = {
   id: 'bitbucket',

@@ -8,6 +8,7 @@ import { OAuthProviderStrategy } from './oauth-provider.strategy.js';
 /**
  * Passport strategy `atlassian`: OAuth 2.0 (3LO) with S256 PKCE, `audience` and `prompt=consent`,
  * then `/me` and the accessible sites. Use it through `AtlassianAuthGuard`.
+ * @internal
  */
 export class AtlassianStrategy extends OAuthProviderStrategy({
   id: 'atlassian',

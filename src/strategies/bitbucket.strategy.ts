@@ -5,6 +5,7 @@ import { OAuthProviderStrategy } from './oauth-provider.strategy.js';
 /**
  * Passport strategy `bitbucket`: Bitbucket Cloud's OAuth 2.0 (HTTP Basic client authentication, form
  * bodies, no PKCE), then `/2.0/user` and the confirmed primary email. Use it through `BitbucketAuthGuard`.
+ * @internal
  */
 export class BitbucketStrategy extends OAuthProviderStrategy({
   id: 'bitbucket',

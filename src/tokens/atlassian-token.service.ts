@@ -46,6 +46,7 @@ export class AtlassianTokenService {
   private readonly inFlight = new SingleFlight<string>();
   private readonly cache: AccessTokenCache;
 
+  /** @internal Nest builds it; the parameters are internal. */
   constructor(
     @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
     private readonly store: AccountTokenStore,

@@ -36,6 +36,7 @@ export interface ReencryptionResult {
 export class TokenKeyRotationService {
   private readonly logger = new Logger('TokenKeyRotationService');
 
+  /** @internal Nest builds it; the parameters are internal. */
   constructor(
     @InjectRepository(LinkedAccount) private readonly accounts: Repository<LinkedAccount>,
     private readonly store: AccountTokenStore,

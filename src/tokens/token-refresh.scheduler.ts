@@ -28,6 +28,7 @@ export class TokenRefreshScheduler implements OnApplicationBootstrap, BeforeAppl
   private readonly task = new PeriodicTask((shouldStop) => this.sweep(shouldStop));
   private stopCron: (() => void) | undefined;
 
+  /** @internal Nest builds it; the parameters are internal. */
   constructor(
     @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
     private readonly refreshJob: TokenRefreshJob,
