@@ -5,20 +5,27 @@ import type { ModuleRef } from '@nestjs/core';
 interface CronJobLike {
   start(): void;
   stop(): void;
+  cronTime: { getNextDateFrom(start: Date): { toJSDate(): Date } };
+}
+
+/** A registered cron job: how to stop it, and when it fires next after a given instant. */
+export interface RegisteredCronJob {
+  stop(): void;
+  nextTickAfter(instant: Date): Date;
 }
 
 type CronJobClass = new (cronTime: string, onTick: () => void) => CronJobLike;
 
 /**
  * Registers `onTick` as a cron job with the host's `ScheduleModule` (the library never calls
- * `ScheduleModule.forRoot()` itself: two would run every job twice). Returns how to stop it, or
+ * `ScheduleModule.forRoot()` itself: two would run every job twice). Returns the registered job, or
  * undefined after a warning that names what is missing.
  */
 export async function registerCronJob(
   moduleRef: ModuleRef,
   logger: Logger,
   job: { name: string; cron: string; onTick: () => void; disableHint: string },
-): Promise<(() => void) | undefined> {
+): Promise<RegisteredCronJob | undefined> {
   let schedule: typeof import('@nestjs/schedule');
   let CronJob: CronJobClass;
   try {
@@ -43,8 +50,11 @@ export async function registerCronJob(
   const cronJob = new CronJob(job.cron, job.onTick);
   registry.addCronJob(job.name, cronJob as never);
   cronJob.start();
-  return () => {
-    cronJob.stop();
-    registry.deleteCronJob(job.name);
+  return {
+    stop: () => {
+      cronJob.stop();
+      registry.deleteCronJob(job.name);
+    },
+    nextTickAfter: (instant) => cronJob.cronTime.getNextDateFrom(instant).toJSDate(),
   };
 }

@@ -185,6 +185,30 @@ export interface RefreshSchedulerOptions {
   concurrency?: number;
 }
 
+/** When `AtlassianHealthIndicator` (entry `nestjs-atlassian/health`) reports the module down. */
+export interface HealthOptions {
+  /**
+   * Down when more active accounts than this are failing to refresh (in backoff after a transient failure).
+   * @defaultValue `10`
+   */
+  maxFailingRefreshAccounts?: number;
+  /**
+   * Down when more accounts than this wait for their user to sign in again (`reauth_required`).
+   * @defaultValue `100`
+   */
+  maxReauthRequiredAccounts?: number;
+  /**
+   * Down when more scheduler ticks than this were due, by its cron, since the last one completed.
+   * @defaultValue `3`
+   */
+  maxMissedTicks?: number;
+  /**
+   * How long the database gets to answer the health query, in ms.
+   * @defaultValue `3000`
+   */
+  databaseTimeoutMs?: number;
+}
+
 /** How `AtlassianApiClient` and `BitbucketApiClient` retry. */
 export interface ApiClientOptions {
   /**
@@ -245,6 +269,8 @@ export interface AtlassianModuleOptions {
   refreshScheduler?: RefreshSchedulerOptions;
   /** Retries of the API clients. */
   api?: ApiClientOptions;
+  /** Thresholds of the health indicator. */
+  health?: HealthOptions;
 }
 
 /** A class for `AtlassianModule.forRootAsync({ useClass })` or `{ useExisting }`: it builds the options. */

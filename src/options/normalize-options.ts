@@ -6,6 +6,7 @@ import type {
   ApiClientOptions,
   AtlassianModuleOptions,
   GetCurrentUserId,
+  HealthOptions,
   RefreshSchedulerOptions,
   TokenOptions,
 } from './atlassian-module-options.interface.js';
@@ -110,11 +111,25 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
     maxRetryWaitMs: 0,
     backoffBaseMs: 1,
   });
+  const health: Required<HealthOptions> = {
+    maxFailingRefreshAccounts: 10,
+    maxReauthRequiredAccounts: 100,
+    maxMissedTicks: 3,
+    databaseTimeoutMs: 3_000,
+    ...definedOnly(options.health),
+  };
+  assertNumbers('health', health, {
+    maxFailingRefreshAccounts: 0,
+    maxReauthRequiredAccounts: 0,
+    maxMissedTicks: 0,
+    databaseTimeoutMs: 1,
+  });
   return {
     atlassian,
     bitbucket,
     tokens,
     api,
+    health,
     refreshScheduler,
     encryptionKeys: normalizeKeys(options.encryptionKeys),
     resolveUser: options.resolveUser ?? (() => randomUUID()),

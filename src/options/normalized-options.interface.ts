@@ -1,6 +1,7 @@
 import type {
   ApiClientOptions,
   GetCurrentUserId,
+  HealthOptions,
   RefreshSchedulerOptions,
   ResolveUser,
   TokenOptions,
@@ -42,6 +43,7 @@ export interface NormalizedAtlassianOptions {
   tokens: Required<TokenOptions>;
   refreshScheduler: Required<RefreshSchedulerOptions>;
   api: Required<ApiClientOptions>;
+  health: Required<HealthOptions>;
 }
 
 /**

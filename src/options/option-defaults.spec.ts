@@ -23,6 +23,7 @@ const PREFIXES: Record<string, string[]> = {
   TokenOptions: ['tokens.'],
   RefreshSchedulerOptions: ['refreshScheduler.'],
   ApiClientOptions: ['api.'],
+  HealthOptions: ['health.'],
 };
 
 interface DocumentedOption {
