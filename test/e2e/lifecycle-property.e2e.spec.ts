@@ -2,15 +2,29 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRun } from '../support/lifecycle-property-oracle.js';
 import { PropertyViolation, runSchedule } from '../support/lifecycle-property-runner.js';
-import { describeSchedule, scheduleArbitrary, type ScheduleBounds } from '../support/lifecycle-property-schedule.js';
-import { PropertySystem, type PropertySettings, type WorkerSetup } from '../support/lifecycle-property-system.js';
+import {
+  describeSchedule,
+  scheduleArbitrary,
+  type ScheduleBounds,
+} from '../support/lifecycle-property-schedule.js';
+import {
+  PropertySystem,
+  type PropertySettings,
+  type WorkerSetup,
+} from '../support/lifecycle-property-system.js';
 
 /**
  * Short tokens (refreshes are due all the time: the scheduler's default 600-second window covers every
  * token), small leases, a provider that allows no reuse. The lease must exceed the HTTP timeout plus the
  * store budget; the store budget must outlast an outage.
  */
-const SETTINGS: PropertySettings = { accessTokenTtlSeconds: 12, httpTimeoutMs: 1_500, storeBudgetMs: 2_000, refreshLeaseMs: 4_000, refreshWaitMs: 2_500 };
+const SETTINGS: PropertySettings = {
+  accessTokenTtlSeconds: 12,
+  httpTimeoutMs: 1_500,
+  storeBudgetMs: 2_000,
+  refreshLeaseMs: 4_000,
+  refreshWaitMs: 2_500,
+};
 
 /**
  * Three processes in three time zones, clocks 4 s apart end to end: as far apart as a lease is long, so
@@ -25,7 +39,13 @@ const WORKERS: WorkerSetup[] = [
 const CLOCK_SPREAD_MS = 4_000;
 
 /** A slow answer stays well inside the HTTP timeout; an outage inside the store budget. */
-const BOUNDS: ScheduleBounds = { maxSlowMs: 400, minOutageMs: 1_100, maxOutageMs: 1_400, maxPauseMs: 6_000, maxSteps: 6 };
+const BOUNDS: ScheduleBounds = {
+  maxSlowMs: 400,
+  minOutageMs: 1_100,
+  maxOutageMs: 1_400,
+  maxPauseMs: 6_000,
+  maxSteps: 6,
+};
 
 const NUM_RUNS = Number(process.env.FC_RUNS ?? 25);
 const TIME_LIMIT_MS = Number(process.env.FC_TIME_LIMIT_MS ?? 8 * 60_000);
@@ -76,7 +96,10 @@ describe('the claim protocol under random interleavings (postgres, 3 processes)'
       });
       if (details.failed) {
         // Steps after the one whose check failed never ran: the schedule that did is the counterexample.
-        const ran = details.errorInstance instanceof PropertyViolation ? details.errorInstance.executed : details.counterexample?.[0];
+        const ran =
+          details.errorInstance instanceof PropertyViolation
+            ? details.errorInstance.executed
+            : details.counterexample?.[0];
         const counterexample = ran ? describeSchedule(ran) : '(none)';
         expect.fail(
           `${fc.defaultReportMessage(details)}\nshrunk schedule:\n${counterexample}\n` +

@@ -89,22 +89,41 @@ export function checkRun(record: RunRecord): string[] {
       continue;
     }
     const owner = issued.get(token);
-    const lines = uses.map((e) => `${e.tap}#${e.incarnation} at ${time(record, e.sentAt)} -> ${e.status}${e.delivered ? '' : ' (answer not delivered: its process was gone or had timed out)'}`);
-    violations.push(`refresh token of account a${owner?.account ?? '?'} presented ${uses.length} times: ${lines.join('; ')}`);
+    const lines = uses.map(
+      (e) =>
+        `${e.tap}#${e.incarnation} at ${time(record, e.sentAt)} -> ${e.status}${e.delivered ? '' : ' (answer not delivered: its process was gone or had timed out)'}`,
+    );
+    violations.push(
+      `refresh token of account a${owner?.account ?? '?'} presented ${uses.length} times: ${lines.join('; ')}`,
+    );
   }
   if (record.final) {
     const seen = [...byToken.values()].reduce((sum, uses) => sum + uses.length - 1, 0);
-    if (record.final.emulatorReplays !== seen) violations.push(`the emulator counted ${record.final.emulatorReplays} replayed refresh tokens, the taps ${seen}`);
-    if (record.final.emulatorRefreshCalls !== refreshes.length) violations.push(`the emulator saw ${record.final.emulatorRefreshCalls} refreshes, the taps ${refreshes.length}`);
-    if (excusedReplays === 0 && record.final.emulatorReplays !== 0) violations.push(`${record.final.emulatorReplays} refresh tokens used twice`);
+    if (record.final.emulatorReplays !== seen)
+      violations.push(
+        `the emulator counted ${record.final.emulatorReplays} replayed refresh tokens, the taps ${seen}`,
+      );
+    if (record.final.emulatorRefreshCalls !== refreshes.length)
+      violations.push(
+        `the emulator saw ${record.final.emulatorRefreshCalls} refreshes, the taps ${refreshes.length}`,
+      );
+    if (excusedReplays === 0 && record.final.emulatorReplays !== 0)
+      violations.push(`${record.final.emulatorReplays} refresh tokens used twice`);
   }
 
-  const grantOfCode = (code: string | undefined) => (code === undefined ? undefined : [...issued.values()].find((t) => t.exchange.grantType === 'authorization_code' && t.exchange.presented === code));
+  const grantOfCode = (code: string | undefined) =>
+    code === undefined
+      ? undefined
+      : [...issued.values()].find(
+          (t) => t.exchange.grantType === 'authorization_code' && t.exchange.presented === code,
+        );
   // A grant lost to a crash, from the step of that crash on.
   const lostGrants = new Map<string, number>();
   for (const [token, exchange] of lostRotations) {
     const grant = issued.get(token)?.grant;
-    const step = record.kills.find((k) => k.tap === exchange.tap && k.incarnation === exchange.incarnation)!.step;
+    const step = record.kills.find(
+      (k) => k.tap === exchange.tap && k.incarnation === exchange.incarnation,
+    )!.step;
     if (grant !== undefined) lostGrants.set(grant, Math.min(step, lostGrants.get(grant) ?? step));
   }
   const checkRows = (step: number, rows: RowState[], final: boolean) => {
@@ -118,14 +137,23 @@ export function checkRun(record: RunRecord): string[] {
       const latest = record.ownership.filter((e) => e.account === account && e.step <= step).at(-1);
       if (!latest) continue;
       if (latest.kind === 'forget') {
-        if (row.status !== 'revoked' || row.accessToken !== null || row.refreshToken !== null || row.leaseOwner !== null) {
-          violations.push(`account a${account}, forgotten in step ${latest.step}, is ${row.status} with ${describeTokens(row, issued)}${row.leaseOwner ? ' and a lease' : ''} ${where}`);
+        if (
+          row.status !== 'revoked' ||
+          row.accessToken !== null ||
+          row.refreshToken !== null ||
+          row.leaseOwner !== null
+        ) {
+          violations.push(
+            `account a${account}, forgotten in step ${latest.step}, is ${row.status} with ${describeTokens(row, issued)}${row.leaseOwner ? ' and a lease' : ''} ${where}`,
+          );
         }
         continue;
       }
       const grant = grantOfCode(latest.code);
       if (!grant) {
-        violations.push(`the grant of account a${account}'s sign-in in step ${latest.step} was not seen at the token endpoint`);
+        violations.push(
+          `the grant of account a${account}'s sign-in in step ${latest.step} was not seen at the token endpoint`,
+        );
         continue;
       }
       if ((lostGrants.get(grant.grant) ?? Number.POSITIVE_INFINITY) <= step) continue;
@@ -133,15 +161,25 @@ export function checkRun(record: RunRecord): string[] {
       if (row.status !== 'active') problems.push(`status ${row.status}`);
       const accessGrant = row.accessToken ? issued.get(row.accessToken)?.grant : undefined;
       const refreshGrant = row.refreshToken ? issued.get(row.refreshToken)?.grant : undefined;
-      if (accessGrant !== grant.grant || refreshGrant !== grant.grant) problems.push(`tokens ${describeTokens(row, issued)}, not those of its newest grant ${grantName(grant.grant, issued)}`);
+      if (accessGrant !== grant.grant || refreshGrant !== grant.grant)
+        problems.push(
+          `tokens ${describeTokens(row, issued)}, not those of its newest grant ${grantName(grant.grant, issued)}`,
+        );
       const scopes = grant.exchange.scope?.split(' ') ?? [];
-      if ([...row.scopes].sort().join(' ') !== [...scopes].sort().join(' ')) problems.push(`scopes "${row.scopes.join(' ')}", not the newest grant's "${scopes.join(' ')}"`);
+      if ([...row.scopes].sort().join(' ') !== [...scopes].sort().join(' '))
+        problems.push(
+          `scopes "${row.scopes.join(' ')}", not the newest grant's "${scopes.join(' ')}"`,
+        );
       if (final) {
         if (row.leaseOwner !== null) problems.push('a lease still set');
         if (!row.accessTokenValid) problems.push('an access token the provider refuses');
-        if (row.refreshTokenUses !== 0) problems.push(`a refresh token already used ${row.refreshTokenUses} time(s)`);
+        if (row.refreshTokenUses !== 0)
+          problems.push(`a refresh token already used ${row.refreshTokenUses} time(s)`);
       }
-      if (problems.length > 0) violations.push(`account a${account} (signed in at step ${latest.step}) ${where}: ${problems.join(', ')}`);
+      if (problems.length > 0)
+        violations.push(
+          `account a${account} (signed in at step ${latest.step}) ${where}: ${problems.join(', ')}`,
+        );
     }
   };
   for (const snapshot of record.snapshots) checkRows(snapshot.step, snapshot.rows, false);
@@ -158,7 +196,9 @@ export function checkRun(record: RunRecord): string[] {
  */
 function traceGrants(record: RunRecord, violations: string[]): Map<string, IssuedToken> {
   const issued = new Map<string, IssuedToken>();
-  const answered = [...record.exchanges].filter((e) => e.status === 200).sort((a, b) => a.answeredAt - b.answeredAt);
+  const answered = [...record.exchanges]
+    .filter((e) => e.status === 200)
+    .sort((a, b) => a.answeredAt - b.answeredAt);
   let grants = 0;
   for (const exchange of answered) {
     let owner: Omit<IssuedToken, 'exchange'> | undefined;
@@ -170,10 +210,13 @@ function traceGrants(record: RunRecord, violations: string[]): Map<string, Issue
       owner = parent && { grant: parent.grant, account: parent.account };
     }
     if (!owner) {
-      violations.push(`${exchange.tap} exchanged a ${exchange.grantType === 'authorization_code' ? 'code' : 'refresh token'} this run never issued`);
+      violations.push(
+        `${exchange.tap} exchanged a ${exchange.grantType === 'authorization_code' ? 'code' : 'refresh token'} this run never issued`,
+      );
       continue;
     }
-    for (const token of [exchange.accessToken, exchange.refreshToken]) if (token) issued.set(token, { ...owner, exchange });
+    for (const token of [exchange.accessToken, exchange.refreshToken])
+      if (token) issued.set(token, { ...owner, exchange });
   }
   return issued;
 }
@@ -184,14 +227,20 @@ function traceGrants(record: RunRecord, violations: string[]): Map<string, Issue
  * it). Without the final rows, every such answer to a killed process counts (lenient: only certain
  * violations are reported mid-run).
  */
-function findLostRotations(record: RunRecord, refreshes: TappedExchange[]): Map<string, TappedExchange> {
+function findLostRotations(
+  record: RunRecord,
+  refreshes: TappedExchange[],
+): Map<string, TappedExchange> {
   const killed = new Set(record.kills.map((k) => `${k.tap}#${k.incarnation}`));
   const presented = new Set(refreshes.map((e) => e.presented));
   const stored = new Set((record.final?.rows ?? []).map((row) => row.refreshToken));
   const lost = new Map<string, TappedExchange>();
   for (const exchange of refreshes) {
     if (exchange.status !== 200 || !killed.has(`${exchange.tap}#${exchange.incarnation}`)) continue;
-    const orphan = exchange.refreshToken !== undefined && !presented.has(exchange.refreshToken) && !stored.has(exchange.refreshToken);
+    const orphan =
+      exchange.refreshToken !== undefined &&
+      !presented.has(exchange.refreshToken) &&
+      !stored.has(exchange.refreshToken);
     if (!record.final || orphan) lost.set(exchange.presented, exchange);
   }
   return lost;
@@ -202,7 +251,11 @@ function findLostRotations(record: RunRecord, refreshes: TappedExchange[]): Map<
  * (within the processes' clock spread), and, for forceRefresh, a token issued after they asked (within
  * the clock spread, plus the store budget when an outage may have delayed the store that dated it).
  */
-function checkCalls(record: RunRecord, issued: Map<string, IssuedToken>, violations: string[]): void {
+function checkCalls(
+  record: RunRecord,
+  issued: Map<string, IssuedToken>,
+  violations: string[],
+): void {
   const { accessTokenTtlMs, clockSpreadMs, storeBudgetMs } = record.settings;
   for (const call of record.calls) {
     const label = `${call.kind} of a${call.account} on w${call.worker} in step ${call.step} (sent at ${time(record, call.sentAt)})`;
@@ -210,17 +263,26 @@ function checkCalls(record: RunRecord, issued: Map<string, IssuedToken>, violati
       if (!('token' in outcome)) continue;
       const token = issued.get(outcome.token);
       if (!token || token.account !== call.account) {
-        violations.push(`${label} handed out ${token ? `a token of account a${token.account}` : 'a token no exchange issued'}`);
+        violations.push(
+          `${label} handed out ${token ? `a token of account a${token.account}` : 'a token no exchange issued'}`,
+        );
         continue;
       }
       if (token.exchange.sentAt + accessTokenTtlMs < call.sentAt - clockSpreadMs - SLACK_MS) {
-        violations.push(`${label} handed out an access token that had expired ${call.sentAt - token.exchange.sentAt - accessTokenTtlMs} ms before`);
+        violations.push(
+          `${label} handed out an access token that had expired ${call.sentAt - token.exchange.sentAt - accessTokenTtlMs} ms before`,
+        );
       }
       if (call.kind === 'force') {
-        const delayedStore = record.outages.some((o) => o.to >= token.exchange.answeredAt && o.from <= call.sentAt);
+        const delayedStore = record.outages.some(
+          (o) => o.to >= token.exchange.answeredAt && o.from <= call.sentAt,
+        );
         const toleranceMs = clockSpreadMs + SLACK_MS + (delayedStore ? storeBudgetMs : 0);
         const ageMs = call.sentAt - token.exchange.answeredAt;
-        if (ageMs > toleranceMs) violations.push(`${label} answered a token issued ${ageMs} ms before it was asked (allowed: ${toleranceMs} ms), without refreshing`);
+        if (ageMs > toleranceMs)
+          violations.push(
+            `${label} answered a token issued ${ageMs} ms before it was asked (allowed: ${toleranceMs} ms), without refreshing`,
+          );
       }
     }
   }
@@ -228,7 +290,12 @@ function checkCalls(record: RunRecord, issued: Map<string, IssuedToken>, violati
 
 function describeTokens(row: RowState, issued: Map<string, IssuedToken>): string {
   if (row.accessToken === null && row.refreshToken === null) return 'no tokens';
-  const name = (token: string | null) => (token === null ? 'none' : token && issued.has(token) ? `${grantName(issued.get(token)!.grant, issued)}` : 'unknown');
+  const name = (token: string | null) =>
+    token === null
+      ? 'none'
+      : token && issued.has(token)
+        ? `${grantName(issued.get(token)!.grant, issued)}`
+        : 'unknown';
   return `access of ${name(row.accessToken)}, refresh of ${name(row.refreshToken)}`;
 }
 

@@ -34,7 +34,8 @@ export interface SlowRefreshes {
   times: number;
 }
 
-export type Step = { kind: 'together'; actions: Action[]; slow?: SlowRefreshes } | { kind: 'pause'; ms: number };
+export type Step =
+  { kind: 'together'; actions: Action[]; slow?: SlowRefreshes } | { kind: 'pause'; ms: number };
 
 /**
  * Bounds that keep the fixed protocol inside its promises: a refresh answered well within the HTTP
@@ -58,7 +59,13 @@ function oneOwnerPerStep(actions: Action[]): Action[] {
   const seen = new Set<string>();
   return actions.filter((action) => {
     const key =
-      action.kind === 'signIn' || action.kind === 'forget' ? `account:${action.account}` : action.kind === 'crash' ? `crash:${action.worker}` : action.kind === 'outage' ? 'outage' : undefined;
+      action.kind === 'signIn' || action.kind === 'forget'
+        ? `account:${action.account}`
+        : action.kind === 'crash'
+          ? `crash:${action.worker}`
+          : action.kind === 'outage'
+            ? 'outage'
+            : undefined;
     if (key === undefined) return true;
     if (seen.has(key)) return false;
     seen.add(key);
@@ -67,32 +74,99 @@ function oneOwnerPerStep(actions: Action[]): Action[] {
 }
 
 export function stepArbitrary(bounds: ScheduleBounds): fc.Arbitrary<Step> {
-  const slow = (min: number) => fc.record({ delayMs: fc.integer({ min, max: bounds.maxSlowMs }), times: fc.integer({ min: 1, max: 4 }) });
+  const slow = (min: number) =>
+    fc.record({
+      delayMs: fc.integer({ min, max: bounds.maxSlowMs }),
+      times: fc.integer({ min: 1, max: 4 }),
+    });
   const outage = (atMs: fc.Arbitrary<number>) =>
-    fc.record({ kind: fc.constant('outage' as const), atMs, durationMs: fc.integer({ min: bounds.minOutageMs, max: bounds.maxOutageMs }) });
+    fc.record({
+      kind: fc.constant('outage' as const),
+      atMs,
+      durationMs: fc.integer({ min: bounds.minOutageMs, max: bounds.maxOutageMs }),
+    });
   const anyAction: fc.Arbitrary<Action> = fc.oneof(
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('get' as const), worker, account, calls: fc.integer({ min: 1, max: 4 }), atMs: at(400) }) },
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('force' as const), worker, account, calls: fc.integer({ min: 1, max: 2 }), atMs: at(400) }) },
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('tick' as const), worker, atMs: at(400) }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('signIn' as const), account, extraScope: fc.boolean(), atMs: at(400) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('forget' as const), worker, account, atMs: at(400) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('crash' as const), worker, atMs: at(400) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('get' as const),
+        worker,
+        account,
+        calls: fc.integer({ min: 1, max: 4 }),
+        atMs: at(400),
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant('force' as const),
+        worker,
+        account,
+        calls: fc.integer({ min: 1, max: 2 }),
+        atMs: at(400),
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({ kind: fc.constant('tick' as const), worker, atMs: at(400) }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('signIn' as const),
+        account,
+        extraScope: fc.boolean(),
+        atMs: at(400),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('forget' as const),
+        worker,
+        account,
+        atMs: at(400),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('crash' as const), worker, atMs: at(400) }),
+    },
     { weight: 1, arbitrary: outage(at(400)) },
   );
-  const together = (actions: fc.Arbitrary<Action[]>, slowRefreshes: fc.Arbitrary<SlowRefreshes | undefined>): fc.Arbitrary<Step> =>
-    fc.record({ kind: fc.constant('together' as const), actions: actions.map(oneOwnerPerStep), slow: slowRefreshes });
+  const together = (
+    actions: fc.Arbitrary<Action[]>,
+    slowRefreshes: fc.Arbitrary<SlowRefreshes | undefined>,
+  ): fc.Arbitrary<Step> =>
+    fc.record({
+      kind: fc.constant('together' as const),
+      actions: actions.map(oneOwnerPerStep),
+      slow: slowRefreshes,
+    });
 
-  const refresher = (w: number, a: number, byTick: boolean): Action => (byTick ? { kind: 'tick', worker: w, atMs: 0 } : { kind: 'force', worker: w, account: a, calls: 1, atMs: 0 });
+  const refresher = (w: number, a: number, byTick: boolean): Action =>
+    byTick
+      ? { kind: 'tick', worker: w, atMs: 0 }
+      : { kind: 'force', worker: w, account: a, calls: 1, atMs: 0 };
   // A sign-in or a forget lands while a refresh of the same account waits for the provider's answer.
   const writeDuringRefresh = fc
     .tuple(worker, account, fc.boolean(), fc.boolean(), worker, fc.boolean(), at(120), slow(250))
     .map(([w, a, byTick, forget, forgetter, extraScope, atMs, slowed]): Step => {
-      const write: Action = forget ? { kind: 'forget', worker: forgetter, account: a, atMs } : { kind: 'signIn', account: a, extraScope, atMs };
+      const write: Action = forget
+        ? { kind: 'forget', worker: forgetter, account: a, atMs }
+        : { kind: 'signIn', account: a, extraScope, atMs };
       return { kind: 'together', actions: [refresher(w, a, byTick), write], slow: slowed };
     });
   // The database goes away after the claim and before the provider's answer, so the rotated pair meets the outage.
   const outageDuringRefresh = fc
-    .tuple(worker, account, fc.boolean(), fc.integer({ min: 60, max: 150 }), fc.integer({ min: bounds.minOutageMs, max: bounds.maxOutageMs }), fc.integer({ min: 200, max: 300 }))
+    .tuple(
+      worker,
+      account,
+      fc.boolean(),
+      fc.integer({ min: 60, max: 150 }),
+      fc.integer({ min: bounds.minOutageMs, max: bounds.maxOutageMs }),
+      fc.integer({ min: 200, max: 300 }),
+    )
     .map(([w, a, byTick, atMs, durationMs, delayMs]): Step => ({
       kind: 'together',
       actions: [refresher(w, a, byTick), { kind: 'outage', atMs, durationMs }],
@@ -101,19 +175,44 @@ export function stepArbitrary(bounds: ScheduleBounds): fc.Arbitrary<Step> {
   // The process holding a claim dies while the provider answers (or before it was asked).
   const crashDuringRefresh = fc
     .tuple(worker, account, at(250), slow(200))
-    .map(([w, a, atMs, slowed]): Step => ({ kind: 'together', actions: [refresher(w, a, false), { kind: 'crash', worker: w, atMs }], slow: slowed }));
+    .map(([w, a, atMs, slowed]): Step => ({
+      kind: 'together',
+      actions: [refresher(w, a, false), { kind: 'crash', worker: w, atMs }],
+      slow: slowed,
+    }));
   // Two processes (other clocks, other zones) want the same account refreshed at once: the second
   // forces it, ticks, or asks for a token while the first one's refresh is in flight.
   const twoProcesses = fc
-    .tuple(fc.uniqueArray(worker, { minLength: 2, maxLength: 2 }), account, fc.constantFrom('force', 'tick', 'get'), at(150), slow(150))
+    .tuple(
+      fc.uniqueArray(worker, { minLength: 2, maxLength: 2 }),
+      account,
+      fc.constantFrom('force', 'tick', 'get'),
+      at(150),
+      slow(150),
+    )
     .map(([[first, second], a, kind, atMs, slowed]): Step => {
-      const other: Action = kind === 'tick' ? { kind, worker: second, atMs } : { kind, worker: second, account: a, calls: 2, atMs };
+      const other: Action =
+        kind === 'tick'
+          ? { kind, worker: second, atMs }
+          : { kind, worker: second, account: a, calls: 2, atMs };
       return { kind: 'together', actions: [refresher(first, a, false), other], slow: slowed };
     });
 
   return fc.oneof(
-    { weight: 5, arbitrary: together(fc.array(anyAction, { minLength: 1, maxLength: 4 }), fc.option(slow(50), { nil: undefined })) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('pause' as const), ms: fc.integer({ min: 200, max: bounds.maxPauseMs }) }) },
+    {
+      weight: 5,
+      arbitrary: together(
+        fc.array(anyAction, { minLength: 1, maxLength: 4 }),
+        fc.option(slow(50), { nil: undefined }),
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('pause' as const),
+        ms: fc.integer({ min: 200, max: bounds.maxPauseMs }),
+      }),
+    },
     { weight: 2, arbitrary: writeDuringRefresh },
     { weight: 1, arbitrary: outageDuringRefresh },
     { weight: 1, arbitrary: crashDuringRefresh },

@@ -1,16 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuthenticatedUser, EncryptionKeyInput, TokenCipher } from '../../src/index.js';
-import { LinkedAccount, tokenBinding } from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
 import type { TokenAppSpec } from '../fixtures/token-worker.js';
 import { BrowserSession } from './browser-session.js';
-import { startDedicatedPostgresServer, type DedicatedPostgresServer } from './dedicated-postgres-server.js';
+import {
+  startDedicatedPostgresServer,
+  type DedicatedPostgresServer,
+} from './dedicated-postgres-server.js';
 import type { RowState } from './lifecycle-property-oracle.js';
 import { TokenTap, type TappedExchange } from './lifecycle-property-token-tap.js';
 import { tokenCipherFor } from './seed-accounts.js';
+import { plainTokens, storedAccounts } from './stored-accounts.js';
 import { startTestApp, type TestApp } from './test-app.js';
-import { startTokenWorkers, type TokenWorker, type TokenWorkers, type WorkerLaunch } from './worker-processes.js';
+import {
+  startTokenWorkers,
+  type TokenWorker,
+  type TokenWorkers,
+  type WorkerLaunch,
+} from './worker-processes.js';
 
 /**
  * The real system the claim-protocol property runs against: a PostgreSQL server of its own (so that
@@ -70,20 +78,41 @@ export class PropertySystem {
       const server = await startDedicatedPostgresServer();
       cleanups.push(() => server.destroy());
       const url = await server.createDatabase(DATABASE);
-      const emulator = await AtlassianEmulator.start({ realTimeClock: true, accessTokenTtlSeconds: settings.accessTokenTtlSeconds, refreshLeewaySeconds: 0 });
+      const emulator = await AtlassianEmulator.start({
+        realTimeClock: true,
+        accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
+        refreshLeewaySeconds: 0,
+      });
       cleanups.push(() => emulator.stop());
       const exchanges: TappedExchange[] = [];
       const appTap = await TokenTap.start('app', emulator.url, exchanges);
       cleanups.push(() => appTap.close());
-      const encryptionKey: EncryptionKeyInput = { id: 'prop', key: randomBytes(32).toString('base64') };
-      const tokens = { storeBudgetMs: settings.storeBudgetMs, refreshLeaseMs: settings.refreshLeaseMs, refreshWaitMs: settings.refreshWaitMs, backoffBaseMs: 100, backoffMaxMs: 500 };
+      const encryptionKey: EncryptionKeyInput = {
+        id: 'prop',
+        key: randomBytes(32).toString('base64'),
+      };
+      const tokens = {
+        storeBudgetMs: settings.storeBudgetMs,
+        refreshLeaseMs: settings.refreshLeaseMs,
+        refreshWaitMs: settings.refreshWaitMs,
+        backoffBaseMs: 100,
+        backoffMaxMs: 500,
+      };
       // The app reaches the emulator through its tap: the tap sees every grant's first tokens.
-      const tapped = { registerClient: (client: never) => emulator.registerClient(client), authBaseURL: appTap.url, apiBaseURL: appTap.url } as unknown as AtlassianEmulator;
-      const app = await startTestApp({ kind: 'postgres', location: url, typeorm: { type: 'postgres', url } }, tapped, {
-        encryptionKeys: [encryptionKey],
-        httpTimeoutMs: settings.httpTimeoutMs,
-        tokens,
-        refreshScheduler: { enabled: false },
+      const tapped = {
+        registerClient: (client: never) => emulator.registerClient(client),
+        authBaseURL: appTap.url,
+        apiBaseURL: appTap.url,
+      } as unknown as AtlassianEmulator;
+      const app = await startTestApp({
+        database: { kind: 'postgres', location: url, typeorm: { type: 'postgres', url } },
+        emulator: tapped,
+        options: {
+          encryptionKeys: [encryptionKey],
+          httpTimeoutMs: settings.httpTimeoutMs,
+          tokens,
+          refreshScheduler: { enabled: false },
+        },
       });
       cleanups.push(() => app.close());
       const slots: WorkerSlot[] = [];
@@ -99,9 +128,22 @@ export class PropertySystem {
           tokens,
           clockOffsetMs: setup.clockOffsetMs,
         };
-        slots.push({ tap, launch: { spec, env: { TZ: setup.timeZone } }, worker: undefined as unknown as TokenWorker });
+        slots.push({
+          tap,
+          launch: { spec, env: { TZ: setup.timeZone } },
+          worker: undefined as unknown as TokenWorker,
+        });
       }
-      const system = new PropertySystem(settings, exchanges, emulator, server, appTap, app, tokenCipherFor(encryptionKey), slots);
+      const system = new PropertySystem(
+        settings,
+        exchanges,
+        emulator,
+        server,
+        appTap,
+        app,
+        tokenCipherFor(encryptionKey),
+        slots,
+      );
       cleanups.push(() => Promise.all(system.groups.map((group) => group.close())));
       const group = await startTokenWorkers(slots.map((slot) => slot.launch));
       system.groups.push(group);
@@ -133,28 +175,38 @@ export class PropertySystem {
   async reset(): Promise<void> {
     await this.server.allowConnections(DATABASE);
     // A run that failed in the middle of a crash may have left a slot empty.
-    for (const [slot, { worker }] of this.slots.entries()) if (!worker.alive) await this.restart(slot);
+    for (const [slot, { worker }] of this.slots.entries())
+      if (!worker.alive) await this.restart(slot);
     this.deaths.length = 0;
     this.emulator.clearFaults();
     await this.drained();
     this.exchanges.length = 0;
     this.emulator.resetCalls();
-    await this.withDatabase(() => this.app.dataSource.query('TRUNCATE "atlassian_sites", "atlassian_linked_accounts" CASCADE'));
+    await this.withDatabase(() =>
+      this.app.dataSource.query('TRUNCATE "atlassian_sites", "atlassian_linked_accounts" CASCADE'),
+    );
   }
 
   /** Resolves when no tap is still forwarding (e.g. a killed worker's request). */
   async drained(): Promise<void> {
-    await Promise.all([this.appTap, ...this.slots.map((slot) => slot.tap)].map((tap) => tap.drained()));
+    await Promise.all(
+      [this.appTap, ...this.slots.map((slot) => slot.tap)].map((tap) => tap.drained()),
+    );
   }
 
   /**
    * One sign-in through the app's real routes as the emulator's user `emulatorAccountId`; the code is
    * read from the callback, so the oracle knows which grant it began. Never throws for an app failure.
    */
-  async signIn(emulatorAccountId: string, extraScope: boolean): Promise<{ code?: string; user?: AuthenticatedUser; failure?: string }> {
+  async signIn(
+    emulatorAccountId: string,
+    extraScope: boolean,
+  ): Promise<{ code?: string; user?: AuthenticatedUser; failure?: string }> {
     const session = new BrowserSession();
     try {
-      const login = await session.request(`${this.app.url}/auth/atlassian${extraScope ? `?scope=${EXTRA_SCOPE}` : ''}`);
+      const login = await session.request(
+        `${this.app.url}/auth/atlassian${extraScope ? `?scope=${EXTRA_SCOPE}` : ''}`,
+      );
       const location = login.headers.get('location');
       if (!location) return { failure: `login answered ${login.status}` };
       const callback = await this.emulator.approve(location, { accountId: emulatorAccountId });
@@ -192,17 +244,18 @@ export class PropertySystem {
 
   /** Every row with its tokens decrypted. */
   async rows(): Promise<RowState[]> {
-    const rows = await this.withDatabase(() =>
-      this.app.dataSource.getRepository(LinkedAccount).createQueryBuilder('account').addSelect(['account.accessTokenEncrypted', 'account.refreshTokenEncrypted']).getMany(),
-    );
-    return rows.map((row) => ({
-      id: row.id,
-      status: row.status,
-      leaseOwner: row.refreshLeaseOwner,
-      scopes: row.scopes,
-      accessToken: row.accessTokenEncrypted ? this.cipher.decrypt(row.accessTokenEncrypted, tokenBinding(row.id, 'access')) : null,
-      refreshToken: row.refreshTokenEncrypted ? this.cipher.decrypt(row.refreshTokenEncrypted, tokenBinding(row.id, 'refresh')) : null,
-    }));
+    const rows = await this.withDatabase(() => storedAccounts(this.app.dataSource));
+    return rows.map((row) => {
+      const { accessToken, refreshToken } = plainTokens(this.cipher, row);
+      return {
+        id: row.id,
+        status: row.status,
+        leaseOwner: row.refreshLeaseOwner,
+        scopes: row.scopes,
+        accessToken: accessToken || null,
+        refreshToken,
+      };
+    });
   }
 
   /**
@@ -226,7 +279,14 @@ export class PropertySystem {
 
   async close(): Promise<void> {
     this.slots.forEach(({ worker }) => this.killed.add(worker));
-    const steps = [() => Promise.all(this.groups.map((group) => group.close())), () => this.app.close(), () => this.appTap.close(), ...this.slots.map((slot) => () => slot.tap.close()), () => this.emulator.stop(), () => this.server.destroy()];
+    const steps = [
+      () => Promise.all(this.groups.map((group) => group.close())),
+      () => this.app.close(),
+      () => this.appTap.close(),
+      ...this.slots.map((slot) => () => slot.tap.close()),
+      () => this.emulator.stop(),
+      () => this.server.destroy(),
+    ];
     for (const step of steps) await step().catch(() => undefined);
   }
 
@@ -250,8 +310,13 @@ export class PropertySystem {
     this.slots[slot].worker = worker;
     void worker.exited.then(async ({ code, signal }) => {
       if (this.killed.has(worker)) return;
-      const output = await worker.result.then(() => '', (err: Error) => err.message);
-      this.deaths.push(`process w${slot} exited by itself (code ${code}, signal ${signal}): ${output}`);
+      const output = await worker.result.then(
+        () => '',
+        (err: Error) => err.message,
+      );
+      this.deaths.push(
+        `process w${slot} exited by itself (code ${code}, signal ${signal}): ${output}`,
+      );
     });
   }
 

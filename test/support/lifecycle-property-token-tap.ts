@@ -22,7 +22,13 @@ export interface TappedExchange {
   delivered: boolean;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'host',
+]);
 
 /**
  * A transparent HTTP proxy in front of the emulator that writes down every token exchange: who
@@ -60,7 +66,9 @@ export class TokenTap {
 
   /** Resolves once no request is being forwarded (answers to a crashed caller included). */
   drained(): Promise<void> {
-    return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
+    return this.inFlight === 0
+      ? Promise.resolve()
+      : new Promise((resolve) => this.idle.push(resolve));
   }
 
   async close(): Promise<void> {
@@ -79,41 +87,86 @@ export class TokenTap {
       const body = Buffer.concat(chunks);
       const incarnation = this.incarnation;
       const sentAt = Date.now();
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !HOP_BY_HOP.has(name))) as Record<string, string>;
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(([name]) => !HOP_BY_HOP.has(name)),
+      ) as Record<string, string>;
       const method = req.method ?? 'GET';
-      const answer = await fetch(`${this.target}${req.url ?? '/'}`, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body, redirect: 'manual' });
+      const answer = await fetch(`${this.target}${req.url ?? '/'}`, {
+        method,
+        headers,
+        body: method === 'GET' || method === 'HEAD' ? undefined : body,
+        redirect: 'manual',
+      });
       const answerBody = Buffer.from(await answer.arrayBuffer());
       const answeredAt = Date.now();
       const delivered = !gone && !res.destroyed;
       if (delivered) {
-        const answerHeaders = Object.fromEntries([...answer.headers].filter(([name]) => !HOP_BY_HOP.has(name)));
+        const answerHeaders = Object.fromEntries(
+          [...answer.headers].filter(([name]) => !HOP_BY_HOP.has(name)),
+        );
         res.writeHead(answer.status, answerHeaders).end(answerBody);
       }
-      if (req.url?.split('?')[0] === '/oauth/token') this.record(body, req.headers['content-type'], incarnation, sentAt, answeredAt, answer.status, answerBody, delivered);
+      if (req.url?.split('?')[0] === '/oauth/token')
+        this.record(
+          body,
+          req.headers['content-type'],
+          incarnation,
+          sentAt,
+          answeredAt,
+          answer.status,
+          answerBody,
+          delivered,
+        );
     } catch (err) {
-      if (!res.headersSent && !res.destroyed) res.writeHead(502).end(`token tap: ${(err as Error).message}`);
+      if (!res.headersSent && !res.destroyed)
+        res.writeHead(502).end(`token tap: ${(err as Error).message}`);
       else res.destroy();
     } finally {
       if (--this.inFlight === 0) this.idle.splice(0).forEach((resolve) => resolve());
     }
   }
 
-  private record(body: Buffer, contentType: string | undefined, incarnation: number, sentAt: number, answeredAt: number, status: number, answerBody: Buffer, delivered: boolean): void {
+  private record(
+    body: Buffer,
+    contentType: string | undefined,
+    incarnation: number,
+    sentAt: number,
+    answeredAt: number,
+    status: number,
+    answerBody: Buffer,
+    delivered: boolean,
+  ): void {
     const fields = parseFields(body.toString(), contentType);
     const grantType = fields.grant_type;
     if (grantType !== 'authorization_code' && grantType !== 'refresh_token') return;
     const presented = grantType === 'refresh_token' ? fields.refresh_token : fields.code;
     if (!presented) return;
-    const exchange: TappedExchange = { tap: this.name, incarnation, grantType, presented, sentAt, answeredAt, status, delivered };
+    const exchange: TappedExchange = {
+      tap: this.name,
+      incarnation,
+      grantType,
+      presented,
+      sentAt,
+      answeredAt,
+      status,
+      delivered,
+    };
     if (status === 200) {
       const tokens = JSON.parse(answerBody.toString()) as Record<string, unknown>;
-      Object.assign(exchange, { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, scope: tokens.scope });
+      Object.assign(exchange, {
+        accessToken: tokens.access_token,
+        refreshToken: tokens.refresh_token,
+        scope: tokens.scope,
+      });
     }
     this.log.push(exchange);
   }
 }
 
-function parseFields(text: string, contentType: string | undefined): Record<string, string | undefined> {
+function parseFields(
+  text: string,
+  contentType: string | undefined,
+): Record<string, string | undefined> {
   if (contentType?.includes('json')) {
     try {
       return JSON.parse(text) as Record<string, string>;
