@@ -5,7 +5,6 @@ import {
   type DedicatedPostgresServer,
 } from '../support/dedicated-postgres-server.js';
 import { startHealthApp, type HealthApp } from '../support/health-app.js';
-import { newEncryptionKey } from '../support/seed-accounts.js';
 
 describe('AtlassianHealthIndicator when PostgreSQL stops', () => {
   let server: DedicatedPostgresServer;
@@ -16,7 +15,12 @@ describe('AtlassianHealthIndicator when PostgreSQL stops', () => {
     server = await startDedicatedPostgresServer();
     emulator = await AtlassianEmulator.start();
     const url = await server.createDatabase('health');
-    health = await startHealthApp({ type: 'postgres', url }, emulator, newEncryptionKey('outage'));
+    health = await startHealthApp({
+      database: { kind: 'postgres', location: url, typeorm: { type: 'postgres', url } },
+      emulator,
+      now: () => emulator.clock.now(),
+      sleep: async () => undefined,
+    });
   });
   afterAll(async () => {
     await health?.close();

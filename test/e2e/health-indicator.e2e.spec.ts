@@ -22,9 +22,16 @@ describe.each(['sqlite', 'postgres'] as const)(
       emulator = await AtlassianEmulator.start();
       // Half past an hour: the hourly cron is due at whole hours of the emulator's clock.
       emulator.clock.set(new Date('2026-06-01T10:30:00Z'));
-      health = await startHealthApp((await createTestDatabase(kind)).typeorm, emulator, key, {
-        refreshScheduler: { cron: HOURLY },
-        health: { maxFailingRefreshAccounts: 2, maxReauthRequiredAccounts: 1 },
+      health = await startHealthApp({
+        database: await createTestDatabase(kind),
+        emulator,
+        options: {
+          encryptionKeys: [key],
+          refreshScheduler: { cron: HOURLY },
+          health: { maxFailingRefreshAccounts: 2, maxReauthRequiredAccounts: 1 },
+        },
+        now: () => emulator.clock.now(),
+        sleep: async () => undefined,
       });
       scheduler = health.app.get(TokenRefreshScheduler);
     });
@@ -170,12 +177,13 @@ describe('AtlassianHealthIndicator with the scheduler disabled (sqlite)', () => 
 
   beforeAll(async () => {
     emulator = await AtlassianEmulator.start();
-    health = await startHealthApp(
-      (await createTestDatabase('sqlite')).typeorm,
+    health = await startHealthApp({
+      database: await createTestDatabase('sqlite'),
       emulator,
-      newEncryptionKey('disabled'),
-      { refreshScheduler: { enabled: false } },
-    );
+      options: { refreshScheduler: { enabled: false } },
+      now: () => emulator.clock.now(),
+      sleep: async () => undefined,
+    });
   });
   afterAll(async () => {
     await health?.close();

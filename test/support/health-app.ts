@@ -1,20 +1,8 @@
-import { Controller, Get, type INestApplication } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
-import { Test } from '@nestjs/testing';
-import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { AtlassianHealthIndicator, AtlassianHealthModule } from '../../src/health/index.js';
-import {
-  AtlassianClock,
-  AtlassianModule,
-  atlassianEntities,
-  atlassianMigrations,
-  type AtlassianModuleOptions,
-  type EncryptionKeyInput,
-} from '../../src/index.js';
-import type { AtlassianEmulator } from '../../src/testing/index.js';
-import { freePort } from './free-port.js';
+import { startTestApp, type TestApp, type TestAppSetup } from './test-app.js';
 
 /** The `/health` route an app writes, as the terminus docs show it. */
 @Controller('health')
@@ -31,13 +19,10 @@ class HealthController {
   }
 }
 
-/** An app with `/health` over HTTP: TerminusModule, ScheduleModule, AtlassianModule on the emulator. */
-export interface HealthApp {
-  app: INestApplication;
-  dataSource: DataSource;
+/** The fixture app with `/health` over HTTP: TerminusModule, the host's ScheduleModule, AtlassianHealthModule. */
+export interface HealthApp extends TestApp {
   /** GET /health: the status and the parsed body. */
   health(): Promise<{ status: number; body: HealthBody }>;
-  close(): Promise<void>;
 }
 
 /** What terminus answers: `info` holds the indicators that are up, `error` those that are down. */
@@ -59,58 +44,23 @@ export interface AtlassianHealth {
 
 type Part = { status: 'up' | 'down'; reason?: string } & Record<string, unknown>;
 
-/** Starts the app on a free port; its clock is the emulator's. */
-export async function startHealthApp(
-  typeorm: { type: 'better-sqlite3'; database: string } | { type: 'postgres'; url: string },
-  emulator: AtlassianEmulator,
-  encryptionKey: EncryptionKeyInput,
-  options: Partial<AtlassianModuleOptions> = {},
-): Promise<HealthApp> {
-  const port = await freePort();
-  const callbackURL = `http://127.0.0.1:${port}/auth/atlassian/callback`;
-  emulator.registerClient({
-    clientId: 'test-client',
-    clientSecret: 'test-secret',
-    redirectUris: [callbackURL],
-  });
-  const moduleRef = await Test.createTestingModule({
+/** Starts the fixture app of `setup` (see {@link startTestApp}) with the health check and its route added. */
+export async function startHealthApp(setup: TestAppSetup): Promise<HealthApp> {
+  const app = await startTestApp({
+    ...setup,
     imports: [
-      TypeOrmModule.forRoot({
-        ...typeorm,
-        entities: atlassianEntities,
-        migrations: atlassianMigrations,
-        migrationsRun: true,
-      }),
       ScheduleModule.forRoot(),
       TerminusModule.forRoot({ logger: false }),
-      AtlassianModule.forRoot({
-        atlassian: {
-          clientId: 'test-client',
-          clientSecret: 'test-secret',
-          callbackURL,
-          authBaseURL: emulator.authBaseURL,
-          apiBaseURL: emulator.apiBaseURL,
-        },
-        encryptionKeys: [encryptionKey],
-        httpTimeoutMs: 2_000,
-        ...options,
-      }),
       AtlassianHealthModule,
+      ...(setup.imports ?? []),
     ],
-    controllers: [HealthController],
-  })
-    .overrideProvider(AtlassianClock)
-    .useValue({ now: () => emulator.clock.now(), sleep: () => Promise.resolve() })
-    .compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.listen(port, '127.0.0.1');
+    controllers: [HealthController, ...(setup.controllers ?? [])],
+  });
   return {
-    app,
-    dataSource: app.get(getDataSourceToken()),
+    ...app,
     async health() {
-      const response = await fetch(`http://127.0.0.1:${port}/health`);
+      const response = await fetch(`${app.url}/health`);
       return { status: response.status, body: (await response.json()) as HealthBody };
     },
-    close: () => app.close(),
   };
 }
