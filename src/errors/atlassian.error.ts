@@ -15,6 +15,13 @@ export const AtlassianErrorCode = {
   AccessDenied: 'oauth_access_denied',
   /** 400, {@link OAuthCallbackError}: the provider sent back another `error=` to the callback. */
   AuthorizationError: 'oauth_authorization_error',
+  /**
+   * 400, {@link OAuthCallbackError}: a sign-in route got a request it cannot take: a repeated
+   * parameter, the callback's parameters on the login route; 405 for a method other than GET.
+   */
+  InvalidRequest: 'oauth_invalid_request',
+  /** 400, {@link OAuthCallbackError}: the login route's `?scope=` named a scope outside `atlassian.incrementalScopes`. */
+  ScopeNotAllowed: 'oauth_scope_not_allowed',
   /** 400, {@link OAuthCallbackError}: the callback has no `code` parameter. */
   MissingCode: 'oauth_missing_code',
   /** 400, {@link OAuthCallbackError}: no state cookie (expired, blocked, another browser, used once). */

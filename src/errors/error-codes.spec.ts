@@ -29,6 +29,8 @@ const thrown: { [K in AtlassianErrorCode]: (upstreamStatus?: number) => Error } 
   [C.AccessDenied]: () => new OAuthCallbackError(C.AccessDenied, 'declined'),
   [C.AuthorizationError]: () => new OAuthCallbackError(C.AuthorizationError, 'error='),
   [C.MissingCode]: () => new OAuthCallbackError(C.MissingCode, 'no code'),
+  [C.InvalidRequest]: () => new OAuthCallbackError(C.InvalidRequest, 'repeated'),
+  [C.ScopeNotAllowed]: () => new OAuthCallbackError(C.ScopeNotAllowed, 'not allowed'),
   [C.StateCookieMissing]: () => new OAuthCallbackError(C.StateCookieMissing, 'no cookie'),
   [C.StateMismatch]: () => new OAuthCallbackError(C.StateMismatch, 'mismatch'),
   [C.StateInvalid]: () => new OAuthCallbackError(C.StateInvalid, 'altered'),

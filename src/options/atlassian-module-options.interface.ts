@@ -44,6 +44,12 @@ export interface AtlassianProviderOptions extends OAuthClientOptions {
    */
   scope?: string[];
   /**
+   * Scopes the login route's `?scope=` may add to a consent (incremental consent); any other is refused
+   * with 400 `oauth_scope_not_allowed`, so a link cannot ask for scopes the app never needs.
+   * @defaultValue the scopes named by `@RequireAtlassianScopes()` in the app
+   */
+  incrementalScopes?: string[];
+  /**
    * Send S256 PKCE with the authorization request.
    * @defaultValue `true`
    */

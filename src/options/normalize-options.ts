@@ -27,7 +27,12 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
   const bitbucket =
     options.bitbucket === undefined
       ? null
-      : normalizeProvider('bitbucket', { ...options.bitbucket, pkce: false }, bitbucketProvider);
+      : normalizeProvider(
+          'bitbucket',
+          // Bitbucket's scopes are set on the consumer: a login route cannot add any.
+          { ...options.bitbucket, pkce: false, incrementalScopes: [] },
+          bitbucketProvider,
+        );
   const httpTimeoutMs = options.httpTimeoutMs ?? 10_000;
   assertPositiveInteger('httpTimeoutMs', httpTimeoutMs);
   const maxAgeSeconds = options.stateCookie?.maxAgeSeconds ?? 600;

@@ -47,26 +47,31 @@ export function normalizeProvider(
   })) {
     assertAbsoluteURL(`${name}.${option}`, value);
   }
-  if (
-    input.scope !== undefined &&
-    (!Array.isArray(input.scope) ||
-      input.scope.some((s) => typeof s !== 'string' || /\s/.test(s) || s === ''))
-  ) {
-    throw new AtlassianOptionsError(
-      `${name}.scope`,
-      "must be an array of scope names without spaces, e.g. ['read:jira-work'].",
-    );
-  }
+  assertScopeList(`${name}.scope`, input.scope);
+  assertScopeList(`${name}.incrementalScopes`, input.incrementalScopes);
   return {
     clientId: input.clientId,
     clientSecret: input.clientSecret,
     callbackURL: input.callbackURL,
     scope: [...new Set([...(defaults.requiredScopes ?? []), ...(input.scope ?? [])])],
     pkce: input.pkce ?? true,
+    incrementalScopes: input.incrementalScopes ?? null,
     authorizationURL,
     tokenURL,
     apiBaseURL,
     loginPath:
       input.loginPath ?? (new URL(input.callbackURL).pathname.replace(/\/[^/]*\/?$/, '') || '/'),
   };
+}
+
+function assertScopeList(option: string, value: unknown): void {
+  if (
+    value !== undefined &&
+    (!Array.isArray(value) || value.some((s) => typeof s !== 'string' || /\s/.test(s) || s === ''))
+  ) {
+    throw new AtlassianOptionsError(
+      option,
+      "must be an array of scope names without spaces, e.g. ['read:jira-work'].",
+    );
+  }
 }

@@ -21,6 +21,8 @@ export interface NormalizedProviderOptions {
   /** Scopes requested, required ones included, without duplicates. */
   scope: string[];
   pkce: boolean;
+  /** Scopes `?scope=` may add; `null`: the ones `@RequireAtlassianScopes()` names. */
+  incrementalScopes: readonly string[] | null;
   authorizationURL: string;
   tokenURL: string;
   apiBaseURL: string;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import type { Request, Response } from 'express';
 import { AtlassianErrorCode } from '../errors/atlassian.error.js';
@@ -37,6 +37,8 @@ export interface StateCookieSettings {
   secure: boolean;
   /** Cookie path: the callback's path, so the cookie is never sent anywhere else. */
   path: string;
+  /** The callback URL's origin, named when the cookie is missing (a login on another host is a cause). */
+  callbackOrigin?: string;
   /** Throws when a verified flow must not complete (e.g. a link finished by another user). */
   assertFlow?: (req: Request, flow: OAuthFlowState) => void | Promise<void>;
 }
@@ -109,7 +111,7 @@ export class OAuthStateCookieStore {
     if (raw === undefined) {
       throw new OAuthCallbackError(
         AtlassianErrorCode.StateCookieMissing,
-        'The sign-in cookie is missing: it expired, cookies are blocked, or the callback was opened in another browser. Start the sign-in again.',
+        `The sign-in cookie is missing: it expired, cookies are blocked, the callback was opened in another browser, or the sign-in started on another host than the callback URL's${this.settings.callbackOrigin ? ` (${this.settings.callbackOrigin})` : ''}, e.g. 127.0.0.1 instead of localhost, so the cookie was set where the callback cannot read it. Start the sign-in again${this.settings.callbackOrigin ? ` from ${this.settings.callbackOrigin}` : ''}.`,
       );
     }
     this.setCookie(req, '', 0);
@@ -124,7 +126,7 @@ export class OAuthStateCookieStore {
         { cause },
       );
     }
-    if (!providedState || providedState !== payload.state) {
+    if (!sameState(providedState, payload.state)) {
       throw new OAuthCallbackError(
         AtlassianErrorCode.StateMismatch,
         "The state parameter is missing or does not match this browser's sign-in. Start the sign-in again.",
@@ -166,4 +168,11 @@ export class OAuthStateCookieStore {
       }),
     );
   }
+}
+
+/** Compares the returned state with the cookie's in constant time (hashes first, so lengths leak nothing). */
+function sameState(provided: unknown, expected: string): boolean {
+  if (typeof provided !== 'string' || provided === '' || typeof expected !== 'string') return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(provided), digest(expected));
 }

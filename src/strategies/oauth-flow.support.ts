@@ -5,61 +5,120 @@ import type { GetCurrentUserId } from '../options/atlassian-module-options.inter
 import { ProviderHttpError } from '../providers/provider-http.js';
 import type { OAuthFlowState } from '../state/oauth-flow-state.interface.js';
 import type { OAuthStateCookieStore } from '../state/oauth-state-cookie.store.js';
+import { wrongHostRedirect } from './login-origin.js';
+import {
+  isCallbackPath,
+  quoteUntrusted,
+  requestPath,
+  safeReturnTo,
+  singleParam,
+} from './sign-in-request.js';
 
 /** What the login and callback routes of one provider share. */
 export interface OAuthFlowContext {
   providerName: string;
-  callbackPath: string;
+  callbackURL: URL;
   stateStore: OAuthStateCookieStore;
+  /** Name of the marker cookie that stops a wrong-host redirect from looping (see `wrongHostRedirect`). */
+  hopCookieName: string;
   getCurrentUserId: GetCurrentUserId;
   /** Scopes every authorization asks for. */
   scope: string[];
+  /** Scopes the login route's `?scope=` may add (read at each request). */
+  incrementalScopes: () => ReadonlySet<string>;
 }
+
+/** What the strategy does with a request to a guarded route. */
+export type AuthenticatePlan =
+  { redirect: string } | { redirect?: undefined; state?: OAuthFlowState; scope?: string[] };
+
+/** Parameters only a provider's redirect to the callback carries: a login route given them is refused. */
+const CALLBACK_PARAMETERS = ['code', 'state', 'error', 'error_description', 'error_uri'];
 
 /**
  * Decides, before passport-oauth2 runs, what a request to the guarded route is. At the callback it
  * turns a provider error or a missing code into a typed error (passport-oauth2 would redirect to the
- * provider again); at the login route it records the flow (sign-in or link, return path) in the state.
+ * provider again); at the login route it sends a browser on the wrong host to the callback's origin,
+ * then records the flow (sign-in or link, return path) in the state. Anything else is refused with a
+ * 4xx and a code: only GET, each parameter once.
  */
 export async function prepareAuthenticate(
   req: Request,
   context: OAuthFlowContext,
-): Promise<{ state?: OAuthFlowState; scope?: string[] }> {
-  const query = req.query as Record<string, unknown>;
-  if (new URL(req.originalUrl, 'http://localhost').pathname === context.callbackPath) {
-    if (typeof query.error === 'string') {
-      context.stateStore.clear(req);
-      const description =
-        typeof query.error_description === 'string' ? `: ${query.error_description}` : '';
-      if (query.error === 'access_denied') {
-        throw new OAuthCallbackError(
-          AtlassianErrorCode.AccessDenied,
-          `${context.providerName} access was not granted${description}. Nothing was linked: start the sign-in again and accept to link the account.`,
-        );
-      }
-      throw new OAuthCallbackError(
-        AtlassianErrorCode.AuthorizationError,
-        `${context.providerName} sent back the error "${query.error}"${description}. Nothing was linked: check the app's scopes and callback URL in the developer console, then start the sign-in again.`,
-      );
-    }
-    if (typeof query.code !== 'string' || query.code === '') {
-      throw new OAuthCallbackError(
-        AtlassianErrorCode.MissingCode,
-        `The callback has no "code" parameter: it must come from ${context.providerName}'s redirect. Start the sign-in again.`,
-      );
-    }
-    return {};
+): Promise<AuthenticatePlan> {
+  if (req.method !== 'GET') {
+    throw new OAuthCallbackError(
+      AtlassianErrorCode.InvalidRequest,
+      `The ${context.providerName} sign-in routes take GET only. Start the sign-in again from the app.`,
+      405,
+    );
   }
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  if (isCallbackPath(requestPath(req), context.callbackURL.pathname)) {
+    return prepareCallback(req, query, context);
+  }
+  const misplaced = CALLBACK_PARAMETERS.filter((name) => Object.hasOwn(query, name));
+  if (misplaced.length > 0) {
+    throw new OAuthCallbackError(
+      AtlassianErrorCode.InvalidRequest,
+      `The login route does not take ${misplaced.join(', ')}: those belong to ${context.providerName}'s redirect to the callback URL (${context.callbackURL.pathname}). Start the sign-in again from the app.`,
+    );
+  }
+  const returnTo = singleParam(query, 'returnTo');
+  const extraScopes = requestedScopes(singleParam(query, 'scope'), context);
+  const redirect = wrongHostRedirect(req, context.callbackURL, context.hopCookieName);
+  if (redirect) return { redirect };
   const linkUserId = await context.getCurrentUserId(req);
-  const extraScopes = requestedScopes(query.scope);
   return {
     state: {
       mode: linkUserId ? 'link' : 'sign-in',
       linkUserId,
-      returnTo: safeReturnTo(query.returnTo),
+      returnTo: safeReturnTo(returnTo),
     },
     ...(extraScopes.length > 0 && { scope: [...new Set([...context.scope, ...extraScopes])] }),
   };
+}
+
+function prepareCallback(
+  req: Request,
+  query: Record<string, unknown>,
+  context: OAuthFlowContext,
+): AuthenticatePlan {
+  const error = singleParam(query, 'error');
+  const code = singleParam(query, 'code');
+  singleParam(query, 'state');
+  if (error !== undefined) {
+    context.stateStore.clear(req);
+    const description = singleParamOrNone(query, 'error_description');
+    const said =
+      description !== undefined && description !== ''
+        ? ` (its description, unverified: ${quoteUntrusted(description)})`
+        : '';
+    if (error === 'access_denied') {
+      throw new OAuthCallbackError(
+        AtlassianErrorCode.AccessDenied,
+        `${context.providerName} access was not granted${said}. Nothing was linked: start the sign-in again and accept to link the account.`,
+        401,
+      );
+    }
+    throw new OAuthCallbackError(
+      AtlassianErrorCode.AuthorizationError,
+      `${context.providerName} sent back the error ${quoteUntrusted(error, 64)}${said}. Nothing was linked: check the app's scopes and callback URL in the developer console, then start the sign-in again.`,
+    );
+  }
+  if (code === undefined || code === '') {
+    throw new OAuthCallbackError(
+      AtlassianErrorCode.MissingCode,
+      `The callback has no "code" parameter: it must come from ${context.providerName}'s redirect. Start the sign-in again.`,
+    );
+  }
+  return {};
+}
+
+/** An optional descriptive parameter: a repeated one is ignored rather than refused. */
+function singleParamOrNone(query: Record<string, unknown>, name: string): string | undefined {
+  const value = Object.hasOwn(query, name) ? query[name] : undefined;
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** A state-store check: a link must be finished by the app user who started it. */
@@ -81,14 +140,14 @@ export function toTokenExchangeError(err: unknown, providerName: string): Error 
   if (err instanceof ProviderHttpError && err.kind === 'refused') {
     return new OAuthCallbackError(
       AtlassianErrorCode.CodeRejected,
-      `${providerName} refused the authorization code (${err.message}). Start the sign-in again.`,
+      `${providerName} refused the authorization code (${describeProviderFailure(err)}). Start the sign-in again.`,
       400,
       { cause: err },
     );
   }
   return new OAuthProviderError(
     AtlassianErrorCode.ProviderUnavailable,
-    `${providerName}'s token endpoint failed (${(err as Error).message}). Try again later.`,
+    `${providerName}'s token endpoint failed (${describeProviderFailure(err)}). Try again later.`,
     { cause: err },
   );
 }
@@ -97,30 +156,41 @@ export function toTokenExchangeError(err: unknown, providerName: string): Error 
 export function toProfileError(err: unknown, providerName: string): Error {
   return new OAuthProviderError(
     AtlassianErrorCode.ProfileFetchFailed,
-    `Could not read the ${providerName} profile (${(err as Error).message}). Try again later.`,
+    `Could not read the ${providerName} profile (${describeProviderFailure(err)}). Try again later.`,
     { cause: err },
   );
 }
 
 /**
- * Only same-site relative paths: anything else would make the login route an open redirect. Control
- * characters are refused too: URL parsers drop tabs and newlines, so `/\t/evil.com` means `//evil.com`.
+ * A failed provider call in words: the status and OAuth error code, and the provider's own text only
+ * bounded, quoted and labelled, since an upstream body is not ours to echo.
  */
-function safeReturnTo(value: unknown): string | undefined {
-  return typeof value === 'string' && /^\/(?![/\\])/.test(value) && !CONTROL_CHARACTERS.test(value)
-    ? value
-    : undefined;
+function describeProviderFailure(err: unknown): string {
+  if (err instanceof ProviderHttpError && err.status !== undefined) {
+    const said = err.oauthErrorDescription ?? err.oauthError;
+    return `HTTP ${err.status}${said ? `, provider text, unverified: ${quoteUntrusted(said)}` : ''}`;
+  }
+  return quoteUntrusted(err instanceof Error ? err.message : String(err));
 }
 
-/** What a path to return to must never carry (a header injection, a log forgery). */
-// oxlint-disable-next-line no-control-regex -- control characters are exactly what this matches
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-
-/** Incremental consent: `?scope=a b` on the login route adds scopes to the configured ones. */
-function requestedScopes(value: unknown): string[] {
-  if (typeof value !== 'string') return [];
-  return value
-    .split(/[\s,]+/)
-    .filter((scope) => /^[\w:.-]{1,100}$/.test(scope))
-    .slice(0, 50);
+/** Incremental consent: `?scope=a b` on the login route adds scopes, each from the allow-list. */
+function requestedScopes(value: string | undefined, context: OAuthFlowContext): string[] {
+  if (value === undefined) return [];
+  const requested = [...new Set(value.split(/[\s,]+/).filter((scope) => scope !== ''))];
+  const allowed = context.incrementalScopes();
+  const refused = requested.filter(
+    (scope) => !allowed.has(scope) && !context.scope.includes(scope),
+  );
+  if (refused.length > 0) {
+    throw new OAuthCallbackError(
+      AtlassianErrorCode.ScopeNotAllowed,
+      `The login route was asked for ${refused.length} scope(s) outside the incremental-consent allow-list (${refused
+        .slice(0, 5)
+        .map((scope) => quoteUntrusted(scope, 64))
+        .join(
+          ', ',
+        )}). Name them in @RequireAtlassianScopes() or atlassian.incrementalScopes, or start the sign-in from the app.`,
+    );
+  }
+  return requested;
 }

@@ -23,6 +23,7 @@ import {
   type OAuthFlowContext,
 } from './oauth-flow.support.js';
 import { AtlassianClock } from '../clock/atlassian-clock.js';
+import { declaredAtlassianScopes } from '../guards/declared-scopes.js';
 
 /** What one OAuth provider brings to the shared strategy: its settings, parameters and identity calls. */
 export interface OAuthProviderAdapter {
@@ -71,13 +72,15 @@ export function OAuthProviderStrategy(
       private readonly clock: AtlassianClock,
     ) {
       const settings = adapter.settings(options);
-      const callbackPath = new URL(settings.callbackURL).pathname;
+      const callbackURL = new URL(settings.callbackURL);
+      const cookieName = `${options.stateCookie.name}_${adapter.id}`;
       const stateStore = new OAuthStateCookieStore(
         new TokenCipher(options.encryptionKeys, 'oauth-state'),
         {
           ...options.stateCookie,
-          name: `${options.stateCookie.name}_${adapter.id}`,
-          path: callbackPath,
+          name: cookieName,
+          path: callbackURL.pathname,
+          callbackOrigin: callbackURL.origin,
           assertFlow: assertSameLinkUser(options.getCurrentUserId),
         },
       );
@@ -95,12 +98,15 @@ export function OAuthProviderStrategy(
         passReqToCallback: true,
       });
       this.settings = settings;
+      const incrementalScopes = settings.incrementalScopes;
       this.flow = {
         providerName: adapter.displayName,
-        callbackPath,
+        callbackURL,
         stateStore,
+        hopCookieName: `${cookieName}_hop`,
         getCurrentUserId: options.getCurrentUserId,
         scope: settings.scope,
+        incrementalScopes: () => new Set(incrementalScopes ?? declaredAtlassianScopes),
       };
       // passport-oauth2's own client has no timeout and only speaks form bodies with the secret inside.
       (
@@ -133,7 +139,10 @@ export function OAuthProviderStrategy(
     /** Classifies the request (login or callback) before passport-oauth2 handles it. */
     override authenticate(req: Request, options?: object): void {
       prepareAuthenticate(req, this.flow).then(
-        (extra) => super.authenticate(req, { ...options, ...extra }),
+        ({ redirect, ...extra }) =>
+          redirect === undefined
+            ? super.authenticate(req, { ...options, ...extra })
+            : this.redirect(redirect, 302),
         (err) => this.error(err),
       );
     }

@@ -1,14 +1,18 @@
 import { parse as parseSetCookie } from 'set-cookie-parser';
 
 interface StoredCookie {
+  name: string;
   value: string;
   path: string;
+  /** The host that set it (cookies without `Domain` are host-only; ports do not count); unset: any host. */
+  host?: string;
   expiresAt?: number;
 }
 
 /**
- * What a browser does with cookies and redirects, over real HTTP: stores `Set-Cookie` (path and
- * Max-Age honoured), sends matching cookies, and lets the test follow or stop at each redirect.
+ * What a browser does with cookies and redirects, over real HTTP: stores `Set-Cookie` (host, path and
+ * Max-Age honoured: 127.0.0.1 and localhost are two hosts), sends matching cookies, and lets the test
+ * follow or stop at each redirect.
  */
 export class BrowserSession {
   private readonly jar = new Map<string, StoredCookie>();
@@ -17,10 +21,10 @@ export class BrowserSession {
   async request(url: string, init: RequestInit = {}): Promise<Response> {
     const target = new URL(url);
     const headers = new Headers(init.headers);
-    const cookie = this.cookieHeader(target.pathname);
+    const cookie = this.cookieHeader(target);
     if (cookie) headers.set('cookie', cookie);
     const response = await fetch(target, { ...init, headers, redirect: 'manual' });
-    this.store(response);
+    this.store(response, target.hostname);
     return response;
   }
 
@@ -42,14 +46,17 @@ export class BrowserSession {
     throw new Error(`more than 10 redirects from ${url}`);
   }
 
-  /** A cookie's value, as the browser holds it now. */
-  cookie(name: string): string | undefined {
-    return this.live(name)?.value;
+  /** A cookie's value, as the browser holds it now (for `host` only, when given). */
+  cookie(name: string, host?: string): string | undefined {
+    return this.liveCookies().find(
+      (cookie) => cookie.name === name && (host === undefined || cookie.host === host),
+    )?.value;
   }
 
-  /** Puts a cookie in the jar, as a tampering or replaying attacker would. */
+  /** Puts a cookie in the jar for every host, replacing any of that name, as a tampering or replaying attacker would. */
   setCookie(name: string, value: string, path = '/'): void {
-    this.jar.set(name, { value, path });
+    for (const [key, cookie] of this.jar) if (cookie.name === name) this.jar.delete(key);
+    this.jar.set(`${name}\n*`, { name, value, path });
   }
 
   /** Forgets every cookie. */
@@ -57,33 +64,41 @@ export class BrowserSession {
     this.jar.clear();
   }
 
-  private store(response: Response): void {
+  private store(response: Response, host: string): void {
     for (const cookie of parseSetCookie(response.headers.getSetCookie())) {
       const expiresAt =
         cookie.maxAge !== undefined ? Date.now() + cookie.maxAge * 1000 : cookie.expires?.getTime();
+      this.jar.delete(`${cookie.name}\n*`);
+      const key = `${cookie.name}\n${host}`;
       if (cookie.value === '' || (expiresAt !== undefined && expiresAt <= Date.now()))
-        this.jar.delete(cookie.name);
-      else this.jar.set(cookie.name, { value: cookie.value, path: cookie.path ?? '/', expiresAt });
+        this.jar.delete(key);
+      else
+        this.jar.set(key, {
+          name: cookie.name,
+          value: cookie.value,
+          path: cookie.path ?? '/',
+          host,
+          expiresAt,
+        });
     }
   }
 
-  private live(name: string): StoredCookie | undefined {
-    const cookie = this.jar.get(name);
-    return cookie && (cookie.expiresAt === undefined || cookie.expiresAt > Date.now())
-      ? cookie
-      : undefined;
+  private liveCookies(): StoredCookie[] {
+    return [...this.jar.values()].filter(
+      (cookie) => cookie.expiresAt === undefined || cookie.expiresAt > Date.now(),
+    );
   }
 
-  private cookieHeader(pathname: string): string {
-    return [...this.jar.keys()]
-      .map((name) => [name, this.live(name)] as const)
+  private cookieHeader(target: URL): string {
+    const { pathname, hostname } = target;
+    return this.liveCookies()
       .filter(
-        ([, cookie]) =>
-          cookie &&
+        (cookie) =>
+          (cookie.host === undefined || cookie.host === hostname) &&
           (pathname === cookie.path ||
             pathname.startsWith(cookie.path.endsWith('/') ? cookie.path : `${cookie.path}/`)),
       )
-      .map(([name, cookie]) => `${name}=${cookie!.value}`)
+      .map((cookie) => `${cookie.name}=${cookie.value}`)
       .join('; ');
   }
 }

@@ -1,0 +1,81 @@
+import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
+import type { Request, Response } from 'express';
+import { pathAndQuery } from './sign-in-request.js';
+
+/** How long the "already redirected once" marker lives, in seconds: one hop, not a session. */
+const HOP_MAX_AGE_SECONDS = 60;
+
+/**
+ * The state cookie is set on the host the browser used for the login route, but only sent back to the
+ * callback URL's host: a login opened on another host (127.0.0.1 for localhost, a proxy's internal name)
+ * would end in `oauth_state_cookie_missing`. Such a login is first sent to the same path and query on the
+ * callback's origin, before any state cookie exists.
+ *
+ * The request counts as on the right host when its `Host`, `X-Forwarded-Host` or `Forwarded: host=`
+ * names the callback's host (the redirect target is always the configured origin, so these headers only
+ * decide whether to redirect). A proxy that rewrites `Host` and forwards none of them would loop: a
+ * short-lived marker cookie lets the second visit through.
+ *
+ * @returns the URL to redirect to, or `undefined` to go on with the sign-in.
+ */
+export function wrongHostRedirect(
+  req: Request,
+  callbackURL: URL,
+  hopCookieName: string,
+): string | undefined {
+  const hosts = requestHosts(req, callbackURL.protocol);
+  if (hosts.length === 0 || hosts.includes(callbackURL.host.toLowerCase())) return undefined;
+  const header = req.headers.cookie;
+  const path = requestPathOnly(req);
+  if (header && parseCookies(header)[hopCookieName] === '1') {
+    setHopCookie(req, hopCookieName, '', 0, path);
+    return undefined;
+  }
+  setHopCookie(req, hopCookieName, '1', HOP_MAX_AGE_SECONDS, path);
+  return `${callbackURL.origin}${pathAndQuery(req)}`;
+}
+
+/** Every host the request claims to be for, normalised (lowercase, default port dropped). */
+function requestHosts(req: Request, protocol: string): string[] {
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return (Array.isArray(value) ? value.join(',') : (value ?? '')).split(',')[0].trim();
+  };
+  const forwarded = /(?:^|[;,\s])host="?([^";,\s]+)/i.exec(header('forwarded'))?.[1] ?? '';
+  return [header('host'), header('x-forwarded-host'), forwarded]
+    .filter((host) => host !== '')
+    .flatMap((host) => {
+      try {
+        return [new URL(`${protocol}//${host}`).host.toLowerCase()];
+      } catch {
+        return [];
+      }
+    });
+}
+
+function requestPathOnly(req: Request): string {
+  return pathAndQuery(req).split('?')[0] || '/';
+}
+
+function setHopCookie(
+  req: Request,
+  name: string,
+  value: string,
+  maxAgeSeconds: number,
+  path: string,
+): void {
+  const res = (req as Request & { res?: Response }).res;
+  let cookie: string;
+  try {
+    cookie = serializeCookie(name, value, {
+      httpOnly: true,
+      sameSite: 'lax',
+      path,
+      maxAge: maxAgeSeconds,
+    });
+  } catch {
+    // A path the cookie syntax cannot carry: no marker, at worst one more redirect.
+    return;
+  }
+  res?.append('Set-Cookie', cookie);
+}
