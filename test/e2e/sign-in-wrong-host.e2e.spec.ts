@@ -9,8 +9,7 @@ import {
   expectOAuthError,
   storedRows,
 } from '../support/oauth-provider-flow.js';
-import type { TestApp } from '../support/test-app.js';
-import { startAppWithLocalhostCallback } from '../support/localhost-callback-app.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const { stateCookie, loginPath, callbackPath } = ATLASSIAN_UNDER_TEST;
 
@@ -30,7 +29,7 @@ describe('Sign-in from the wrong host', () => {
   beforeAll(async () => {
     emulator = await AtlassianEmulator.start();
     database = await createTestDatabase('sqlite');
-    app = await startAppWithLocalhostCallback(database, emulator);
+    app = await startTestApp({ database, emulator, callbackHost: 'localhost' });
     loopbackURL = app.url;
     callbackOrigin = new URL(app.callbackURL).origin;
     expect(new URL(loopbackURL).hostname).toBe('127.0.0.1');

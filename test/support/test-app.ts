@@ -21,9 +21,11 @@ import { freePort } from './free-port.js';
 /** A Nest app listening on loopback, wired to the emulator and a real database. */
 export interface TestApp {
   app: INestApplication;
+  /** `http://127.0.0.1:${port}`, where the app listens. */
   url: string;
+  /** `/auth/atlassian/callback` on `url`, or on `callbackHost` with the same port. */
   callbackURL: string;
-  /** `${url}/auth/bitbucket/callback`: registered with the emulator and configured only with `bitbucket: true`. */
+  /** `/auth/bitbucket/callback` beside `callbackURL`: registered and configured only with `bitbucket: true`. */
   bitbucketCallbackURL: string;
   dataSource: DataSource;
   encryptionKey: string;
@@ -71,6 +73,12 @@ export interface TestAppSetup {
   bitbucket?: boolean;
   /** Where the app logs (every level); by default it logs nothing. */
   logger?: LoggerService;
+  /**
+   * The host the callback URLs name; the app listens on 127.0.0.1 either way. `localhost` makes a dev
+   * app registered with `http://localhost:3000/...`, which a browser treats as another site than `url`.
+   * Default: 127.0.0.1.
+   */
+  callbackHost?: string;
 }
 
 /** Starts the fixture app of `setup` on a free port. */
@@ -78,8 +86,9 @@ export async function startTestApp(setup: TestAppSetup): Promise<TestApp> {
   const { database, emulator, options, now, sleep, imports = [], controllers = [], logger } = setup;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const callbackURL = `${url}/auth/atlassian/callback`;
-  const bitbucketCallbackURL = `${url}/auth/bitbucket/callback`;
+  const callbackOrigin = `http://${setup.callbackHost ?? '127.0.0.1'}:${port}`;
+  const callbackURL = `${callbackOrigin}/auth/atlassian/callback`;
+  const bitbucketCallbackURL = `${callbackOrigin}/auth/bitbucket/callback`;
   const encryptionKey = randomBytes(32).toString('base64');
   emulator.registerClient({
     clientId: 'test-client',
