@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuthenticatedUser, EncryptionKeyInput, TokenCipher } from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
+import { ScopedTestController } from '../fixtures/scoped-test.controller.js';
 import type { TokenAppSpec } from '../fixtures/token-worker.js';
 import { BrowserSession } from './browser-session.js';
 import {
@@ -107,6 +108,8 @@ export class PropertySystem {
       const app = await startTestApp({
         database: { kind: 'postgres', location: url, typeorm: { type: 'postgres', url } },
         emulator: tapped,
+        // Names write:jira-work in @RequireAtlassianScopes, which lets the login route ask for it.
+        controllers: [ScopedTestController],
         options: {
           encryptionKeys: [encryptionKey],
           httpTimeoutMs: settings.httpTimeoutMs,
