@@ -1,3 +1,4 @@
+import { HttpStatus } from '@nestjs/common';
 import {
   AtlassianApiError,
   AtlassianRateLimitError,
@@ -67,7 +68,7 @@ export class ApiRequestExecutor {
           { cause },
         );
       }
-      if (response.ok) return (await readBody(response)) as T;
+      if (response.ok) return (await readBody(response, request.target)) as T;
       const message = await errorMessage(response);
       if (response.status === 401) {
         if (/scope does not match/i.test(message)) throw this.scopeError(request, auth);
@@ -159,10 +160,21 @@ function resetWaitMs(header: string | null, nowMs: number): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
-async function readBody(response: Response): Promise<unknown> {
+/** A body labelled JSON that does not parse is the provider's failure (502), not a `SyntaxError` for the caller. */
+async function readBody(response: Response, target: ApiCallTarget): Promise<unknown> {
   const text = await response.text();
   if (text === '') return undefined;
-  return (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
+  if (!(response.headers.get('content-type') ?? '').includes('json')) return text;
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new AtlassianApiError(
+      target,
+      response.status,
+      `the answer is labelled ${response.headers.get('content-type')} but is not JSON (${text.length} bytes)`,
+      { cause, status: HttpStatus.BAD_GATEWAY },
+    );
+  }
 }
 
 /** Atlassian's error shapes: `{message}`, `{errorMessages: []}`, Confluence's `{errors: [{title}]}`, Bitbucket's `{error: {message}}`. */

@@ -1,10 +1,10 @@
-import type { ApiCallTarget } from '../errors/api-errors.js';
+import { foreignURLError, type ApiCallTarget } from '../errors/api-errors.js';
 import type { ApiAuth, ApiRequestExecutor } from './api-request.executor.js';
+import { callURL } from './call-url.js';
 import {
   paginateLinks,
   paginateOffset,
   paginateToken,
-  withQuery,
   type PageFetcher,
   type QueryValue,
 } from './pagination.js';
@@ -78,22 +78,31 @@ export class ProductClient {
     return this.request<T>('DELETE', path, options);
   }
 
-  /** Any method; `path` is relative to the product's base (`/rest/api/3/…`, `/wiki/api/v2/…`, `/2.0/…`) or an absolute URL on it. */
+  /**
+   * Any method; `path` is relative to the product's base (`/rest/api/3/…`, `/wiki/api/v2/…`, `/2.0/…`)
+   * or an absolute URL under it. Anything else (another host, scheme, port or site) is refused with
+   * `atlassian_foreign_url` before the token is sent.
+   */
   async request<T = unknown>(
     method: string,
     path: string,
     options: ApiCallOptions = {},
   ): Promise<T> {
     const endpoint = await this.resolve();
-    const url = withQuery(
-      path.startsWith('http')
-        ? path
-        : `${endpoint.baseURL}${path.startsWith('/') ? '' : '/'}${path}`,
-      options.query,
-    );
-    const target: ApiCallTarget = { ...endpoint.target, method, path: new URL(url).pathname };
+    const url = callURL(endpoint.baseURL, path, options.query);
+    if (!(url instanceof URL)) {
+      throw foreignURLError({ ...endpoint.target, method, path: url.named }, url.allowed);
+    }
+    const target: ApiCallTarget = { ...endpoint.target, method, path: url.pathname };
     return this.executor.execute<T>(
-      { method, url, body: options.body, headers: options.headers, target, scopes: options.scopes },
+      {
+        method,
+        url: url.href,
+        body: options.body,
+        headers: options.headers,
+        target,
+        scopes: options.scopes,
+      },
       endpoint.auth,
     );
   }

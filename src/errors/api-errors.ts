@@ -39,6 +39,22 @@ export class AtlassianApiError extends AtlassianError {
   }
 }
 
+/**
+ * A call refused before it was sent: its URL (a path, an absolute URL or a paging link) leaves the
+ * product's API base, and the bearer token must never go anywhere else. `target.path` is the origin
+ * and path it named (never the query). 500: a bug in the caller or in the data it followed, not the
+ * end user's doing.
+ * @internal
+ */
+export function foreignURLError(target: ApiCallTarget, allowed: string): AtlassianApiError {
+  return new AtlassianApiError(
+    target,
+    undefined,
+    `refused to send the token outside ${allowed} (a path, absolute URL or paging link must stay under the product's API base)`,
+    { code: AtlassianErrorCode.ForeignURL, status: HttpStatus.INTERNAL_SERVER_ERROR },
+  );
+}
+
 /** Atlassian answered "scope does not match": refreshing cannot help; the user must consent to more scopes. */
 export class AtlassianScopeError extends AtlassianApiError {
   constructor(

@@ -77,6 +77,11 @@ export const AtlassianErrorCode = {
   ScopeMissing: 'atlassian_scope_missing',
   /** 429, {@link AtlassianRateLimitError}: rate limited beyond the retry budget (`retryAt`). */
   RateLimited: 'atlassian_rate_limited',
+  /**
+   * 500, {@link AtlassianApiError}: a path, absolute URL or paging link that leaves the product's API
+   * base (another host, scheme, port or site); refused before anything was sent.
+   */
+  ForeignURL: 'atlassian_foreign_url',
   /** 400, {@link AtlassianSiteSelectionError}: several eligible sites and none chosen (lists them). */
   SiteRequired: 'atlassian_site_required',
   /** 404, {@link AtlassianSiteSelectionError}: the chosen site is not one of the eligible sites. */

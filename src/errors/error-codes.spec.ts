@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AccountOwnedByAnotherUserError } from './account-conflict.error.js';
 import {
   AtlassianApiError,
+  foreignURLError,
   AtlassianRateLimitError,
   AtlassianScopeError,
   AtlassianSiteSelectionError,
@@ -51,6 +52,7 @@ const thrown: { [K in AtlassianErrorCode]: (upstreamStatus?: number) => Error } 
   [C.ApiError]: (upstreamStatus) => new AtlassianApiError(target, upstreamStatus, 'failed'),
   [C.ScopeMissing]: () => new AtlassianScopeError(target, ['write:jira-work'], []),
   [C.RateLimited]: () => new AtlassianRateLimitError(target, 429, new Date(0)),
+  [C.ForeignURL]: () => foreignURLError(target, 'https://api.atlassian.com/ex/jira/c-1/'),
   [C.SiteRequired]: () => new AtlassianSiteSelectionError(C.SiteRequired, 'jira', [], 'choose'),
   [C.SiteNotFound]: () => new AtlassianSiteSelectionError(C.SiteNotFound, 'jira', [], 'gone'),
   [C.ScopesRequired]: () =>
