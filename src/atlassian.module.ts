@@ -9,6 +9,9 @@ import { ConfigurableModuleClass } from './atlassian.module-definition.js';
 import { atlassianProviders } from './atlassian.providers.js';
 import { AtlassianClock } from './clock/atlassian-clock.js';
 import { AtlassianApiClient } from './clients/atlassian-api.client.js';
+import { ApiRequestExecutor } from './clients/api-request.executor.js';
+import { RateLimitBudgets } from './clients/rate-limits/rate-limit-budgets.js';
+import { RateLimitPauses } from './clients/rate-limits/rate-limit-pauses.js';
 import { AtlassianAuthGuard } from './guards/atlassian-auth.guard.js';
 import { BitbucketAuthGuard } from './guards/bitbucket-auth.guard.js';
 import { BitbucketApiClient } from './clients/bitbucket-api.client.js';
@@ -43,6 +46,9 @@ import { TokenCipher } from './crypto/token-cipher.js';
     ConsentWarningJob,
     TokenRefreshScheduler,
     TokenKeyRotationService,
+    RateLimitPauses,
+    RateLimitBudgets,
+    ApiRequestExecutor,
     AtlassianApiClient,
     AtlassianScopesGuard,
     AtlassianStrategy,

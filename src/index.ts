@@ -21,6 +21,7 @@ export type {
   TokenOptions,
   RefreshSchedulerOptions,
   ApiClientOptions,
+  RateLimitBehaviour,
 } from './options/atlassian-module-options.interface.js';
 export { InjectAtlassianOptions } from './options/inject-atlassian-options.decorator.js';
 export type { ResolvedAtlassianOptions } from './options/normalized-options.interface.js';
@@ -49,6 +50,7 @@ export {
 export {
   atlassianMigrations,
   CreateAtlassianAccounts1795420000000,
+  RateLimitPauses1795600000000,
   ZonedTimestamps1795500000000,
 } from './accounts/migrations/index.js';
 export { useZonedTimestamps } from './accounts/zoned-timestamps.js';
@@ -79,6 +81,7 @@ export { AtlassianApiClient, type AtlassianAccountApi } from './clients/atlassia
 export { BitbucketApiClient } from './clients/bitbucket-api.client.js';
 export { ProductClient, type ApiCallOptions } from './clients/product-client.js';
 export type { QueryValue } from './clients/pagination.js';
+export type { RateLimitBudget } from './clients/rate-limits/rate-limit-budgets.js';
 export { isEligible, type AtlassianProduct, type SiteSelector } from './clients/site-selection.js';
 export { createJiraJsClient } from './adapters/jira-js.adapter.js';
 export { createConfluenceJsClient } from './adapters/confluence-js.adapter.js';

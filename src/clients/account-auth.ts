@@ -26,12 +26,14 @@ export async function resolveAccount(
 /** Bearer auth for one account through the token service (so a 401's refresh is still exactly once). */
 export function accountAuth(
   tokens: AtlassianTokenService,
+  clientId: string,
   accountId: string,
   grantedScopes: string[],
   onSiteRejected?: ApiAuth['onSiteRejected'],
 ): ApiAuth {
   const target = { accountId };
   return {
+    clientId,
     getToken: () => tokens.getAccessToken(target),
     forceRefresh: () => tokens.forceRefresh(target),
     grantedScopes: () => grantedScopes,

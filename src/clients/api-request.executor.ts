@@ -1,4 +1,6 @@
-import { HttpStatus } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
+import { AtlassianClock } from '../clock/atlassian-clock.js';
 import {
   AtlassianApiError,
   AtlassianRateLimitError,
@@ -6,8 +8,12 @@ import {
   type ApiCallTarget,
 } from '../errors/api-errors.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
-import { parseRetryAfterMs } from '../providers/provider-http.js';
-import { AtlassianClock } from '../clock/atlassian-clock.js';
+import type { RateLimitBehaviour } from '../options/atlassian-module-options.interface.js';
+import { IssueWriteSpacer } from './rate-limits/issue-write-spacer.js';
+import { callPauseKeys, pauseScopeOf, type CallPauseKeys } from './rate-limits/pause-scopes.js';
+import { RateLimitBudgets, type RateLimitBudget } from './rate-limits/rate-limit-budgets.js';
+import { readRateLimitHeaders } from './rate-limits/rate-limit-headers.js';
+import { RateLimitPauses } from './rate-limits/rate-limit-pauses.js';
 
 /** One call, fully resolved. */
 export interface ApiRequest {
@@ -18,10 +24,14 @@ export interface ApiRequest {
   target: ApiCallTarget;
   /** Scopes the caller knows the call needs; named in the error when Atlassian says the scope does not match. */
   scopes?: string[];
+  /** Wait out a rate-limit pause or fail at once; default `api.onRateLimit`. */
+  onRateLimit?: RateLimitBehaviour;
 }
 
 /** How a call authenticates, and what it does when the provider rejects the token or the site. */
 export interface ApiAuth {
+  /** The OAuth client the token belongs to: Atlassian's quotas are per app. */
+  clientId: string;
   getToken(): Promise<string>;
   /** A new token after a 401 (one forced refresh). */
   forceRefresh(): Promise<string>;
@@ -34,23 +44,40 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 /**
  * Sends a call with the bearer token and handles what Atlassian answers: a 401 gets one forced refresh
- * and one retry ("scope does not match" gets none: it becomes {@link AtlassianScopeError}); 429 and 503
- * wait for Retry-After or X-RateLimit-Reset (capped, jittered, a few times); other 5xx and network
- * errors retry with exponential backoff, for idempotent methods only.
+ * and one retry ("scope does not match" gets none: it becomes {@link AtlassianScopeError}); a 429 whose
+ * `RateLimit-Reason` names a quota, a burst or an issue pauses that scope (the app or the site for every
+ * instance, the endpoint or the issue in this process) until the reset, and every call of that scope
+ * waits for it or fails at once, as it chose; another 429 or a 503 with Retry-After waits for that call
+ * alone; other 5xx and network errors retry with exponential backoff, for idempotent methods only.
+ * Writes to one issue are spaced under its per-issue limits.
  */
+@Injectable()
 export class ApiRequestExecutor {
+  private readonly issueWrites = new IssueWriteSpacer();
+
+  /** @internal Nest builds it; the parameters are internal. */
   constructor(
-    private readonly options: NormalizedAtlassianOptions,
+    @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
     private readonly clock: AtlassianClock,
+    private readonly pauses: RateLimitPauses,
+    private readonly budgets: RateLimitBudgets,
   ) {}
+
+  /** The rate-limit budgets the latest answers reported, in this process. */
+  budgetsSeen(): RateLimitBudget[] {
+    return this.budgets.all();
+  }
 
   async execute<T>(request: ApiRequest, auth: ApiAuth): Promise<T> {
     const { maxRetries, rateLimitRetries } = this.options.api;
+    const keys = callPauseKeys({ clientId: auth.clientId, ...request.target });
     let token = await auth.getToken();
     let refreshed = false;
     let failures = 0;
     let rateLimited = 0;
     for (;;) {
+      await this.waitForPauses(request, keys);
+      if (keys.issue !== undefined) await this.spaceIssueWrite(request, keys.issue);
       let response: Response;
       try {
         response = await this.send(request, token);
@@ -68,6 +95,9 @@ export class ApiRequestExecutor {
           { cause },
         );
       }
+      const nowMs = this.clock.now().getTime();
+      const limits = readRateLimitHeaders(response.headers, nowMs);
+      this.budgets.observe(request.target, limits, nowMs);
       if (response.ok) return (await readBody(response, request.target)) as T;
       const message = await errorMessage(response);
       if (response.status === 401) {
@@ -79,15 +109,31 @@ export class ApiRequestExecutor {
         }
         await auth.onSiteRejected?.(401);
       } else if (response.status === 429 || (response.status === 503 && hasRetryHint(response))) {
-        const waitMs = this.rateLimitWaitMs(response, rateLimited + 1);
-        if (rateLimited >= rateLimitRetries || waitMs > this.options.api.maxRetryWaitMs) {
+        const retryAtMs = limits.retryAtMs ?? nowMs + this.backoffMs(rateLimited + 1);
+        const scope = response.status === 429 ? pauseScopeOf(limits.reason) : undefined;
+        // Recorded even when this call gives up: every other call of the scope must hold back.
+        if (scope !== undefined)
+          await this.pauses.pause(scope, keys, { untilMs: retryAtMs, reason: limits.reason! });
+        if (rateLimited >= rateLimitRetries) {
           throw new AtlassianRateLimitError(
             request.target,
             response.status,
-            new Date(this.clock.now().getTime() + waitMs),
+            new Date(retryAtMs),
+            limits.reason,
           );
         }
         rateLimited++;
+        // A pause holds this call at the top of the loop; a 429 without a scope holds this call only.
+        if (scope !== undefined) continue;
+        const waitMs = jittered(retryAtMs - nowMs);
+        if (!this.mayWait(request, waitMs)) {
+          throw new AtlassianRateLimitError(
+            request.target,
+            response.status,
+            new Date(retryAtMs),
+            limits.reason,
+          );
+        }
         await this.clock.sleep(waitMs);
         continue;
       } else if (
@@ -102,6 +148,50 @@ export class ApiRequestExecutor {
       }
       throw new AtlassianApiError(request.target, response.status, message);
     }
+  }
+
+  /**
+   * Holds the call while a pause of one of its scopes is in force (waiting once per pause: a pause
+   * that is still there after its end, by this clock, does not hold the call again).
+   */
+  private async waitForPauses(request: ApiRequest, keys: CallPauseKeys): Promise<void> {
+    let waitedUntilMs = Number.NEGATIVE_INFINITY;
+    for (;;) {
+      const pause = await this.pauses.holding(keys);
+      if (!pause || pause.untilMs <= waitedUntilMs) return;
+      const waitMs = pause.untilMs - this.clock.now().getTime();
+      if (!this.mayWait(request, waitMs)) {
+        throw new AtlassianRateLimitError(
+          request.target,
+          HttpStatus.TOO_MANY_REQUESTS,
+          new Date(pause.untilMs),
+          pause.reason,
+        );
+      }
+      // Jitter after the reset: instances that waited for the same pause do not all call at once.
+      await this.clock.sleep(jittered(waitMs));
+      waitedUntilMs = pause.untilMs;
+    }
+  }
+
+  private async spaceIssueWrite(request: ApiRequest, issueKey: string): Promise<void> {
+    const nowMs = this.clock.now().getTime();
+    const waitMs = this.issueWrites.reserve(issueKey, nowMs);
+    if (waitMs === 0) return;
+    if (!this.mayWait(request, waitMs)) {
+      throw new AtlassianRateLimitError(
+        request.target,
+        HttpStatus.TOO_MANY_REQUESTS,
+        new Date(nowMs + waitMs),
+        'per-issue-write-spacing',
+      );
+    }
+    await this.clock.sleep(waitMs);
+  }
+
+  private mayWait(request: ApiRequest, waitMs: number): boolean {
+    const behaviour = request.onRateLimit ?? this.options.api.onRateLimit;
+    return behaviour === 'wait' && waitMs <= this.options.api.maxRetryWaitMs;
   }
 
   private send(request: ApiRequest, token: string): Promise<Response> {
@@ -132,15 +222,6 @@ export class ApiRequestExecutor {
     );
   }
 
-  /** Never earlier than asked (retrying early earns a longer wait): jitter only adds up to 10%. */
-  private rateLimitWaitMs(response: Response, attempt: number): number {
-    const asked =
-      parseRetryAfterMs(response.headers.get('retry-after')) ??
-      resetWaitMs(response.headers.get('x-ratelimit-reset'), this.clock.now().getTime());
-    const base = asked ?? this.backoffMs(attempt);
-    return Math.ceil(base * (1 + Math.random() * 0.1));
-  }
-
   private backoffMs(attempt: number): number {
     const exponential = this.options.api.backoffBaseMs * 2 ** (attempt - 1);
     return Math.min(
@@ -154,10 +235,9 @@ function hasRetryHint(response: Response): boolean {
   return response.headers.has('retry-after') || response.headers.has('x-ratelimit-reset');
 }
 
-/** `X-RateLimit-Reset` is an ISO 8601 date on Atlassian's gateway. */
-function resetWaitMs(header: string | null, nowMs: number): number | undefined {
-  const at = header ? Date.parse(header) : NaN;
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+/** Never earlier than asked (calling early earns a longer wait): jitter only adds up to 10%. */
+function jittered(waitMs: number): number {
+  return Math.ceil(Math.max(0, waitMs) * (1 + Math.random() * 0.1));
 }
 
 /** A body labelled JSON that does not parse is the provider's failure (502), not a `SyntaxError` for the caller. */

@@ -54,8 +54,12 @@ export class AtlassianApiClient extends LinkedAccountApi<AtlassianAccountApi> {
       return {
         baseURL: `${this.options.atlassian.apiBaseURL}/ex/${product}/${site.cloudId}`,
         target: { product, cloudId: site.cloudId },
-        auth: accountAuth(this.tokens, account.id, site.scopes, () =>
-          this.assertSiteStillListed(account, site, product),
+        auth: accountAuth(
+          this.tokens,
+          this.options.atlassian.clientId,
+          account.id,
+          site.scopes,
+          () => this.assertSiteStillListed(account, site, product),
         ),
       };
     }, this.executor);

@@ -25,7 +25,7 @@ export class BitbucketApiClient extends LinkedAccountApi<ProductClient> {
       return {
         baseURL: settings.apiBaseURL,
         target: { product: 'bitbucket' },
-        auth: accountAuth(this.tokens, account.id, account.scopes),
+        auth: accountAuth(this.tokens, settings.clientId, account.id, account.scopes),
       };
     }, this.executor);
   }

@@ -6,12 +6,11 @@ import type { NormalizedAtlassianOptions } from '../options/normalized-options.i
 import { AtlassianTokenService } from '../tokens/atlassian-token.service.js';
 import type { TokenTarget } from '../tokens/token-target.js';
 import { ApiRequestExecutor } from './api-request.executor.js';
-import { AtlassianClock } from '../clock/atlassian-clock.js';
+import type { RateLimitBudget } from './rate-limits/rate-limit-budgets.js';
 
 /** What the provider API clients share: the account they call for (by app user or by id) and one executor. */
 @Injectable()
 export abstract class LinkedAccountApi<TApi> {
-  protected readonly executor: ApiRequestExecutor;
   protected abstract readonly provider: LinkedAccountProvider;
 
   /** @internal Nest builds it; the parameters are internal. */
@@ -19,10 +18,8 @@ export abstract class LinkedAccountApi<TApi> {
     @Inject(ATLASSIAN_OPTIONS) protected readonly options: NormalizedAtlassianOptions,
     protected readonly tokens: AtlassianTokenService,
     protected readonly accounts: AccountLinkService,
-    clock: AtlassianClock,
-  ) {
-    this.executor = new ApiRequestExecutor(options, clock);
-  }
+    protected readonly executor: ApiRequestExecutor,
+  ) {}
 
   /** The app user's account of this provider (the first linked, when several). */
   forUser(userId: string): TApi {
@@ -32,6 +29,15 @@ export abstract class LinkedAccountApi<TApi> {
   /** A linked account of this provider by its id. */
   forAccount(accountId: string): TApi {
     return this.forTarget({ accountId });
+  }
+
+  /**
+   * What the latest answers of this provider's products said about their rate-limit budgets (the
+   * remaining points, the reset, near-limit), per product, site and policy, in this process.
+   */
+  rateLimitBudgets(): RateLimitBudget[] {
+    const products = this.provider === 'bitbucket' ? ['bitbucket'] : ['jira', 'confluence'];
+    return this.executor.budgetsSeen().filter((budget) => products.includes(budget.product));
   }
 
   protected abstract forTarget(target: TokenTarget): TApi;

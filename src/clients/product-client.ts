@@ -1,5 +1,6 @@
 import { foreignURLError, type ApiCallTarget } from '../errors/api-errors.js';
 import type { ApiAuth, ApiRequestExecutor } from './api-request.executor.js';
+import type { RateLimitBehaviour } from '../options/atlassian-module-options.interface.js';
 import { callURL } from './call-url.js';
 import {
   paginateLinks,
@@ -17,6 +18,11 @@ export interface ApiCallOptions {
   headers?: Record<string, string>;
   /** Scopes the call needs; named in `AtlassianScopeError` when Atlassian refuses the scope. */
   scopes?: string[];
+  /**
+   * Under a rate-limit pause: `'wait'` for its end (within `api.maxRetryWaitMs`) or `'fail'` at once
+   * with `AtlassianRateLimitError`. Default: the `api.onRateLimit` option.
+   */
+  onRateLimit?: RateLimitBehaviour;
 }
 
 /** Where a client's calls go, resolved lazily (it may need the database). */
@@ -102,6 +108,7 @@ export class ProductClient {
         headers: options.headers,
         target,
         scopes: options.scopes,
+        onRateLimit: options.onRateLimit,
       },
       endpoint.auth,
     );

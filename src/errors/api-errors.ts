@@ -80,18 +80,28 @@ export class AtlassianScopeError extends AtlassianApiError {
   }
 }
 
-/** 429 (or 503 with Retry-After) beyond the retry budget. */
+/**
+ * Rate limited: a 429 (or 503 with Retry-After) beyond the retry budget, or a pause in force that the
+ * call chose not to wait for or that ends later than `api.maxRetryWaitMs`.
+ */
 export class AtlassianRateLimitError extends AtlassianApiError {
   constructor(
     target: ApiCallTarget,
     upstreamStatus: number,
-    /** When the provider said to try again. */
+    /** When to try again: the provider's reset, or the end of the pause. */
     readonly retryAt: Date,
+    /** Atlassian's `RateLimit-Reason` (e.g. `jira-quota-global-based`), when it gave one. */
+    readonly reason?: string,
   ) {
-    super(target, upstreamStatus, `rate limited; retry after ${retryAt.toISOString()}`, {
-      code: AtlassianErrorCode.RateLimited,
-      status: HttpStatus.TOO_MANY_REQUESTS,
-    });
+    super(
+      target,
+      upstreamStatus,
+      `rate limited${reason ? ` (${reason})` : ''}; retry after ${retryAt.toISOString()}`,
+      {
+        code: AtlassianErrorCode.RateLimited,
+        status: HttpStatus.TOO_MANY_REQUESTS,
+      },
+    );
   }
 }
 

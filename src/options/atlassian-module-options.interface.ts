@@ -237,7 +237,24 @@ export interface ApiClientOptions {
    * @defaultValue `300`
    */
   backoffBaseMs?: number;
+  /**
+   * What a call does when a rate-limit pause is in force (Jira or Confluence asked the app, a site, an
+   * endpoint or an issue to wait): `'wait'` until it ends when that is within `maxRetryWaitMs`, or
+   * `'fail'` at once with `AtlassianRateLimitError` and its `retryAt`. A call can choose otherwise
+   * with its own `onRateLimit`.
+   * @defaultValue `'wait'`
+   */
+  onRateLimit?: RateLimitBehaviour;
+  /**
+   * How often, at most, an instance reads the app-wide and site-wide pauses other instances recorded
+   * in the database, in ms: after a quota 429 on one instance, the others stop calling within this.
+   * @defaultValue `1000`
+   */
+  pauseSyncMs?: number;
 }
+
+/** What a call does under a rate-limit pause: wait for its end, or fail at once. */
+export type RateLimitBehaviour = 'wait' | 'fail';
 
 /** Options of `AtlassianModule.forRoot()` / `forRootAsync()`. */
 export interface AtlassianModuleOptions {

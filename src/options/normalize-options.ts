@@ -108,6 +108,8 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
     rateLimitRetries: 3,
     maxRetryWaitMs: 30_000,
     backoffBaseMs: 300,
+    onRateLimit: 'wait',
+    pauseSyncMs: 1_000,
     ...definedOnly(options.api),
   };
   assertNumbers('api', api, {
@@ -115,7 +117,14 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
     rateLimitRetries: 0,
     maxRetryWaitMs: 0,
     backoffBaseMs: 1,
+    pauseSyncMs: 0,
   });
+  if (api.onRateLimit !== 'wait' && api.onRateLimit !== 'fail') {
+    throw new AtlassianOptionsError(
+      'api.onRateLimit',
+      `must be 'wait' or 'fail', got ${JSON.stringify(api.onRateLimit)}.`,
+    );
+  }
   const health: Required<HealthOptions> = {
     maxFailingRefreshAccounts: 10,
     maxReauthRequiredAccounts: 100,

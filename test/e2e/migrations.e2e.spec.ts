@@ -18,15 +18,15 @@ describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind)
       expect((await dataSource.runMigrations()).map((m) => m.name)).toEqual([
         'CreateAtlassianAccounts1795420000000',
         'ZonedTimestamps1795500000000',
+        'RateLimitPauses1795600000000',
       ]);
       // What `migration:generate` would write in the host app: nothing.
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
-      await dataSource.undoLastMigration();
-      await dataSource.undoLastMigration();
+      for (const _ of atlassianMigrations) await dataSource.undoLastMigration();
       const tables = await dataSource
         .createQueryRunner()
-        .getTables(['atlassian_linked_accounts', 'atlassian_sites']);
+        .getTables(['atlassian_linked_accounts', 'atlassian_sites', 'atlassian_rate_limit_pauses']);
       expect(tables).toEqual([]);
     } finally {
       await dataSource.destroy();

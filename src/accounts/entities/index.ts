@@ -1,3 +1,4 @@
+import { RateLimitPause } from '../../clients/rate-limits/rate-limit-pause.entity.js';
 import { AtlassianSite } from './atlassian-site.entity.js';
 import { LinkedAccount } from './linked-account.entity.js';
 
@@ -5,4 +6,4 @@ export { AtlassianSite, LinkedAccount };
 export type { LinkedAccountProvider, LinkedAccountStatus } from './linked-account.entity.js';
 
 /** The entities to register with TypeORM (`entities: [...atlassianEntities]`, or `autoLoadEntities: true`). */
-export const atlassianEntities = [LinkedAccount, AtlassianSite];
+export const atlassianEntities = [LinkedAccount, AtlassianSite, RateLimitPause];
