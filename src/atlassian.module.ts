@@ -27,6 +27,7 @@ import { TokenRefreshJob } from './tokens/token-refresh.job.js';
 import { TokenRefreshScheduler } from './tokens/token-refresh.scheduler.js';
 import { TokenRefresher } from './tokens/token-refresher.js';
 import { TokenCipher } from './crypto/token-cipher.js';
+import { AtlassianTelemetry } from './telemetry/atlassian-telemetry.js';
 
 /**
  * Sign-in with Atlassian (and Bitbucket), account linking on TypeORM, encrypted tokens kept alive,
@@ -55,6 +56,7 @@ import { TokenCipher } from './crypto/token-cipher.js';
     AtlassianAuthGuard,
     BitbucketAuthGuard,
     BitbucketApiClient,
+    AtlassianTelemetry,
   ],
   exports: [
     ATLASSIAN_OPTIONS,

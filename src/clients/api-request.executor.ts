@@ -14,6 +14,11 @@ import { callPauseKeys, pauseScopeOf, type CallPauseKeys } from './rate-limits/p
 import { RateLimitBudgets, type RateLimitBudget } from './rate-limits/rate-limit-budgets.js';
 import { readRateLimitHeaders } from './rate-limits/rate-limit-headers.js';
 import { RateLimitPauses } from './rate-limits/rate-limit-pauses.js';
+import {
+  fetchForApiCall,
+  recordRateLimitWait,
+  traceApiCall,
+} from '../telemetry/api-call-telemetry.js';
 
 /** One call, fully resolved. */
 export interface ApiRequest {
@@ -68,7 +73,13 @@ export class ApiRequestExecutor {
     return this.budgets.all();
   }
 
-  async execute<T>(request: ApiRequest, auth: ApiAuth): Promise<T> {
+  execute<T>(request: ApiRequest, auth: ApiAuth): Promise<T> {
+    return traceApiCall(request.target, request.url, () =>
+      this.executeWithRetries<T>(request, auth),
+    );
+  }
+
+  private async executeWithRetries<T>(request: ApiRequest, auth: ApiAuth): Promise<T> {
     const { maxRetries, rateLimitRetries } = this.options.api;
     const keys = callPauseKeys({ clientId: auth.clientId, ...request.target });
     let token = await auth.getToken();
@@ -134,6 +145,7 @@ export class ApiRequestExecutor {
             limits.reason,
           );
         }
+        recordRateLimitWait(request.target, response.status, waitMs);
         await this.clock.sleep(waitMs);
         continue;
       } else if (
@@ -169,7 +181,9 @@ export class ApiRequestExecutor {
         );
       }
       // Jitter after the reset: instances that waited for the same pause do not all call at once.
-      await this.clock.sleep(jittered(waitMs));
+      const jitteredMs = jittered(waitMs);
+      recordRateLimitWait(request.target, HttpStatus.TOO_MANY_REQUESTS, jitteredMs);
+      await this.clock.sleep(jitteredMs);
       waitedUntilMs = pause.untilMs;
     }
   }
@@ -186,6 +200,7 @@ export class ApiRequestExecutor {
         'per-issue-write-spacing',
       );
     }
+    recordRateLimitWait(request.target, HttpStatus.TOO_MANY_REQUESTS, waitMs);
     await this.clock.sleep(waitMs);
   }
 
@@ -205,7 +220,7 @@ export class ApiRequestExecutor {
       headers['content-type'] ??= 'application/json';
       body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
     }
-    return fetch(request.url, {
+    return fetchForApiCall(request.target, request.url, {
       method: request.method,
       headers,
       body,

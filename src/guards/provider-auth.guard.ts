@@ -1,5 +1,6 @@
 import { Injectable, mixin, type ExecutionContext, type Type } from '@nestjs/common';
 import { AuthGuard, type IAuthGuard } from '@nestjs/passport';
+import { traceSignIn } from '../telemetry/sign-in-telemetry.js';
 import { resolveOAuthResult } from './oauth-auth-result.js';
 
 /**
@@ -11,6 +12,11 @@ import { resolveOAuthResult } from './oauth-auth-result.js';
 export function ProviderAuthGuard(strategy: string, providerName: string): Type<IAuthGuard> {
   @Injectable()
   class Guard extends AuthGuard(strategy) {
+    override canActivate(context: ExecutionContext): Promise<boolean> {
+      const signIn = () => super.canActivate(context) as Promise<boolean>;
+      return traceSignIn(strategy, context.switchToHttp().getRequest(), signIn);
+    }
+
     override handleRequest<TUser>(
       err: unknown,
       user: TUser | false,

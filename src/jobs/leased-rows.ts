@@ -74,6 +74,11 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
     return { lease, rows: await this.heldBy(lease) };
   }
 
+  /** How many rows are due now, claimed or not: the backlog of the job whose `dueRows` this is. */
+  countDue(dueRows: DueRows<T>): Promise<number> {
+    return dueRows(this.repository.createQueryBuilder('due')).getCount();
+  }
+
   /** Claims one row when `where` (on the updated table, with `params`) holds and its lease is free. */
   async claimOne(
     id: string,

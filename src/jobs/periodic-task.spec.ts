@@ -17,7 +17,7 @@ function controllableTick() {
 describe('PeriodicTask', () => {
   it('joins a running tick instead of starting a second one', async () => {
     const { tick, seen, finish } = controllableTick();
-    const task = new PeriodicTask(tick);
+    const task = new PeriodicTask('test', tick);
     const first = task.run();
     const second = task.run();
     finish();
@@ -28,7 +28,7 @@ describe('PeriodicTask', () => {
 
   it('stop() tells the running tick to stop and resolves only once it has finished', async () => {
     const { tick, seen, finish } = controllableTick();
-    const task = new PeriodicTask(tick);
+    const task = new PeriodicTask('test', tick);
     const running = task.run();
     let stopped = false;
     const stopping = task.stop().then(() => (stopped = true));
@@ -43,7 +43,7 @@ describe('PeriodicTask', () => {
 
   it('starts no tick after stop()', async () => {
     const { tick, seen } = controllableTick();
-    const task = new PeriodicTask(tick);
+    const task = new PeriodicTask('test', tick);
     await task.stop();
     await expect(task.run()).rejects.toThrow(/stopped/);
     expect(seen.starts).toBe(0);

@@ -1,3 +1,5 @@
+import { measureTick } from '../telemetry/tick-telemetry.js';
+
 /**
  * One kind of periodic work in this process: a tick still running is joined, never overlapped, and
  * stopping waits for it, so that an app shutting down never closes the database under a tick that
@@ -7,13 +9,19 @@ export class PeriodicTask<R> {
   private running: Promise<R> | undefined;
   private stopped = false;
 
-  constructor(private readonly tick: (shouldStop: () => boolean) => Promise<R>) {}
+  constructor(
+    /** The job's name in telemetry (`atlassian.scheduler.job`). */
+    private readonly job: string,
+    private readonly tick: (shouldStop: () => boolean) => Promise<R>,
+  ) {}
 
   /** Runs a tick, or joins the one running. */
   run(): Promise<R> {
     if (this.stopped)
       return Promise.reject(new Error('this periodic task was stopped with its module'));
-    this.running ??= this.tick(() => this.stopped).finally(() => (this.running = undefined));
+    this.running ??= measureTick(this.job, () => this.tick(() => this.stopped)).finally(
+      () => (this.running = undefined),
+    );
     return this.running;
   }
 

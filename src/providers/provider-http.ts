@@ -1,3 +1,5 @@
+import { traceTokenRequest, type SendRequest } from '../telemetry/token-request-telemetry.js';
+
 /** Why a call to a provider failed: `refused` means the provider said no; `transient` may succeed later. */
 export type ProviderFailureKind = 'refused' | 'transient';
 
@@ -36,7 +38,7 @@ export interface TokenRequestStyle {
 export async function postTokenRequest(
   url: string,
   params: Record<string, string>,
-  client: { clientId: string; clientSecret: string },
+  client: { provider: string; clientId: string; clientSecret: string },
   style: TokenRequestStyle,
   timeoutMs: number,
 ): Promise<Record<string, unknown>> {
@@ -51,7 +53,9 @@ export async function postTokenRequest(
     style.bodyEncoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
   const encoded =
     style.bodyEncoding === 'json' ? JSON.stringify(body) : new URLSearchParams(body).toString();
-  return requestJson(url, { method: 'POST', headers, body: encoded }, timeoutMs, 'token endpoint');
+  return traceTokenRequest(client.provider, params.grant_type, url, (send) =>
+    requestJson(url, { method: 'POST', headers, body: encoded }, timeoutMs, 'token endpoint', send),
+  );
 }
 
 /** GETs a JSON resource with a bearer token; throws {@link ProviderHttpError} on any failure. */
@@ -74,10 +78,11 @@ async function requestJson(
   init: RequestInit,
   timeoutMs: number,
   what: string,
+  send: SendRequest = fetch,
 ): Promise<any> {
   let response: Response;
   try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    response = await send(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   } catch (cause) {
     const reason =
       (cause as Error)?.name === 'TimeoutError'

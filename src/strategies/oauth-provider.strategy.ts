@@ -177,7 +177,7 @@ export function OAuthProviderStrategy(
         return await postTokenRequest(
           tokenURL,
           { ...params, code },
-          { clientId, clientSecret },
+          { provider: adapter.id, clientId, clientSecret },
           adapter.tokenRequestStyle,
           this.options.httpTimeoutMs,
         );

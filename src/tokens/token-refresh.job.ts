@@ -62,7 +62,7 @@ export class TokenRefreshJob {
         const expiring = { ...common, threshold: new Date(now.getTime() + windowSeconds * 1000) };
         claims.push(
           await this.store.leases.claimBatch(
-            this.due('due.accessTokenExpiresAt', expiring),
+            this.earliestFirst('due.accessTokenExpiresAt', expiring),
             claimSize,
             leaseMs,
           ),
@@ -76,7 +76,7 @@ export class TokenRefreshJob {
         };
         claims.push(
           await this.store.leases.claimBatch(
-            this.due('due.lastRefreshedAt', idle),
+            this.earliestFirst('due.lastRefreshedAt', idle),
             claimSize - taken,
             leaseMs,
           ),
@@ -90,17 +90,43 @@ export class TokenRefreshJob {
     }
   }
 
-  /** Active accounts of a configured provider whose `column` is at or before the threshold, earliest first. */
-  private due(column: string, parameters: Record<string, unknown>): DueRows<LinkedAccount> {
+  /** Accounts due now, whichever rule makes them due: the backlog a tick starts with. */
+  countDue(): Promise<number> {
+    const { windowSeconds, keepAliveAfterDays } = this.options.refreshScheduler;
+    const now = this.clock.now();
+    const rules = ['due.lastRefreshedAt <= :idleBefore'];
+    if (windowSeconds > 0) rules.push('due.accessTokenExpiresAt <= :expiringBefore');
+    return this.store.leases.countDue(
+      this.due(`(${rules.join(' OR ')})`, {
+        now,
+        tickStartedAt: now,
+        active: 'active',
+        providers: this.providers,
+        idleBefore: new Date(now.getTime() - keepAliveAfterDays * DAY_MS),
+        expiringBefore: new Date(now.getTime() + windowSeconds * 1000),
+      }),
+    );
+  }
+
+  /** Due accounts whose `column` is at or before the threshold, earliest first. */
+  private earliestFirst(
+    column: string,
+    parameters: Record<string, unknown>,
+  ): DueRows<LinkedAccount> {
+    const due = this.due(`${column} <= :threshold`, parameters);
+    return (rows) => due(rows).orderBy(column, 'ASC');
+  }
+
+  /** Active accounts of a configured provider that `rule` picks, neither in backoff nor refreshed this tick. */
+  private due(rule: string, parameters: Record<string, unknown>): DueRows<LinkedAccount> {
     return (due) =>
       due
-        .where(`${column} <= :threshold`)
+        .where(rule)
         .andWhere('due.status = :active')
         .andWhere('due.provider IN (:...providers)')
         .andWhere('(due.nextRefreshAttemptAt IS NULL OR due.nextRefreshAttemptAt <= :now)')
         // Refreshed since the tick began: not due again in the same tick (short-lived tokens).
         .andWhere('(due.lastRefreshedAt IS NULL OR due.lastRefreshedAt < :tickStartedAt)')
-        .orderBy(column, 'ASC')
         .setParameters(parameters);
   }
 

@@ -43,7 +43,7 @@ export interface RefreshSchedulerStatus {
 @Injectable()
 export class TokenRefreshScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('TokenRefreshScheduler');
-  private readonly task = new PeriodicTask((shouldStop) => this.sweep(shouldStop));
+  private readonly task = new PeriodicTask('token_refresh', (shouldStop) => this.sweep(shouldStop));
   private cronJob: RegisteredCronJob | undefined;
   private scheduledAt: Date | null = null;
   private lastTickCompletedAt: Date | null = null;

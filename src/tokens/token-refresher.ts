@@ -19,6 +19,7 @@ import { TokenCipher, tokenBinding } from '../crypto/token-cipher.js';
 import { tokenEndpointsOf, type TokenEndpoint } from '../providers/token-endpoints.js';
 import { nextAttemptAt } from './token-freshness.js';
 import { AtlassianClock } from '../clock/atlassian-clock.js';
+import { traceRefresh } from '../telemetry/refresh-telemetry.js';
 
 /** What a refresh under a lease came to, when it did not throw. */
 export type RefreshOutcome =
@@ -55,7 +56,7 @@ export class TokenRefresher implements BeforeApplicationShutdown {
 
   /** Refreshes an account whose lease is `lease`; the lease ends whatever happens (or lapses). */
   refresh(account: LinkedAccount, lease: Lease): Promise<RefreshOutcome> {
-    const work = this.refreshLeased(account, lease);
+    const work = traceRefresh(account, () => this.refreshLeased(account, lease));
     this.inFlight.add(work);
     void work.catch(() => undefined).finally(() => this.inFlight.delete(work));
     return work;

@@ -1,0 +1,40 @@
+import { httpMethod, serverAttributes, urlTemplate } from './http-attributes.js';
+import { measuredFetch } from './measured-fetch.js';
+import { openTelemetryApi } from './opentelemetry-api.js';
+import { inSpan } from './span.js';
+import { Attr } from './telemetry-names.js';
+
+/** How a token request is sent. */
+export type SendRequest = (url: string, init: RequestInit) => Promise<Response>;
+
+const GRANT_TYPES = new Set(['authorization_code', 'refresh_token']);
+
+/**
+ * One token request (a code exchange or a refresh) in a client span named `POST {url.template}`, its
+ * exchange measured on `atlassian.token_endpoint.request.duration`. `request` sends through the
+ * `send` it is given. Nothing of the body (code, verifier, refresh token, secret) is recorded.
+ */
+export function traceTokenRequest<T>(
+  provider: string,
+  grantType: string | undefined,
+  url: string,
+  request: (send: SendRequest) => Promise<T>,
+): Promise<T> {
+  if (!openTelemetryApi()) return request(fetch);
+  const attributes = {
+    [Attr.Provider]: provider,
+    [Attr.GrantType]: grantType && GRANT_TYPES.has(grantType) ? grantType : '_OTHER',
+  };
+  const template = urlTemplate(new URL(url).pathname);
+  return inSpan(
+    `POST ${template}`,
+    'client',
+    {
+      ...attributes,
+      [Attr.HttpMethod]: httpMethod('POST'),
+      [Attr.UrlTemplate]: template,
+      ...serverAttributes(new URL(url)),
+    },
+    () => request((to, init) => measuredFetch('tokenEndpointDuration', attributes, to, init)),
+  );
+}
