@@ -6,8 +6,11 @@ export type {
   AtlassianEmulatorOptions,
   EmulatorApproveOptions,
   EmulatorClientInput,
+  EmulatorIssue,
+  EmulatorIssueInput,
   EmulatorIssueTokensOptions,
   EmulatorProject,
+  EmulatorServiceAccountInput,
   EmulatorSite,
   EmulatorSiteInput,
   EmulatorSpace,
@@ -15,6 +18,12 @@ export type {
   EmulatorUser,
   EmulatorUserInput,
 } from './emulator/emulator.types.js';
+export type {
+  EmulatorBurstLimit,
+  EmulatorRateLimitHeaderForm,
+  EmulatorRateLimits,
+  EmulatorWriteLimit,
+} from './emulator/rate-limits.types.js';
 export type {
   BitbucketScopeField,
   EmulatorBitbucketConsumer,

@@ -11,11 +11,13 @@ import type {
   EmulatorApproveOptions,
   EmulatorClientInput,
   EmulatorIssueTokensOptions,
+  EmulatorServiceAccountInput,
   EmulatorSiteInput,
   EmulatorTokenResponse,
   EmulatorUser,
   EmulatorUserInput,
 } from './emulator.types.js';
+import type { EmulatorRateLimits } from './rate-limits.types.js';
 import { submitConsent } from './oauth/consent-browser.js';
 import type { SharedState } from './oauth/shared-state.js';
 import type { EmulatorCall, EmulatorCallLog, EmulatorRoute } from './server/emulator-call-log.js';
@@ -158,9 +160,25 @@ export class AtlassianEmulator {
     this.atlassian.registerClient(client);
   }
 
+  /**
+   * Add or replace a service account's OAuth 2.0 credential (client credentials grant): fixed scopes, the
+   * sites it reaches (a site, or the cloudId of a user's site); tokens it already has follow its new sites.
+   */
+  registerServiceAccount(account: EmulatorServiceAccountInput): void {
+    this.atlassian.registerServiceAccount(account);
+  }
+
   /** Replace the sites `accountId` can reach; accessible-resources and the product routes follow at once. */
   setSites(accountId: string, sites: EmulatorSiteInput[]): void {
     this.atlassian.setSites(accountId, sites);
+  }
+
+  /**
+   * Put Atlassian's points-based rate limits in force on the Jira and Confluence routes, replacing the ones
+   * set before (`undefined` or `{}`: none); every budget and window starts afresh. See `EmulatorRateLimits`.
+   */
+  setRateLimits(limits: EmulatorRateLimits | undefined): void {
+    this.atlassian.setRateLimits(limits);
   }
 
   /** Revoke every grant of `accountId`, as when the user removes the app: all its tokens stop working. */

@@ -1,4 +1,5 @@
 import { atlassianApiRoutes } from './atlassian/atlassian-api.routes.js';
+import { AtlassianControls } from './atlassian/atlassian-controls.js';
 import { atlassianAuthRoutes } from './atlassian/atlassian-auth.routes.js';
 import { atlassianProductRoutes } from './atlassian/atlassian-product.routes.js';
 import { AtlassianState } from './atlassian/atlassian-state.js';
@@ -45,6 +46,10 @@ export async function assembleEmulator(options: AtlassianEmulatorOptions): Promi
   for (const consumer of options.bitbucketConsumers ?? [DEFAULT_EMULATOR_BITBUCKET_CONSUMER])
     bitbucket.consumers.register(consumer);
   for (const user of options.users ?? [DEFAULT_EMULATOR_USER]) shared.directory.addUser(user);
+  // After the users: a service account may name one of their sites by cloudId.
+  for (const account of options.serviceAccounts ?? [])
+    new AtlassianControls(atlassian).registerServiceAccount(account);
+  atlassian.rateLimits.configure(resolved.rateLimits);
   // One server plays every host: their paths do not collide, so a new endpoint family is one more mount().
   const router = new EmulatorRouter()
     .mount(atlassianAuthRoutes(atlassian))

@@ -55,7 +55,7 @@ export const DEFAULT_EMULATOR_CLOUD_IDS = {
   initech: '3c5d7e9f-1a2b-4c3d-9e4f-5a6b7c8d9e0f',
 } as const;
 
-/** The user present when `users` is not given: two Jira + Confluence sites and one Jira-only site. */
+/** The user present when `users` is not given: two Jira + Confluence sites (with a few issues) and one Jira-only site. */
 export const DEFAULT_EMULATOR_USER: EmulatorUserInput = {
   accountId: DEFAULT_EMULATOR_ACCOUNT_ID,
   email: 'ada@example.com',
@@ -77,6 +77,12 @@ export const DEFAULT_EMULATOR_USER: EmulatorUserInput = {
         { id: '65537', key: 'ENG', name: 'Engineering' },
         { id: '65538', key: 'HR', name: 'People' },
       ],
+      issues: [
+        { key: 'ACME-1', summary: 'Set up continuous integration' },
+        { key: 'ACME-2', summary: 'Write the release notes' },
+        { key: 'ACME-3', summary: 'Rotate the signing keys' },
+        { key: 'OPS-1', summary: 'Renew the TLS certificate' },
+      ],
     },
     {
       id: DEFAULT_EMULATOR_CLOUD_IDS.globex,
@@ -88,6 +94,7 @@ export const DEFAULT_EMULATOR_USER: EmulatorUserInput = {
         { id: '10101', key: 'SUP', name: 'Support' },
       ],
       spaces: [{ id: '98305', key: 'DOCS', name: 'Documentation' }],
+      issues: [{ key: 'GLX-1', summary: 'Migrate the billing service' }],
     },
     {
       id: DEFAULT_EMULATOR_CLOUD_IDS.initech,

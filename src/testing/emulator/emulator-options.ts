@@ -1,3 +1,8 @@
+import { PRODUCT_ENDPOINT_NAMES } from './atlassian/atlassian-product.routes.js';
+import {
+  resolveRateLimits,
+  type RateLimitSettings,
+} from './atlassian/rate-limits/rate-limit-settings.js';
 import { EMULATOR_BITBUCKET_DEFAULT_DURATIONS } from './bitbucket-defaults.js';
 import type { BitbucketScopeField } from './bitbucket.types.js';
 import type { BitbucketSettings } from './bitbucket/bitbucket-state.js';
@@ -13,6 +18,8 @@ export interface ResolvedEmulatorOptions {
   autoApprove: boolean;
   durations: EmulatorTokenDurations;
   bitbucket: BitbucketSettings;
+  /** Undefined: no rate limits. */
+  rateLimits: RateLimitSettings | undefined;
 }
 
 type DurationKey =
@@ -76,6 +83,10 @@ export function resolveEmulatorOptions(options: AtlassianEmulatorOptions): Resol
       inactivityExpirySeconds,
       absoluteExpirySeconds,
     },
+    rateLimits:
+      options.rateLimits === undefined
+        ? undefined
+        : resolveRateLimits(options.rateLimits, PRODUCT_ENDPOINT_NAMES),
     bitbucket: {
       scopeField,
       durations: {

@@ -16,6 +16,7 @@ const MAY_IMPORT: Record<string, string[]> = {
 /** The public types and defaults at the top, which import no room and which every room may read. */
 const VOCABULARY = [
   'emulator.types.ts',
+  'rate-limits.types.ts',
   'bitbucket.types.ts',
   'emulator-defaults.ts',
   'bitbucket-defaults.ts',

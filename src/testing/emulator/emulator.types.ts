@@ -3,6 +3,7 @@ import type {
   EmulatorBitbucketOptions,
   EmulatorBitbucketUserInput,
 } from './bitbucket.types.js';
+import type { EmulatorRateLimits } from './rate-limits.types.js';
 
 /** An OAuth client (an "app" in the Atlassian developer console) the emulator accepts. */
 export interface EmulatorClientInput {
@@ -34,6 +35,30 @@ export interface EmulatorSpace {
   name: string;
 }
 
+/** A Jira issue on an emulated site; its project is the key's prefix (`ACME-1` is in `ACME`). */
+export interface EmulatorIssueInput {
+  /** Issue key, e.g. `ACME-1`. */
+  key: string;
+  /** Numeric id as a string; default `10000` plus the issue's position in the site's list. */
+  id?: string;
+  /** The summary field. */
+  summary: string;
+  /** The description field (Atlassian Document Format in API v3); default `null`. */
+  description?: unknown;
+}
+
+/** An issue with its defaults filled in. */
+export interface EmulatorIssue {
+  /** Numeric id as a string. */
+  id: string;
+  /** Issue key, e.g. `ACME-1`. */
+  key: string;
+  /** The summary field. */
+  summary: string;
+  /** The description field, `null` when empty. */
+  description: unknown;
+}
+
 /** A cloud site (an accessible resource) a user can reach. */
 export interface EmulatorSiteInput {
   /** The cloudId (a UUID). */
@@ -50,6 +75,8 @@ export interface EmulatorSiteInput {
   projects?: EmulatorProject[];
   /** Confluence spaces (used only when the site has a Confluence scope); default none. */
   spaces?: EmulatorSpace[];
+  /** Jira issues; default none. Edits and comments made through the API are kept per cloudId. */
+  issues?: EmulatorIssueInput[];
 }
 
 /** A user the emulator can sign in as. */
@@ -71,7 +98,29 @@ export interface EmulatorUserInput {
 }
 
 /** A site with every default filled in. */
-export interface EmulatorSite extends Required<EmulatorSiteInput> {}
+export interface EmulatorSite extends Omit<Required<EmulatorSiteInput>, 'issues'> {
+  /** The site's issues as seeded, ids filled in. */
+  issues: EmulatorIssue[];
+}
+
+/**
+ * A service account's OAuth 2.0 credential (client credentials grant): the org admin fixes its scopes and the
+ * sites it reaches; its tokens last `accessTokenTtlSeconds` and come without a refresh token.
+ */
+export interface EmulatorServiceAccountInput {
+  /** The credential's client id, sent as `client_id`; rate limits count it as an app of its own. */
+  clientId: string;
+  /** The credential's client secret. */
+  clientSecret: string;
+  /** Scopes fixed on the credential; every token it gets carries exactly these. */
+  scopes: string[];
+  /** Sites it reaches: sites of their own, or cloudIds of sites a user already has (copied when registered). */
+  sites: Array<string | EmulatorSiteInput>;
+  /** The service account's Atlassian account id; default `712020:service-<clientId>`. */
+  accountId?: string;
+  /** Display name; default `Service account <clientId>`. */
+  name?: string;
+}
 
 /** A user with every default filled in. */
 export interface EmulatorUser extends Omit<
@@ -108,6 +157,10 @@ export interface AtlassianEmulatorOptions extends EmulatorBitbucketOptions {
   now?: Date;
   /** Let the emulator clock also move with real time; default false (it moves only by `advance`/`set`). */
   realTimeClock?: boolean;
+  /** Service-account credentials the client credentials grant accepts; default none. Registered after `users`. */
+  serviceAccounts?: EmulatorServiceAccountInput[];
+  /** Points-based rate limits on the Jira and Confluence routes; default none (see `setRateLimits`). */
+  rateLimits?: EmulatorRateLimits;
 }
 
 /** Options of `AtlassianEmulator.approve()`. */

@@ -21,7 +21,19 @@ export function atlassianApiRoutes(atlassian: AtlassianState): EmulatorRouteModu
 function me(atlassian: AtlassianState, request: EmulatorRequest): EmulatorResponse {
   const caller = authenticateCaller(atlassian, request, ['read:me']);
   if (isRefusal(caller)) return caller;
-  const { user } = caller;
+  const { user, serviceAccount } = caller;
+  if (!user) {
+    // A service account is an account of type "app"; it has no avatar or profile of a person.
+    return json(200, {
+      account_id: serviceAccount!.accountId,
+      account_type: 'app',
+      email: serviceAccount!.email,
+      name: serviceAccount!.name,
+      account_status: 'active',
+      nickname: serviceAccount!.name,
+      extended_profile: {},
+    });
+  }
   return json(200, {
     account_id: user.accountId,
     account_type: 'atlassian',

@@ -1,19 +1,44 @@
 import type {
   EmulatorClientInput,
   EmulatorIssueTokensOptions,
+  EmulatorServiceAccountInput,
   EmulatorSiteInput,
   EmulatorTokenResponse,
 } from '../emulator.types.js';
+import type { EmulatorRateLimits } from '../rate-limits.types.js';
+import { PRODUCT_ENDPOINT_NAMES } from './atlassian-product.routes.js';
 import { normalizeSite } from './atlassian-sites.js';
 import type { AtlassianState } from './atlassian-state.js';
+import { resolveRateLimits } from './rate-limits/rate-limit-settings.js';
 
-/** The Atlassian controls of `AtlassianEmulator` (apps, sites, grants, tokens); the facade delegates here. */
+/**
+ * The Atlassian controls of `AtlassianEmulator` (apps, service accounts, sites, grants, tokens, rate limits);
+ * the facade delegates here.
+ */
 export class AtlassianControls {
   constructor(private readonly atlassian: AtlassianState) {}
 
   /** Add or replace an app; `redirect_uri` must equal one of its `redirectUris` exactly. */
   registerClient(client: EmulatorClientInput): void {
     this.atlassian.clients.register(client);
+  }
+
+  /** Add or replace a service-account credential; sites named by cloudId are copied from a user's. */
+  registerServiceAccount(input: EmulatorServiceAccountInput): void {
+    const { directory, serviceAccounts } = this.atlassian;
+    serviceAccounts.register(input, (cloudId) =>
+      directory
+        .allUsers()
+        .flatMap((user) => user.sites)
+        .find((site) => site.id === cloudId),
+    );
+  }
+
+  /** Put `limits` in force on the product routes (undefined: none), starting every budget and window afresh. */
+  setRateLimits(limits: EmulatorRateLimits | undefined): void {
+    this.atlassian.rateLimits.configure(
+      limits === undefined ? undefined : resolveRateLimits(limits, PRODUCT_ENDPOINT_NAMES),
+    );
   }
 
   /** Replace the sites `accountId` can reach; accessible-resources and the product routes follow at once. */

@@ -21,7 +21,10 @@ function mintRefreshToken(): string {
   return mintJwtLike('refresh', 384);
 }
 
-/** auth.atlassian.com: a refresh token only with `offline_access`, one refusal for every reason. */
+/**
+ * auth.atlassian.com: a refresh token only with `offline_access` and never for a service account (it asks
+ * again), one refusal for every reason.
+ */
 export function atlassianTokenProfile(
   durations: EmulatorTokenDurations,
 ): TokenProfile<EmulatorTokenResponse> {
@@ -29,7 +32,8 @@ export function atlassianTokenProfile(
     durations,
     mintAccessToken,
     mintRefreshToken,
-    issuesRefreshToken: (grant) => grant.scopes.includes('offline_access'),
+    issuesRefreshToken: (grant) =>
+      grant.origin === 'authorization_code' && grant.scopes.includes('offline_access'),
     body: ({ accessToken, refreshToken, expiresInSeconds, grant }) => ({
       access_token: accessToken,
       expires_in: expiresInSeconds,

@@ -131,7 +131,7 @@ describe('Jira and Confluence routes under /ex', () => {
 
   it('answers 404 JSON to other paths, counted under their product', async () => {
     const response = await get(
-      `/ex/jira/${acme}/rest/api/3/issue/ACME-1`,
+      `/ex/jira/${acme}/rest/api/3/dashboard`,
       tokenWith('read:jira-work'),
     );
     expect(response.status).toBe(404);

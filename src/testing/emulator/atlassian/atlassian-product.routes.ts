@@ -1,59 +1,36 @@
-import type { EmulatorRequest, EmulatorRouteModule } from '../server/emulator-router.js';
+import type {
+  EmulatorEndpoint,
+  EmulatorRequest,
+  EmulatorRouteModule,
+} from '../server/emulator-router.js';
 import { json, type EmulatorResponse } from '../server/http-helpers.js';
-import {
-  authenticateCaller,
-  grantedSite,
-  isRefusal,
-  type ApiCaller,
-  type GrantedSite,
-} from './atlassian-api-access.js';
+import { authenticateCaller, grantedSite, isRefusal } from './atlassian-api-access.js';
 import type { AtlassianState } from './atlassian-state.js';
+import { CONFLUENCE_ENDPOINTS } from './confluence-endpoints.js';
+import { JIRA_ENDPOINTS } from './jira-endpoints.js';
+import {
+  endpointName,
+  endpointPattern,
+  isWrite,
+  type Product,
+  type ProductEndpoint,
+} from './product-endpoint.js';
+import type { LimitedCall } from './rate-limits/atlassian-rate-limiter.js';
 
-const JIRA = '^/ex/jira/(?<cloudId>[^/]+)/rest/api/3';
-const CONFLUENCE = '^/ex/confluence/(?<cloudId>[^/]+)/wiki/api/v2';
-const JIRA_USER_SCOPES = ['read:jira-user', 'read:jira-work'];
-const JIRA_PROJECT_SCOPES = ['read:jira-work', 'read:project:jira'];
-const CONFLUENCE_SPACE_SCOPES = ['read:confluence-space.summary', 'read:space:confluence'];
+const PRODUCT_ENDPOINTS: readonly ProductEndpoint[] = [...JIRA_ENDPOINTS, ...CONFLUENCE_ENDPOINTS];
 
-type ProductHandler = (
-  caller: ApiCaller,
-  granted: GrantedSite,
-  request: EmulatorRequest,
-) => EmulatorResponse;
+/** Every emulated Jira and Confluence endpoint by name (`METHOD path-template`), for burst rules and docs. */
+export const PRODUCT_ENDPOINT_NAMES: readonly string[] = PRODUCT_ENDPOINTS.map(endpointName);
 
-/** A few Jira and Confluence endpoints under `api.atlassian.com/ex/{product}/{cloudId}`, scope and site checked. */
+/** The Jira and Confluence endpoints under `api.atlassian.com/ex/{product}/{cloudId}`, behind the gateway's checks. */
 export function atlassianProductRoutes(atlassian: AtlassianState): EmulatorRouteModule {
-  const jira = (scopes: string[], handler: ProductHandler) =>
-    guarded(atlassian, 'jira', scopes, handler);
-  const confluence = (scopes: string[], handler: ProductHandler) =>
-    guarded(atlassian, 'confluence', scopes, handler);
   return {
-    endpoints: [
-      {
-        method: 'GET',
-        path: new RegExp(`${JIRA}/myself$`),
-        route: 'jira',
-        handle: jira(JIRA_USER_SCOPES, myself),
-      },
-      {
-        method: 'GET',
-        path: new RegExp(`${JIRA}/project/search$`),
-        route: 'jira',
-        handle: jira(JIRA_PROJECT_SCOPES, projectSearch),
-      },
-      {
-        method: 'GET',
-        path: new RegExp(`${JIRA}/project$`),
-        route: 'jira',
-        handle: jira(JIRA_PROJECT_SCOPES, projects),
-      },
-      {
-        method: 'GET',
-        path: new RegExp(`${CONFLUENCE}/spaces$`),
-        route: 'confluence',
-        handle: confluence(CONFLUENCE_SPACE_SCOPES, spaces),
-      },
-    ],
+    endpoints: PRODUCT_ENDPOINTS.map((endpoint): EmulatorEndpoint => ({
+      method: endpoint.method,
+      path: endpointPattern(endpoint),
+      route: endpoint.product,
+      handle: (request) => throughGateway(atlassian, endpoint, request),
+    })),
     prefixes: [
       { prefix: '/ex/jira/', route: 'jira' },
       { prefix: '/ex/confluence/', route: 'confluence' },
@@ -61,92 +38,70 @@ export function atlassianProductRoutes(atlassian: AtlassianState): EmulatorRoute
   };
 }
 
-/** Token, then scope (401), then a site the grant reaches for this product (404), then the handler. */
-function guarded(
+/**
+ * Token, then scope (401), then a site the grant reaches for this product (404), then the rate limits (429,
+ * free), then the product; what the product answered is charged and carries the rate-limit headers.
+ */
+function throughGateway(
   atlassian: AtlassianState,
-  product: 'jira' | 'confluence',
-  scopes: string[],
-  handler: ProductHandler,
-) {
-  return (request: EmulatorRequest): EmulatorResponse => {
-    const caller = authenticateCaller(atlassian, request, scopes);
-    if (isRefusal(caller)) return caller;
-    const granted = grantedSite(caller, request.params.cloudId);
-    if (!granted || !granted.scopes.some((scope) => scope.includes(product)))
-      return siteNotFound(product);
-    return handler(caller, granted, request);
+  endpoint: ProductEndpoint,
+  request: EmulatorRequest,
+): EmulatorResponse {
+  const caller = authenticateCaller(atlassian, request, endpoint.scopes);
+  if (isRefusal(caller)) return caller;
+  const granted = grantedSite(caller, request.params.cloudId);
+  if (!granted || !granted.scopes.some((scope) => scope.includes(endpoint.product)))
+    return siteNotFound(endpoint.product);
+  request.params = decodeParams(request.params);
+  const name = endpointName(endpoint);
+  Object.assign(request.note, { cloudId: granted.site.id, endpoint: name });
+  const issue =
+    endpoint.issueParam === undefined
+      ? undefined
+      : atlassian.issues.find(granted.site, request.params[endpoint.issueParam] ?? '');
+  const limited: LimitedCall = {
+    product: endpoint.product,
+    clientId: caller.grant.clientId,
+    cloudId: granted.site.id,
+    endpoint: name,
+    ...(issue ? { issueId: issue.id } : {}),
   };
+  const refusal = atlassian.rateLimits.refuse(limited);
+  if (refusal) {
+    request.note.rateLimitReason = refusal.reason;
+    return refusal.response;
+  }
+  const { response, objects } = endpoint.handle({ caller, granted, request, atlassian });
+  const points = isWrite(endpoint) ? 1 : 1 + objects;
+  request.note.points = points;
+  const wroteIssue = issue !== undefined && response.status < 300;
+  const headers = atlassian.rateLimits.admit(limited, points, wroteIssue);
+  return { ...response, headers: { ...response.headers, ...headers } };
 }
 
-function siteNotFound(product: 'jira' | 'confluence'): EmulatorResponse {
+/**
+ * api.atlassian.com's answer for a cloudId the grant does not reach: unknown, gone from the user's sites or
+ * the service account's, or without this product. The status is 404, as clients written against the live
+ * gateway report ("a 404 against the gateway indicates a wrong Cloud ID", apache/devlake); its body could not
+ * be confirmed from public material, so this one, in each product's error shape, is the emulator's own. A
+ * product 404 (a missing issue) is told apart by Jira's own words and by the site still being accessible.
+ */
+function siteNotFound(product: Product): EmulatorResponse {
   if (product === 'jira') return json(404, { errorMessages: ['Site not found'] });
   return json(404, {
     errors: [{ status: 404, code: 'NOT_FOUND', title: 'Site not found', detail: null }],
   });
 }
 
-function myself({ user }: ApiCaller): EmulatorResponse {
-  return json(200, {
-    accountId: user.accountId,
-    accountType: 'atlassian',
-    emailAddress: user.email,
-    displayName: user.name,
-    active: true,
-    timeZone: 'Europe/London',
-  });
-}
-
-function projectSearch(
-  _caller: ApiCaller,
-  { site }: GrantedSite,
-  { query }: EmulatorRequest,
-): EmulatorResponse {
-  const startAt = integerParam(query.get('startAt'), 0, 0, Number.MAX_SAFE_INTEGER);
-  const maxResults = integerParam(query.get('maxResults'), 50, 0, 100);
-  const values = site.projects
-    .slice(startAt, startAt + maxResults)
-    .map(({ id, key, name }) => ({ id, key, name }));
-  const total = site.projects.length;
-  return json(200, {
-    startAt,
-    maxResults,
-    total,
-    isLast: startAt + values.length >= total,
-    values,
-  });
-}
-
-function projects(_caller: ApiCaller, { site }: GrantedSite): EmulatorResponse {
-  return json(
-    200,
-    site.projects.map(({ id, key, name }) => ({ id, key, name })),
+/** Path parameters as sent, percent-decoding undone (an issue key may arrive encoded). */
+function decodeParams(params: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(params).map(([name, value]) => {
+      try {
+        return [name, decodeURIComponent(value)];
+      } catch {
+        return [name, value];
+      }
+    }),
   );
-}
-
-function spaces(
-  _caller: ApiCaller,
-  { site }: GrantedSite,
-  { query }: EmulatorRequest,
-): EmulatorResponse {
-  const limit = integerParam(query.get('limit'), 25, 1, 250);
-  const offset = integerParam(decodeCursor(query.get('cursor')), 0, 0, Number.MAX_SAFE_INTEGER);
-  const page = site.spaces.slice(offset, offset + limit);
-  const results = page.map(({ id, key, name }) => ({ id, key, name, type: 'global' }));
-  const nextOffset = offset + page.length;
-  const links: Record<string, string> = {};
-  if (nextOffset < site.spaces.length) {
-    const cursor = Buffer.from(String(nextOffset)).toString('base64url');
-    links.next = `/wiki/api/v2/spaces?cursor=${cursor}&limit=${limit}`;
-  }
-  return json(200, { results, _links: links });
-}
-
-/** Jira clamps out-of-range paging values rather than failing; so does the emulator. */
-function integerParam(raw: string | null, fallback: number, min: number, max: number): number {
-  const value = raw === null ? Number.NaN : Number.parseInt(raw, 10);
-  return Number.isNaN(value) ? fallback : Math.min(Math.max(value, min), max);
-}
-
-function decodeCursor(cursor: string | null): string | null {
-  return cursor === null ? null : Buffer.from(cursor, 'base64url').toString('utf8');
 }

@@ -1,7 +1,12 @@
 import { CONFLUENCE_SCOPES, JIRA_SCOPES } from '../emulator-defaults.js';
-import type { EmulatorSite, EmulatorSiteInput } from '../emulator.types.js';
+import type {
+  EmulatorIssue,
+  EmulatorIssueInput,
+  EmulatorSite,
+  EmulatorSiteInput,
+} from '../emulator.types.js';
 
-/** A site with its defaults filled in: every Jira and Confluence scope, an avatar, no projects or spaces. */
+/** A site with its defaults filled in: every Jira and Confluence scope, an avatar, no projects, spaces or issues. */
 export function normalizeSite(site: EmulatorSiteInput): EmulatorSite {
   return {
     id: site.id,
@@ -13,5 +18,15 @@ export function normalizeSite(site: EmulatorSiteInput): EmulatorSite {
       `https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/${site.name}.png`,
     projects: [...(site.projects ?? [])],
     spaces: [...(site.spaces ?? [])],
+    issues: (site.issues ?? []).map(normalizeIssue),
+  };
+}
+
+function normalizeIssue(issue: EmulatorIssueInput, index: number): EmulatorIssue {
+  return {
+    id: issue.id ?? String(10_000 + index),
+    key: issue.key,
+    summary: issue.summary,
+    description: structuredClone(issue.description ?? null),
   };
 }

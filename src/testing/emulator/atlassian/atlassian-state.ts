@@ -7,10 +7,14 @@ import type { EmulatorBehaviour, SharedState } from '../oauth/shared-state.js';
 import type { EmulatorClock } from '../server/emulator-clock.js';
 import { AtlassianClients } from './atlassian-clients.js';
 import { atlassianTokenProfile } from './atlassian-oauth.js';
+import { AtlassianServiceAccounts } from './atlassian-service-accounts.js';
+import { JiraIssueStore } from './jira-issues.js';
+import { AtlassianRateLimiter } from './rate-limits/atlassian-rate-limiter.js';
 
 /**
- * What auth.atlassian.com and api.atlassian.com remember, in memory: their apps, consent pages, codes and
- * tokens, beside the people, clock and switches shared with Bitbucket. Every Atlassian route reads this.
+ * What auth.atlassian.com and api.atlassian.com remember, in memory: their apps and service accounts, consent
+ * pages, codes, tokens, issues and rate-limit budgets, beside the people, clock and switches shared with
+ * Bitbucket. Every Atlassian route reads this.
  */
 export class AtlassianState implements SharedState {
   readonly clock: EmulatorClock;
@@ -18,6 +22,12 @@ export class AtlassianState implements SharedState {
   readonly behaviour: EmulatorBehaviour;
   /** Registered apps. */
   readonly clients = new AtlassianClients();
+  /** Registered service-account credentials (client credentials grant). */
+  readonly serviceAccounts = new AtlassianServiceAccounts();
+  /** Jira issues per site, as the API changed them. */
+  readonly issues = new JiraIssueStore();
+  /** Points-based rate limits on the product routes (none until configured). */
+  readonly rateLimits: AtlassianRateLimiter;
   /** Consent pages awaiting a decision. */
   readonly consents: PendingConsents;
   /** Issued authorization codes. */
@@ -34,5 +44,6 @@ export class AtlassianState implements SharedState {
     this.consents = new PendingConsents(shared.clock);
     this.codes = new EmulatorCodeStore(shared.clock);
     this.tokens = new EmulatorTokenStore(shared.clock, atlassianTokenProfile(durations));
+    this.rateLimits = new AtlassianRateLimiter(shared.clock);
   }
 }

@@ -5,8 +5,12 @@ import { oauthAnswer as answer, oauthFailure, type OAuthFailure } from '../oauth
 import type { EmulatorRequest, EmulatorRouteModule } from '../server/emulator-router.js';
 import { basicCredentials, type EmulatorResponse } from '../server/http-helpers.js';
 import type { AtlassianState } from './atlassian-state.js';
+import { clientCredentialsGrant, type PresentedClient } from './client-credentials.js';
 
-/** auth.atlassian.com's `POST /oauth/token`: code exchange and rotating refresh, JSON or form bodies. */
+/**
+ * auth.atlassian.com's `POST /oauth/token`: code exchange and rotating refresh for apps, client credentials
+ * for service accounts; JSON or form bodies.
+ */
 export function atlassianTokenRoutes(atlassian: AtlassianState): EmulatorRouteModule {
   return {
     endpoints: [
@@ -23,7 +27,10 @@ export function atlassianTokenRoutes(atlassian: AtlassianState): EmulatorRouteMo
 function token(atlassian: AtlassianState, request: EmulatorRequest): EmulatorResponse {
   const { fields, error } = request.body;
   if (error) return answer(oauthFailure(400, 'invalid_request', error));
-  const clientId = authenticateClient(atlassian, request);
+  const presented = presentedClient(request);
+  if (fields.grant_type === 'client_credentials')
+    return answer(clientCredentialsGrant(atlassian, presented, fields));
+  const clientId = authenticateApp(atlassian, presented);
   if (!clientId) return answer(oauthFailure(401, 'access_denied', 'Unauthorized'));
   switch (fields.grant_type) {
     case undefined:
@@ -47,14 +54,19 @@ function token(atlassian: AtlassianState, request: EmulatorRequest): EmulatorRes
   }
 }
 
-/** The client id when the body (or HTTP Basic) carries a registered client and its secret. */
-function authenticateClient(
-  atlassian: AtlassianState,
-  { body, headers }: EmulatorRequest,
-): string | undefined {
+/** The client id and secret from the body, or from HTTP Basic when the body names no other client. */
+function presentedClient({ body, headers }: EmulatorRequest): PresentedClient {
   const basic = basicCredentials(headers.authorization);
   const clientId = body.fields.client_id ?? basic?.id;
   const secret = body.fields.client_secret ?? (basic?.id === clientId ? basic?.secret : undefined);
+  return { clientId, secret };
+}
+
+/** The client id when the request presents a registered app and its secret. */
+function authenticateApp(
+  atlassian: AtlassianState,
+  { clientId, secret }: PresentedClient,
+): string | undefined {
   const client = atlassian.clients.get(clientId);
   if (!client || secret === undefined || !safeEqual(secret, client.clientSecret)) return undefined;
   return client.clientId;

@@ -70,7 +70,8 @@ export function bitbucketTokenProfile(
         expires_in: expiresInSeconds,
         refresh_token: refreshToken!,
         token_type: 'bearer',
-        state: grantType,
+        // bitbucket.org grants begin with a code: it has no client-credentials grant here.
+        state: grantType === 'refresh_token' ? 'refresh_token' : 'authorization_code',
       };
     },
     refusal: bitbucketRefusal,

@@ -11,7 +11,7 @@ export interface EmulatorTokenDurations {
   absoluteExpirySeconds: number;
 }
 
-/** One consent turned into a chain of tokens (created by a code exchange). */
+/** One consent turned into a chain of tokens (created by a code exchange), or one client-credentials token. */
 export interface EmulatorGrant {
   id: string;
   clientId: string;
@@ -19,6 +19,8 @@ export interface EmulatorGrant {
   scopes: string[];
   consentedAtMs: number;
   revoked: boolean;
+  /** How the grant began: a user's consent (`authorization_code`) or a service account's `client_credentials`. */
+  origin: 'authorization_code' | 'client_credentials';
 }
 
 interface AccessTokenRecord {
@@ -57,16 +59,20 @@ export class EmulatorTokenStore<TBody> {
     this.durations = profile.durations;
   }
 
-  /** Start a grant after a successful code exchange and issue its first tokens. */
-  createGrant(input: Omit<EmulatorGrant, 'id' | 'revoked'>): TokenSuccess<TBody> {
+  /** Start a grant after a successful code exchange (or a client-credentials request) and issue its first tokens. */
+  createGrant(
+    input: Omit<EmulatorGrant, 'id' | 'revoked' | 'origin'>,
+    origin: EmulatorGrant['origin'] = 'authorization_code',
+  ): TokenSuccess<TBody> {
     const grant: EmulatorGrant = {
       ...input,
       scopes: [...input.scopes],
       id: mintId(),
       revoked: false,
+      origin,
     };
     this.grants.set(grant.id, grant);
-    return { ok: true, grant, body: this.issue(grant, 'authorization_code') };
+    return { ok: true, grant, body: this.issue(grant, origin) };
   }
 
   /** Rotate `refreshToken`: a new pair, or a refusal (which revokes the grant on a late reuse). */

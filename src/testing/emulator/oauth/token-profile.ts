@@ -6,7 +6,7 @@ export type RefreshRefusalReason =
   'unknown' | 'revoked' | 'absolute-expiry' | 'reused-late' | 'inactive';
 
 /** The grant type a token response answers. */
-export type IssuingGrantType = 'authorization_code' | 'refresh_token';
+export type IssuingGrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
 
 /** Tokens just minted for a grant, before the server shapes its response. */
 export interface IssuedTokens {

@@ -40,6 +40,14 @@ export interface EmulatorCall {
   bodyEncoding?: 'json' | 'form';
   /** How a Bitbucket token request presented the client: HTTP Basic, body fields, or not at all (Bitbucket token calls only). */
   clientAuth?: 'basic' | 'body' | 'none';
+  /** Jira and Confluence calls that reached a product endpoint: its cloudId. */
+  cloudId?: string;
+  /** Jira and Confluence calls: the endpoint matched, as `METHOD path-template`, e.g. `GET /rest/api/3/issue/{issueIdOrKey}`. */
+  endpoint?: string;
+  /** Jira and Confluence calls the product answered: points charged (1, plus 1 per object returned by a read). */
+  points?: number;
+  /** A 429 from the emulated rate limits: its `RateLimit-Reason`, e.g. `jira-burst-based`. */
+  rateLimitReason?: string;
 }
 
 /** Records every request, in order of completion, for assertions. */

@@ -13,6 +13,8 @@ export interface EmulatorResponse {
 /** A request body reduced to its string fields. */
 export interface ParsedBody {
   fields: Record<string, string>;
+  /** A JSON object body as parsed, nested values included (product routes read it). */
+  value?: Record<string, unknown>;
   encoding?: 'json' | 'form';
   /** Why the body could not be read, when it could not. */
   error?: string;
@@ -84,7 +86,11 @@ export function parseBody(contentType: string | undefined, text: string): Parsed
       const fields = Object.entries(value).filter(
         (entry): entry is [string, string] => typeof entry[1] === 'string',
       );
-      return { fields: Object.fromEntries(fields), encoding: 'json' };
+      return {
+        fields: Object.fromEntries(fields),
+        value: value as Record<string, unknown>,
+        encoding: 'json',
+      };
     } catch {
       return { fields: {}, encoding: 'json', error: 'Request body is not a JSON object' };
     }
