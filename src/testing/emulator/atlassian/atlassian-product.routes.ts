@@ -54,7 +54,11 @@ function throughGateway(
     return siteNotFound(endpoint.product);
   request.params = decodeParams(request.params);
   const name = endpointName(endpoint);
-  Object.assign(request.note, { cloudId: granted.site.id, endpoint: name });
+  Object.assign(request.note, {
+    clientId: caller.grant.clientId,
+    cloudId: granted.site.id,
+    endpoint: name,
+  });
   const issue =
     endpoint.issueParam === undefined
       ? undefined

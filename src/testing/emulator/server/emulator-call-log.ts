@@ -27,7 +27,7 @@ export interface EmulatorCall {
   status: number;
   /** `grant_type` of a token request. */
   grantType?: string;
-  /** `client_id` from the body, the query or HTTP Basic. */
+  /** `client_id` from the body, the query or HTTP Basic; on Jira and Confluence calls, the app the token belongs to. */
   clientId?: string;
   /** True when a refresh succeeded with an already used refresh token (inside the leeway). */
   refreshTokenReused?: boolean;
