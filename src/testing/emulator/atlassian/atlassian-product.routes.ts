@@ -15,7 +15,7 @@ import {
   type Product,
   type ProductEndpoint,
 } from './product-endpoint.js';
-import type { LimitedCall } from './rate-limits/atlassian-rate-limiter.js';
+import type { LimitedCall } from './rate-limits/limited-call.js';
 
 const PRODUCT_ENDPOINTS: readonly ProductEndpoint[] = [...JIRA_ENDPOINTS, ...CONFLUENCE_ENDPOINTS];
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { callWithBearer } from '../../../../test/support/emulator-api-call.js';
 import { AtlassianEmulator } from '../atlassian-emulator.js';
 import { DEFAULT_EMULATOR_CLOUD_IDS } from '../emulator-defaults.js';
 import type { EmulatorServiceAccountInput } from '../emulator.types.js';
@@ -49,16 +50,8 @@ describe('POST /oauth/token, client_credentials (service accounts)', () => {
   });
   const tokenFor = async () =>
     ((await (await requestToken(grant())).json()) as { access_token: string }).access_token;
-  const api = async (token: string, path: string, method = 'GET', body?: unknown) => {
-    const response = await fetch(`${emulator.apiBaseURL}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    // Bodies are asserted field by field; a loose type keeps the assertions readable.
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
-  };
+  const api = (token: string, path: string, method = 'GET', body?: unknown) =>
+    callWithBearer(`${emulator.apiBaseURL}${path}`, token, method, body);
 
   beforeEach(async () => {
     emulator = await AtlassianEmulator.start({

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { callWithBearer } from '../../../../test/support/emulator-api-call.js';
 import { AtlassianEmulator } from '../atlassian-emulator.js';
 import { DEFAULT_EMULATOR_ACCOUNT_ID, DEFAULT_EMULATOR_CLOUD_IDS } from '../emulator-defaults.js';
 
@@ -11,16 +12,13 @@ const ISSUE_NOT_FOUND = {
 describe('Jira issues and search under /ex/jira', () => {
   let emulator: AtlassianEmulator;
   let token: string;
-  const call = async (method: string, path: string, body?: unknown, cloudId: string = acme) => {
-    const response = await fetch(`${emulator.apiBaseURL}/ex/jira/${cloudId}/rest/api/3${path}`, {
+  const call = (method: string, path: string, body?: unknown, cloudId: string = acme) =>
+    callWithBearer(
+      `${emulator.apiBaseURL}/ex/jira/${cloudId}/rest/api/3${path}`,
+      token,
       method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    // Bodies are asserted field by field; a loose type keeps the assertions readable.
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
-  };
+      body,
+    );
 
   beforeEach(async () => {
     emulator = await AtlassianEmulator.start({ now: new Date('2026-03-26T16:24:52.503Z') });

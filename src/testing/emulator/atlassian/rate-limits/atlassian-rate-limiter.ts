@@ -4,18 +4,7 @@ import { HOUR_MS, HourlyPoints, nextHourMs } from './hourly-points.js';
 import { inForm, quotaHeaders, refusalHeaders, type LimitState } from './rate-limit-headers.js';
 import type { RateLimitSettings } from './rate-limit-settings.js';
 import { SlidingWindows } from './sliding-windows.js';
-
-/** A Jira or Confluence call, as the limits see it. */
-export interface LimitedCall {
-  product: 'jira' | 'confluence';
-  /** The app: a 3LO client id or a service account's client id. */
-  clientId: string;
-  cloudId: string;
-  /** `METHOD path-template`, e.g. `PUT /rest/api/3/issue/{issueIdOrKey}`. */
-  endpoint: string;
-  /** A write to one Jira issue: the issue's id (per-issue limits). */
-  issueId?: string;
-}
+import { appKey, burstRules, issueKey, siteKey, type LimitedCall } from './limited-call.js';
 
 /** A call a limit refused: the 429 and its reason. */
 export interface Refusal {
@@ -90,49 +79,37 @@ export class AtlassianRateLimiter {
     return inForm(headers, settings.headerForm);
   }
 
+  /** The quotas set for `call`: the app's (Tier 1, global) first, then the site's (Tier 2, tenant). */
   private quotas(settings: RateLimitSettings, call: LimitedCall, now: number): LimitState[] {
-    const quotas: LimitState[] = [];
-    const app = settings.appPointsPerHour;
-    if (app !== undefined)
-      quotas.push(
-        this.quota(
-          appKey(call),
-          app,
-          `${call.product}-quota-global-based`,
-          'global-app-quota',
-          now,
-        ),
-      );
     const { every, byCloudId } = settings.sitePointsPerHour;
-    const site = byCloudId.get(call.cloudId) ?? every;
-    if (site !== undefined)
-      quotas.push(
-        this.quota(
-          siteKey(call),
-          site,
-          `${call.product}-quota-tenant-based`,
-          'tenant-app-quota',
-          now,
-        ),
-      );
-    return quotas;
-  }
-
-  private quota(
-    key: string,
-    limit: number,
-    reason: string,
-    policy: string,
-    now: number,
-  ): LimitState {
-    return {
-      reason,
-      limit,
-      remaining: Math.max(0, limit - this.points.spentIn(key, now)),
-      resetAtMs: nextHourMs(now),
-      // Only "tenant-app-quota" has been seen on live answers; "global-app-quota" is the emulator's name.
-      policy: { name: policy, windowSeconds: HOUR_MS / 1000 },
-    };
+    const pools = [
+      {
+        key: appKey(call),
+        limit: settings.appPointsPerHour,
+        scope: 'global',
+        policy: 'global-app-quota',
+      },
+      {
+        key: siteKey(call),
+        limit: byCloudId.get(call.cloudId) ?? every,
+        scope: 'tenant',
+        policy: 'tenant-app-quota',
+      },
+    ];
+    return pools.flatMap(({ key, limit, scope, policy }) =>
+      limit === undefined
+        ? []
+        : [
+            {
+              reason: `${call.product}-quota-${scope}-based`,
+              limit,
+              remaining: Math.max(0, limit - this.points.spentIn(key, now)),
+              resetAtMs: nextHourMs(now),
+              // Only "tenant-app-quota" has been seen on live answers; "global-app-quota" is the emulator's.
+              policy: { name: policy, windowSeconds: HOUR_MS / 1000 },
+            },
+          ],
+    );
   }
 
   private bursts(settings: RateLimitSettings, call: LimitedCall, now: number): LimitState[] {
@@ -151,26 +128,4 @@ export class AtlassianRateLimiter {
       ...this.windows.state(issueKey(call), rule, now),
     }));
   }
-}
-
-/** The burst rules that apply to `call`, each with the window key it counts under. */
-function burstRules(settings: RateLimitSettings, call: LimitedCall) {
-  return settings.burst.flatMap((rule, index) =>
-    rule.endpoint === undefined || rule.endpoint === call.endpoint
-      ? [{ ...rule, key: `burst ${index} ${call.clientId} ${call.cloudId} ${call.endpoint}` }]
-      : [],
-  );
-}
-
-function appKey(call: LimitedCall): string {
-  return `${call.product} ${call.clientId}`;
-}
-
-function siteKey(call: LimitedCall): string {
-  return `${call.product} ${call.clientId} ${call.cloudId}`;
-}
-
-/** Per-issue limits count every writer of the issue, whichever app. */
-function issueKey(call: LimitedCall): string {
-  return `issue ${call.cloudId} ${call.issueId}`;
 }
