@@ -13,15 +13,20 @@ export interface SignedInApi {
   close(): Promise<void>;
 }
 
-/** Starts the emulator and the app (with `setup`'s changes) and signs the default user in over HTTP. */
+type SignedInSetup = Omit<TestAppSetup, 'database' | 'emulator'>;
+
+/**
+ * Starts the emulator and the app (with `setup`'s changes; a function of the emulator when they need
+ * it, e.g. its clock) and signs the default user in over HTTP.
+ */
 export async function startSignedInApi(
-  setup: Omit<TestAppSetup, 'database' | 'emulator'> = {},
+  setup: SignedInSetup | ((emulator: AtlassianEmulator) => SignedInSetup) = {},
 ): Promise<SignedInApi> {
   const emulator = await AtlassianEmulator.start();
   const app = await startTestApp({
     database: await createTestDatabase('sqlite'),
     emulator,
-    ...setup,
+    ...(typeof setup === 'function' ? setup(emulator) : setup),
   });
   const { userId } = await signInThroughApp(app, emulator);
   return {

@@ -12,7 +12,7 @@ export interface RateLimitBudget {
   limit?: number;
   remaining?: number;
   resetAt?: Date;
-  /** Less than 20% of the budget is left (`X-RateLimit-NearLimit`). */
+  /** The answer said less than 20% of a budget is left (`X-RateLimit-NearLimit`). */
   nearLimit: boolean;
   /** When this answer came. */
   observedAt: Date;
@@ -27,19 +27,30 @@ export class RateLimitBudgets {
   private readonly latest = new Map<string, RateLimitBudget>();
 
   observe(target: ApiCallTarget, reading: RateLimitReading, nowMs: number): void {
-    if (reading.remaining === undefined && reading.limit === undefined && !reading.nearLimit)
-      return;
-    const key = `${target.product}|${target.cloudId ?? ''}|${reading.policy ?? ''}`;
-    this.latest.set(key, {
-      product: target.product,
-      cloudId: target.cloudId,
-      policy: reading.policy,
-      limit: reading.limit,
-      remaining: reading.remaining,
-      resetAt: reading.resetAtMs === undefined ? undefined : new Date(reading.resetAtMs),
-      nearLimit: reading.nearLimit,
-      observedAt: new Date(nowMs),
-    });
+    const budgets: Array<Pick<RateLimitBudget, 'policy' | 'limit' | 'remaining' | 'resetAt'>> =
+      reading.quotas.map((quota) => ({
+        policy: quota.policy,
+        limit: quota.limit,
+        remaining: quota.remaining,
+        resetAt: quota.resetAtMs === undefined ? undefined : new Date(quota.resetAtMs),
+      }));
+    // Without the structured fields, the X-RateLimit-* headers are the only budget the answer names.
+    if (budgets.length === 0 && (reading.remaining !== undefined || reading.limit !== undefined)) {
+      budgets.push({
+        limit: reading.limit,
+        remaining: reading.remaining,
+        resetAt: reading.resetAtMs === undefined ? undefined : new Date(reading.resetAtMs),
+      });
+    }
+    for (const budget of budgets) {
+      this.latest.set(`${target.product}|${target.cloudId ?? ''}|${budget.policy ?? ''}`, {
+        product: target.product,
+        cloudId: target.cloudId,
+        ...budget,
+        nearLimit: reading.nearLimit,
+        observedAt: new Date(nowMs),
+      });
+    }
   }
 
   /** Every budget seen, most recently observed first. */

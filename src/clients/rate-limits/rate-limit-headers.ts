@@ -1,51 +1,84 @@
 import { parseRetryAfterMs } from '../../providers/provider-http.js';
 
+/** One quota an answer reported in the structured `RateLimit` / `RateLimit-Policy` fields. */
+export interface QuotaReading {
+  /** Its name, e.g. `tenant-app-quota` or `global-app-quota`. */
+  policy: string;
+  /** Its budget (`q`). */
+  limit?: number;
+  /** What is left of it (`r`). */
+  remaining?: number;
+  /** When it resets (now + `t` seconds). */
+  resetAtMs?: number;
+}
+
 /** What one answer of Jira or Confluence said about the app's rate limits. */
 export interface RateLimitReading {
   /** `RateLimit-Reason` of a 429, e.g. `jira-quota-global-based`; undefined on other answers. */
   reason?: string;
-  /** When to call again: `Retry-After`, else `X-RateLimit-Reset`, else the `RateLimit` field's `t`. */
+  /**
+   * When to call again: `Retry-After`, else `X-RateLimit-Reset`, else the latest reset of a spent
+   * quota; undefined when the answer says none of these.
+   */
   retryAtMs?: number;
-  /** The budget of the window (`X-RateLimit-Limit`, or the policy's `q`). */
+  /** `X-RateLimit-Limit`: the limit that refused (on a 429) or the one the answer reports. */
   limit?: number;
-  /** What is left of it (`X-RateLimit-Remaining`, or the `RateLimit` field's `r`). */
+  /** `X-RateLimit-Remaining`. */
   remaining?: number;
-  /** When the window resets (`X-RateLimit-Reset`, or now + the `RateLimit` field's `t`). */
+  /** `X-RateLimit-Reset` (ISO 8601). */
   resetAtMs?: number;
-  /** `X-RateLimit-NearLimit: true`: less than 20% of the budget is left. */
+  /** `X-RateLimit-NearLimit: true`: less than 20% of a budget is left. */
   nearLimit: boolean;
-  /** The policy's name, e.g. `tenant-app-quota` (`RateLimit-Policy`). */
-  policy?: string;
+  /** Every quota of the structured fields, by policy name. */
+  quotas: QuotaReading[];
 }
 
 /**
- * Reads the rate-limit headers in both forms Atlassian sends: plain (`RateLimit-Reason`,
- * `X-RateLimit-*`, the structured `RateLimit` / `RateLimit-Policy`) and the trial's prefixed ones
- * (`Beta-RateLimit-*`, `X-Beta-RateLimit-*`). Both can come together; the plain form wins.
+ * Reads the rate-limit headers in every form Atlassian sends: plain (`RateLimit-Reason`,
+ * `X-RateLimit-*`, the structured `RateLimit` / `RateLimit-Policy` lists) and the trial's prefixed
+ * ones (`Beta-RateLimit`, `Beta-RateLimit-Policy`, `X-Beta-RateLimit-*`). Both can come together; the
+ * plain form wins.
  */
 export function readRateLimitHeaders(headers: Headers, nowMs: number): RateLimitReading {
   const get = (name: string): string | null =>
-    headers.get(name) ?? headers.get(`beta-${name}`) ?? headers.get(betaX(name));
-  const field = parseStructuredItem(get('ratelimit'));
-  const policy = parseStructuredItem(get('ratelimit-policy'));
-  const resetAtMs =
-    parseDate(get('x-ratelimit-reset')) ??
-    (field?.params.t !== undefined ? nowMs + field.params.t * 1000 : undefined);
+    headers.get(name) ??
+    headers.get(`beta-${name}`) ??
+    headers.get(`x-beta-${name.replace(/^x-/, '')}`);
+  const quotas = readQuotas(get('ratelimit'), get('ratelimit-policy'), nowMs);
+  const resetAtMs = parseDate(get('x-ratelimit-reset'));
   const retryAfterMs = parseRetryAfterMs(headers.get('retry-after'), nowMs);
+  const spentResets = quotas
+    .filter((quota) => quota.remaining === 0 && quota.resetAtMs !== undefined)
+    .map((quota) => quota.resetAtMs!);
   return {
     reason: get('ratelimit-reason')?.trim() || undefined,
-    retryAtMs: retryAfterMs !== undefined ? nowMs + retryAfterMs : resetAtMs,
-    limit: parseCount(get('x-ratelimit-limit')) ?? policy?.params.q,
-    remaining: parseCount(get('x-ratelimit-remaining')) ?? field?.params.r,
+    retryAtMs:
+      retryAfterMs !== undefined
+        ? nowMs + retryAfterMs
+        : (resetAtMs ?? (spentResets.length > 0 ? Math.max(...spentResets) : undefined)),
+    limit: parseCount(get('x-ratelimit-limit')),
+    remaining: parseCount(get('x-ratelimit-remaining')),
     resetAtMs,
     nearLimit: get('x-ratelimit-nearlimit')?.trim().toLowerCase() === 'true',
-    policy: policy?.name ?? field?.name,
+    quotas,
   };
 }
 
-/** `x-ratelimit-limit` → `x-beta-ratelimit-limit`. */
-function betaX(name: string): string {
-  return name.startsWith('x-') ? `x-beta-${name.slice(2)}` : `beta-${name}`;
+/** The quotas of `RateLimit` (`r`, `t`) joined by name with those of `RateLimit-Policy` (`q`). */
+function readQuotas(fields: string | null, policies: string | null, nowMs: number): QuotaReading[] {
+  const byName = new Map<string, QuotaReading>();
+  const quota = (policy: string) => {
+    if (!byName.has(policy)) byName.set(policy, { policy });
+    return byName.get(policy)!;
+  };
+  for (const { name, params } of parseStructuredList(policies))
+    if (params.q !== undefined) quota(name).limit = params.q;
+  for (const { name, params } of parseStructuredList(fields)) {
+    const entry = quota(name);
+    if (params.r !== undefined) entry.remaining = params.r;
+    if (params.t !== undefined) entry.resetAtMs = nowMs + params.t * 1000;
+  }
+  return [...byName.values()];
 }
 
 function parseCount(value: string | null): number | undefined {
@@ -62,22 +95,25 @@ function parseDate(value: string | null): number | undefined {
 }
 
 /**
- * The first item of an RFC 9651 structured-field list, as the RateLimit drafts write it:
- * `"tenant-app-quota";r=17842;t=2107` → name and numeric parameters. Enough for these two headers;
- * anything it cannot read is left out rather than guessed.
+ * The items of an RFC 9651 structured-field list as the RateLimit drafts write them:
+ * `"tenant-app-quota";r=17842;t=2107, "global-app-quota";r=9;t=2107` → names and numeric parameters.
+ * Enough for these two headers; an item it cannot read is left out rather than guessed.
  */
-function parseStructuredItem(
+function parseStructuredList(
   value: string | null,
-): { name: string; params: Record<string, number> } | undefined {
-  if (!value) return undefined;
-  const [item] = value.split(',');
-  const [rawName, ...rawParams] = item.split(';').map((part) => part.trim());
-  const name = rawName.replace(/^"(.*)"$/, '$1');
-  const params: Record<string, number> = {};
-  for (const param of rawParams) {
-    const [key, raw] = param.split('=');
-    const number = Number(raw);
-    if (key && raw !== undefined && Number.isFinite(number)) params[key.trim()] = number;
-  }
-  return { name, params };
+): Array<{ name: string; params: Record<string, number> }> {
+  if (!value) return [];
+  return value.split(',').flatMap((item) => {
+    const [rawName, ...rawParams] = item.split(';').map((part) => part.trim());
+    const name = /^"([^"]+)"$/.exec(rawName)?.[1] ?? rawName;
+    if (!/^[\w.*-]+$/.test(name)) return [];
+    const params: Record<string, number> = {};
+    for (const param of rawParams) {
+      const [key, raw] = param.split('=');
+      const number = Number(raw);
+      if (key && raw !== undefined && raw.trim() !== '' && Number.isFinite(number))
+        params[key.trim()] = number;
+    }
+    return [{ name, params }];
+  });
 }
