@@ -50,7 +50,7 @@ export {
 export {
   atlassianMigrations,
   CreateAtlassianAccounts1795420000000,
-  RateLimitPauses1795600000000,
+  RateLimitPauses1795700000000,
   ZonedTimestamps1795500000000,
 } from './accounts/migrations/index.js';
 export { useZonedTimestamps } from './accounts/zoned-timestamps.js';

@@ -1,10 +1,10 @@
 import { CreateAtlassianAccounts1795420000000 } from './1795420000000-create-atlassian-accounts.js';
-import { RateLimitPauses1795600000000 } from './1795600000000-rate-limit-pauses.js';
+import { RateLimitPauses1795700000000 } from './1795700000000-rate-limit-pauses.js';
 import { ZonedTimestamps1795500000000 } from './1795500000000-zoned-timestamps.js';
 
 export {
   CreateAtlassianAccounts1795420000000,
-  RateLimitPauses1795600000000,
+  RateLimitPauses1795700000000,
   ZonedTimestamps1795500000000,
 };
 
@@ -12,5 +12,5 @@ export {
 export const atlassianMigrations = [
   CreateAtlassianAccounts1795420000000,
   ZonedTimestamps1795500000000,
-  RateLimitPauses1795600000000,
+  RateLimitPauses1795700000000,
 ];

@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * TypeORM from the entity for each driver, so `migration:generate` in the host app finds nothing to
  * change.
  */
-export class RateLimitPauses1795600000000 implements MigrationInterface {
-  name = 'RateLimitPauses1795600000000';
+export class RateLimitPauses1795700000000 implements MigrationInterface {
+  name = 'RateLimitPauses1795700000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
