@@ -41,8 +41,11 @@ export interface ApiAuth {
   /** A new token after a 401 (one forced refresh). */
   forceRefresh(): Promise<string>;
   grantedScopes(): string[];
-  /** The site answered 401 with a fresh token, or 404: re-sync the sites (throws when the site is gone). */
-  onSiteRejected?(status: number): Promise<void>;
+  /**
+   * The site answered 401 with a fresh token, or 404: the site may have left the grant (the callee
+   * decides whether to re-sync the sites, and throws when the site is gone). `message` is the answer's.
+   */
+  onSiteRejected?(status: number, message: string): Promise<void>;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
@@ -118,7 +121,7 @@ export class ApiRequestExecutor {
           token = await auth.forceRefresh();
           continue;
         }
-        await auth.onSiteRejected?.(401);
+        await auth.onSiteRejected?.(401, message);
       } else if (response.status === 429 || (response.status === 503 && hasRetryHint(response))) {
         const retryAtMs = limits.retryAtMs ?? nowMs + this.backoffMs(rateLimited + 1);
         const scope = response.status === 429 ? pauseScopeOf(limits.reason) : undefined;
@@ -156,7 +159,7 @@ export class ApiRequestExecutor {
         await this.clock.sleep(this.backoffMs(++failures));
         continue;
       } else if (response.status === 404) {
-        await auth.onSiteRejected?.(404);
+        await auth.onSiteRejected?.(404, message);
       }
       throw new AtlassianApiError(request.target, response.status, message);
     }

@@ -22,12 +22,20 @@ export interface AtlassianAccountApi {
 }
 
 /**
+ * A 404 that is about the site rather than the thing asked for: the gateway's answer for a cloudId
+ * the grant does not reach (Jira's own 404s say "Issue does not exist…", "No project could be found…").
+ */
+const SITE_GONE = /\bsite\b|cloud ?id/i;
+
+/**
  * Calls Jira and Confluence for a linked user: `forUser(userId).jira().get('/rest/api/3/myself')`.
  * The token comes from `AtlassianTokenService`; the site is picked by cloudId, URL or name.
  */
 @Injectable()
 export class AtlassianApiClient extends LinkedAccountApi<AtlassianAccountApi> {
   protected readonly provider = 'atlassian';
+  /** When each account's sites were last re-synced after a rejection, by the module's clock. */
+  private readonly siteChecks = new Map<string, number>();
 
   /** The sites of the app user's Atlassian account. */
   async listSites(userId: string): Promise<SiteView[]> {
@@ -59,18 +67,29 @@ export class AtlassianApiClient extends LinkedAccountApi<AtlassianAccountApi> {
           this.options.atlassian.clientId,
           account.id,
           site.scopes,
-          () => this.assertSiteStillListed(account, site, product),
+          (status, message) => this.siteRejected(account, site, product, status, message),
         ),
       };
     }, this.executor);
   }
 
-  /** A site that refuses a fresh token, or answers 404, may have left the grant: re-sync and tell. */
-  private async assertSiteStillListed(
+  /**
+   * A site that refuses a fresh token, or a 404 that names the site (not the product's own "issue
+   * does not exist"), may have left the grant: re-sync the sites, at most once per account every
+   * `api.siteRecheckMs`, and tell when it is gone.
+   */
+  private async siteRejected(
     account: LinkedAccountView,
     site: SiteView,
     product: AtlassianProduct,
+    status: number,
+    message: string,
   ): Promise<void> {
+    if (status === 404 && !SITE_GONE.test(message)) return;
+    const nowMs = this.clock.now().getTime();
+    const checkedAt = this.siteChecks.get(account.id);
+    if (checkedAt !== undefined && nowMs - checkedAt < this.options.api.siteRecheckMs) return;
+    this.siteChecks.set(account.id, nowMs);
     const sites = await this.syncSites(account);
     if (!sites.some((s) => s.cloudId === site.cloudId)) {
       throw new AtlassianSiteSelectionError(

@@ -5,6 +5,7 @@ import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { AtlassianTokenService } from '../tokens/atlassian-token.service.js';
 import type { TokenTarget } from '../tokens/token-target.js';
+import { AtlassianClock } from '../clock/atlassian-clock.js';
 import { ApiRequestExecutor } from './api-request.executor.js';
 import type { RateLimitBudget } from './rate-limits/rate-limit-budgets.js';
 
@@ -19,6 +20,7 @@ export abstract class LinkedAccountApi<TApi> {
     protected readonly tokens: AtlassianTokenService,
     protected readonly accounts: AccountLinkService,
     protected readonly executor: ApiRequestExecutor,
+    protected readonly clock: AtlassianClock,
   ) {}
 
   /** The app user's account of this provider (the first linked, when several). */

@@ -251,6 +251,13 @@ export interface ApiClientOptions {
    * @defaultValue `1000`
    */
   pauseSyncMs?: number;
+  /**
+   * After a site answers 404 naming the site (or 401 to a fresh token), the account's sites are read
+   * again from accessible-resources at most once in this many ms; the product's own 404s ("issue does
+   * not exist") never trigger it.
+   * @defaultValue `300000`
+   */
+  siteRecheckMs?: number;
 }
 
 /** What a call does under a rate-limit pause: wait for its end, or fail at once. */

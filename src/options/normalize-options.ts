@@ -110,6 +110,7 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
     backoffBaseMs: 300,
     onRateLimit: 'wait',
     pauseSyncMs: 1_000,
+    siteRecheckMs: 300_000,
     ...definedOnly(options.api),
   };
   assertNumbers('api', api, {
@@ -118,6 +119,7 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
     maxRetryWaitMs: 0,
     backoffBaseMs: 1,
     pauseSyncMs: 0,
+    siteRecheckMs: 0,
   });
   if (api.onRateLimit !== 'wait' && api.onRateLimit !== 'fail') {
     throw new AtlassianOptionsError(
