@@ -1,5 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import {
+  AtlassianApiClient,
   AtlassianError,
   AtlassianTokenService,
   TokenRefreshScheduler,
@@ -27,10 +28,14 @@ export type TokenWorkerJob =
   /** `getTokenStatus({ accountId })`. */
   | { kind: 'status'; accountId: string }
   /** The wall clock and time zone the app sees. */
-  | { kind: 'clock' };
+  | { kind: 'clock' }
+  /** `calls` concurrent Jira GETs for the account on a site, waiting out rate-limit pauses. */
+  | { kind: 'jira'; accountId: string; cloudId: string; path: string; calls: number };
 
 /** A caller's outcome: its token, or the error code it got (tokens travel over IPC only, never to a log). */
 export type GetOutcome = { token: string } | { errorCode: string };
+/** A Jira call's outcome: answered, or the error code it got. */
+export type ApiOutcome = { answered: true } | { errorCode: string };
 /** Outcome of `forgetTokens`. */
 export type ForgetOutcome = { forgotten: true } | { errorCode: string };
 /** Outcome of `getTokenStatus`. */
@@ -57,6 +62,7 @@ export type TokenWorkerResult =
       rssAtGoBytes: number;
       maxRssBytes: number;
     }
+  | { kind: 'jira'; pid: number; outcomes: ApiOutcome[]; elapsedMs: number }
   | { kind: 'forget'; pid: number; outcome: ForgetOutcome; elapsedMs: number }
   | { kind: 'status'; pid: number; outcome: StatusOutcome; elapsedMs: number }
   | {
@@ -143,6 +149,18 @@ export async function runTokenJob(
     }
     case 'sweep':
       return sweep(app, startedAt);
+    case 'jira': {
+      const client = app.get(AtlassianApiClient).forAccount(job.accountId).jira(job.cloudId);
+      const outcomes = await Promise.all(
+        Array.from({ length: job.calls }, () =>
+          client.get(job.path).then(
+            (): ApiOutcome => ({ answered: true }),
+            (err: unknown): ApiOutcome => ({ errorCode: errorCodeOf(err) }),
+          ),
+        ),
+      );
+      return { kind: 'jira', pid, outcomes, elapsedMs: elapsedMs() };
+    }
     case 'clock': {
       const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
       return {
