@@ -24,6 +24,7 @@ export type {
   RateLimitBehaviour,
 } from './options/atlassian-module-options.interface.js';
 export { InjectAtlassianOptions } from './options/inject-atlassian-options.decorator.js';
+export type { AppRequest } from './http/app-request.interface.js';
 export type { ResolvedAtlassianOptions } from './options/normalized-options.interface.js';
 export { AtlassianClock } from './clock/atlassian-clock.js';
 

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Request } from 'express';
 import { Not, QueryFailedError, type Repository } from 'typeorm';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { AccountOwnedByAnotherUserError } from '../errors/account-conflict.error.js';
+import type { AppRequest } from '../http/app-request.interface.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import type {
   ProviderProfile,
@@ -36,7 +36,7 @@ export interface CompleteSignInInput {
   /** Atlassian sites the grant covers; `null` for providers without sites (Bitbucket). */
   sites: SiteData[] | null;
   flow: OAuthFlowState;
-  request: Request;
+  request: AppRequest;
 }
 
 /** One person: their Atlassian account id and the linked accounts (Atlassian, Bitbucket) that carry it. */

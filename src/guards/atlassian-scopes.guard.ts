@@ -1,11 +1,12 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
 import { AccountLinkService } from '../accounts/account-link.service.js';
 import { ATLASSIAN_OPTIONS, REQUIRED_ATLASSIAN_SCOPES } from '../atlassian.constants.js';
 import { AtlassianErrorCode } from '../errors/atlassian.error.js';
 import { AtlassianConsentRequiredError } from '../errors/consent-required.error.js';
+import type { AppRequest } from '../http/app-request.interface.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
+import { pathAndQuery } from '../strategies/sign-in-request.js';
 
 /**
  * Enforces `@RequireAtlassianScopes(...)`: the signed-in app user's active Atlassian account must hold the scopes.
@@ -25,7 +26,7 @@ export class AtlassianScopesGuard implements CanActivate {
         context.getHandler(),
         context.getClass(),
       ]) ?? [];
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<AppRequest>();
     const userId = await this.options.getCurrentUserId(request);
     const account = userId ? await this.accounts.findForUser(userId, 'atlassian') : null;
     if (!account || account.status !== 'active') {
@@ -50,8 +51,8 @@ export class AtlassianScopesGuard implements CanActivate {
     return true;
   }
 
-  private consentUrl(scopes: string[], request: Request): string {
-    const query = new URLSearchParams({ returnTo: request.originalUrl });
+  private consentUrl(scopes: string[], request: AppRequest): string {
+    const query = new URLSearchParams({ returnTo: pathAndQuery(request) });
     if (scopes.length > 0) query.set('scope', scopes.join(' '));
     return `${this.options.atlassian.loginPath}?${query}`;
   }

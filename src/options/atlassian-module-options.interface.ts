@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { AppRequest } from '../http/app-request.interface.js';
 import type { ProviderProfile } from '../providers/provider-profile.interface.js';
 
 /** An OAuth client registered with a provider. Endpoint defaults are the provider's. */
@@ -73,17 +73,22 @@ export interface ResolveUserContext {
   provider: string;
   /** The provider profile (no tokens). */
   profile: ProviderProfile;
-  /** The incoming HTTP request of the callback. */
-  request: Request;
+  /** The incoming HTTP request of the callback (your adapter's own request object). */
+  request: AppRequest;
 }
 
 /** Returns the id of the app user who owns a provider account signing in for the first time. */
 export type ResolveUser = (context: ResolveUserContext) => string | Promise<string>;
 
-/** Returns the id of the app user already signed in to the app, or `undefined` when nobody is. */
-export type GetCurrentUserId = (
-  request: Request,
-) => string | undefined | Promise<string | undefined>;
+/**
+ * Returns the id of the app user already signed in to the app, or `undefined` when nobody is. `request`
+ * is your adapter's own request object: a function typed with Express's `Request` or Fastify's
+ * `FastifyRequest` is accepted too.
+ */
+export type GetCurrentUserId = {
+  // Method syntax makes the parameter bivariant, so a function typed with the adapter's request fits.
+  bivarianceHack(request: AppRequest): string | undefined | Promise<string | undefined>;
+}['bivarianceHack'];
 
 /** Settings of the short-lived cookie that carries state, PKCE verifier and return path. */
 export interface StateCookieOptions {

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { parse as parseSetCookie } from 'set-cookie-parser';
-import type { Request } from 'express';
 import { describe, expect, it, vi } from 'vitest';
 import { AtlassianErrorCode } from '../errors/atlassian.error.js';
 import { OAuthCallbackError } from '../errors/oauth-callback.error.js';
 import { TokenCipher } from '../crypto/token-cipher.js';
+import type { AppRequest } from '../http/app-request.interface.js';
+import { bindSignInResponse, SignInResponse } from '../http/sign-in-response.js';
 import type { OAuthFlowState } from './oauth-flow-state.interface.js';
 import {
   OAuthStateCookieStore,
@@ -20,20 +21,30 @@ const SETTINGS: StateCookieSettings = {
   path: '/auth/atlassian/callback',
 };
 
-/** A request with the given cookie header, and a response that records `Set-Cookie`. */
-function fakeRequest(cookieHeader?: string): { req: Request; setCookies: string[] } {
+/**
+ * A request with the given cookie header, bound as the guard binds it to a response whose adapter
+ * records each `Set-Cookie` (an adapter without `setCookie`, as before Nest 12.1).
+ */
+function fakeRequest(cookieHeader?: string): { req: AppRequest; setCookies: string[] } {
   const setCookies: string[] = [];
-  const res = {
-    append(name: string, value: string) {
+  const adapter = {
+    appendHeader(_response: unknown, name: string, value: string) {
       expect(name).toBe('Set-Cookie');
       setCookies.push(value);
-      return res;
+    },
+    setHeader() {
+      throw new Error('the state store sets no other header');
+    },
+    reply() {
+      throw new Error('the state store never answers');
     },
   };
-  const req = {
+  const req: AppRequest = {
+    method: 'GET',
+    url: '/auth/atlassian',
     headers: cookieHeader === undefined ? {} : { cookie: cookieHeader },
-    res,
-  } as unknown as Request;
+  };
+  bindSignInResponse(req, new SignInResponse(adapter, {}));
   return { req, setCookies };
 }
 
@@ -64,7 +75,7 @@ interface Verified {
   err: Error | null;
   ok?: string | boolean;
   flow?: OAuthFlowState;
-  req: Request;
+  req: AppRequest;
   setCookies: string[];
 }
 
@@ -293,11 +304,11 @@ describe('OAuthStateCookieStore', () => {
     });
   });
 
-  it('needs an Express request with its response', async () => {
+  it('needs the response the sign-in guard binds to the request', async () => {
     const { store } = storeWithClock();
-    const req = { headers: {} } as unknown as Request;
+    const req: AppRequest = { method: 'GET', url: '/auth/atlassian', headers: {} };
     expect(() => store.store(req, undefined, undefined, {}, () => undefined)).toThrow(
-      /req\.res is missing/,
+      /behind AtlassianAuthGuard or BitbucketAuthGuard/,
     );
   });
 });

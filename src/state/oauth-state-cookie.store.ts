@@ -1,9 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
-import type { Request, Response } from 'express';
+import { parse as parseCookies } from 'cookie';
 import { AtlassianErrorCode } from '../errors/atlassian.error.js';
 import { OAuthCallbackError } from '../errors/oauth-callback.error.js';
 import type { TokenCipher } from '../crypto/token-cipher.js';
+import type { AppRequest } from '../http/app-request.interface.js';
+import { signInResponseOf } from '../http/sign-in-response.js';
 import type { OAuthFlowState } from './oauth-flow-state.interface.js';
 import { UsedStateRegistry } from './used-state.registry.js';
 
@@ -19,7 +20,7 @@ interface CookiePayload extends OAuthFlowState {
 const VERIFIED_FLOW = Symbol('nestjs-atlassian verified flow');
 
 /** The flow that the state store verified for this callback request; sign-in when none was recorded. */
-export function verifiedFlowOf(req: Request): OAuthFlowState {
+export function verifiedFlowOf(req: AppRequest): OAuthFlowState {
   return (
     (req as unknown as Record<symbol, OAuthFlowState | undefined>)[VERIFIED_FLOW] ?? {
       mode: 'sign-in',
@@ -40,7 +41,7 @@ export interface StateCookieSettings {
   /** The callback URL's origin, named when the cookie is missing (a login on another host is a cause). */
   callbackOrigin?: string;
   /** Throws when a verified flow must not complete (e.g. a link finished by another user). */
-  assertFlow?: (req: Request, flow: OAuthFlowState) => void | Promise<void>;
+  assertFlow?: (req: AppRequest, flow: OAuthFlowState) => void | Promise<void>;
 }
 
 /**
@@ -60,7 +61,7 @@ export class OAuthStateCookieStore {
 
   /** passport-oauth2 calls this at the login route (arity 5: PKCE verifier included). */
   store(
-    req: Request,
+    req: AppRequest,
     verifier: string | undefined,
     flow: OAuthFlowState | undefined,
     _meta: unknown,
@@ -74,12 +75,16 @@ export class OAuthStateCookieStore {
       verifier,
       expiresAt: this.now() + this.settings.maxAgeSeconds * 1000,
     };
-    this.setCookie(req, this.cipher.encrypt(JSON.stringify(payload)), this.settings.maxAgeSeconds);
+    signInResponseOf(req).setCookie(
+      this.settings,
+      this.cipher.encrypt(JSON.stringify(payload)),
+      this.settings.maxAgeSeconds,
+    );
     callback(null, state);
   }
 
   /** passport-oauth2 calls this at the callback; it answers the PKCE verifier (or `true`) and the flow. */
-  verify(req: Request, providedState: string | undefined, callback: VerifyCallback): void {
+  verify(req: AppRequest, providedState: string | undefined, callback: VerifyCallback): void {
     let payload: CookiePayload;
     try {
       payload = this.take(req, providedState);
@@ -102,11 +107,11 @@ export class OAuthStateCookieStore {
   }
 
   /** Clears the cookie, e.g. when the provider sent the user back with an error. */
-  clear(req: Request): void {
-    if (this.readCookie(req) !== undefined) this.setCookie(req, '', 0);
+  clear(req: AppRequest): void {
+    if (this.readCookie(req) !== undefined) signInResponseOf(req).clearCookie(this.settings);
   }
 
-  private take(req: Request, providedState: string | undefined): CookiePayload {
+  private take(req: AppRequest, providedState: string | undefined): CookiePayload {
     const raw = this.readCookie(req);
     if (raw === undefined) {
       throw new OAuthCallbackError(
@@ -114,7 +119,7 @@ export class OAuthStateCookieStore {
         `The sign-in cookie is missing: it expired, cookies are blocked, the callback was opened in another browser, or the sign-in started on another host than the callback URL's${this.settings.callbackOrigin ? ` (${this.settings.callbackOrigin})` : ''}, e.g. 127.0.0.1 instead of localhost, so the cookie was set where the callback cannot read it. Start the sign-in again${this.settings.callbackOrigin ? ` from ${this.settings.callbackOrigin}` : ''}.`,
       );
     }
-    this.setCookie(req, '', 0);
+    signInResponseOf(req).clearCookie(this.settings);
     let payload: CookiePayload;
     try {
       payload = JSON.parse(this.cipher.decrypt(raw)) as CookiePayload;
@@ -147,26 +152,10 @@ export class OAuthStateCookieStore {
     return payload;
   }
 
-  private readCookie(req: Request): string | undefined {
+  private readCookie(req: AppRequest): string | undefined {
     const header = req.headers.cookie;
     const value = header ? parseCookies(header)[this.settings.name] : undefined;
     return value === '' ? undefined : value;
-  }
-
-  private setCookie(req: Request, value: string, maxAgeSeconds: number): void {
-    const res = (req as Request & { res?: Response }).res;
-    if (!res)
-      throw new Error('OAuthStateCookieStore needs an Express request (req.res is missing)');
-    res.append(
-      'Set-Cookie',
-      serializeCookie(this.settings.name, value, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: this.settings.secure,
-        path: this.settings.path,
-        maxAge: maxAgeSeconds,
-      }),
-    );
   }
 }
 

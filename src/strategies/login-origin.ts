@@ -1,5 +1,6 @@
-import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
-import type { Request, Response } from 'express';
+import { parse as parseCookies } from 'cookie';
+import type { AppRequest } from '../http/app-request.interface.js';
+import { signInResponseOf } from '../http/sign-in-response.js';
 import { pathAndQuery } from './sign-in-request.js';
 
 /** How long the "already redirected once" marker lives, in seconds: one hop, not a session. */
@@ -19,24 +20,25 @@ const HOP_MAX_AGE_SECONDS = 60;
  * @returns the URL to redirect to, or `undefined` to go on with the sign-in.
  */
 export function wrongHostRedirect(
-  req: Request,
+  req: AppRequest,
   callbackURL: URL,
   hopCookieName: string,
 ): string | undefined {
   const hosts = requestHosts(req, callbackURL.protocol);
   if (hosts.length === 0 || hosts.includes(callbackURL.host.toLowerCase())) return undefined;
   const header = req.headers.cookie;
-  const path = requestPathOnly(req);
+  const response = signInResponseOf(req);
+  const hop = { name: hopCookieName, path: requestPathOnly(req) };
   if (header && parseCookies(header)[hopCookieName] === '1') {
-    setHopCookie(req, hopCookieName, '', 0, path);
+    writeHopCookie(() => response.clearCookie(hop));
     return undefined;
   }
-  setHopCookie(req, hopCookieName, '1', HOP_MAX_AGE_SECONDS, path);
+  writeHopCookie(() => response.setCookie(hop, '1', HOP_MAX_AGE_SECONDS));
   return `${callbackURL.origin}${pathAndQuery(req)}`;
 }
 
 /** Every host the request claims to be for, normalised (lowercase, default port dropped). */
-function requestHosts(req: Request, protocol: string): string[] {
+function requestHosts(req: AppRequest, protocol: string): string[] {
   const header = (name: string) => {
     const value = req.headers[name];
     return (Array.isArray(value) ? value.join(',') : (value ?? '')).split(',')[0].trim();
@@ -53,29 +55,15 @@ function requestHosts(req: Request, protocol: string): string[] {
     });
 }
 
-function requestPathOnly(req: Request): string {
+function requestPathOnly(req: AppRequest): string {
   return pathAndQuery(req).split('?')[0] || '/';
 }
 
-function setHopCookie(
-  req: Request,
-  name: string,
-  value: string,
-  maxAgeSeconds: number,
-  path: string,
-): void {
-  const res = (req as Request & { res?: Response }).res;
-  let cookie: string;
+function writeHopCookie(write: () => void): void {
   try {
-    cookie = serializeCookie(name, value, {
-      httpOnly: true,
-      sameSite: 'lax',
-      path,
-      maxAge: maxAgeSeconds,
-    });
-  } catch {
+    write();
+  } catch (err) {
     // A path the cookie syntax cannot carry: no marker, at worst one more redirect.
-    return;
+    if (!(err instanceof TypeError)) throw err;
   }
-  res?.append('Set-Cookie', cookie);
 }

@@ -1,6 +1,6 @@
-import type { Request } from 'express';
 import { AtlassianErrorCode } from '../errors/atlassian.error.js';
 import { OAuthCallbackError, OAuthProviderError } from '../errors/oauth-callback.error.js';
+import type { AppRequest } from '../http/app-request.interface.js';
 import type { GetCurrentUserId } from '../options/atlassian-module-options.interface.js';
 import { ProviderHttpError } from '../providers/provider-http.js';
 import type { OAuthFlowState } from '../state/oauth-flow-state.interface.js';
@@ -43,7 +43,7 @@ const CALLBACK_PARAMETERS = ['code', 'state', 'error', 'error_description', 'err
  * 4xx and a code: only GET, each parameter once.
  */
 export async function prepareAuthenticate(
-  req: Request,
+  req: AppRequest,
   context: OAuthFlowContext,
 ): Promise<AuthenticatePlan> {
   if (req.method !== 'GET') {
@@ -80,7 +80,7 @@ export async function prepareAuthenticate(
 }
 
 function prepareCallback(
-  req: Request,
+  req: AppRequest,
   query: Record<string, unknown>,
   context: OAuthFlowContext,
 ): AuthenticatePlan {
@@ -124,7 +124,7 @@ function singleParamOrNone(query: Record<string, unknown>, name: string): string
 /** A state-store check: a link must be finished by the app user who started it. */
 export function assertSameLinkUser(
   getCurrentUserId: GetCurrentUserId,
-): (req: Request, flow: OAuthFlowState) => Promise<void> {
+): (req: AppRequest, flow: OAuthFlowState) => Promise<void> {
   return async (req, flow) => {
     if (flow.mode === 'link' && (await getCurrentUserId(req)) !== flow.linkUserId) {
       throw new OAuthCallbackError(

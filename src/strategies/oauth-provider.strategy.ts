@@ -1,11 +1,12 @@
 import { Inject, Injectable, type Type } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { Request } from 'express';
 import { Strategy as OAuth2Strategy } from 'passport-oauth2';
 import { AccountLinkService } from '../accounts/account-link.service.js';
 import type { LinkedAccountProvider } from '../accounts/entities/linked-account.entity.js';
 import type { AuthenticatedUser } from '../accounts/linked-account.view.js';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
+import type { AppRequest } from '../http/app-request.interface.js';
+import { signInResponseOf } from '../http/sign-in-response.js';
 import type {
   NormalizedAtlassianOptions,
   NormalizedProviderOptions,
@@ -137,11 +138,17 @@ export function OAuthProviderStrategy(
     }
 
     /** Classifies the request (login or callback) before passport-oauth2 handles it. */
-    override authenticate(req: Request, options?: object): void {
+    override authenticate(req: AppRequest, options?: object): void {
+      // passport's own redirect writes with res.setHeader and res.end, which a Fastify reply lacks.
+      this.redirect = (url: string, status?: number) => signInResponseOf(req).redirect(url, status);
       prepareAuthenticate(req, this.flow).then(
         ({ redirect, ...extra }) =>
           redirect === undefined
-            ? super.authenticate(req, { ...options, ...extra })
+            ? // passport's typings name Express's request; it reads only what AppRequest has.
+              super.authenticate(req as Parameters<OAuth2Strategy['authenticate']>[0], {
+                ...options,
+                ...extra,
+              })
             : this.redirect(redirect, 302),
         (err) => this.error(err),
       );
@@ -149,7 +156,7 @@ export function OAuthProviderStrategy(
 
     /** Called by passport after the exchange and the profile: reads the sites and stores the link. */
     async validate(
-      req: Request,
+      req: AppRequest,
       accessToken: string,
       _refreshToken: string,
       params: Record<string, unknown>,

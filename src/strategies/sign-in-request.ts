@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { AppRequest } from '../http/app-request.interface.js';
 import { AtlassianErrorCode } from '../errors/atlassian.error.js';
 import { OAuthCallbackError } from '../errors/oauth-callback.error.js';
 
@@ -13,12 +13,12 @@ const UNTRUSTED_TEXT_MAX = 200;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** The request's path, as the app received it (no query; an absolute-form target reduced to its path). */
-export function requestPath(req: Request): string {
+export function requestPath(req: AppRequest): string {
   return pathAndQuery(req).split('?')[0];
 }
 
 /** The request target's path and query, exactly as sent. */
-export function pathAndQuery(req: Request): string {
+export function pathAndQuery(req: AppRequest): string {
   const target = req.originalUrl ?? req.url ?? '/';
   if (target.startsWith('/')) return target;
   try {

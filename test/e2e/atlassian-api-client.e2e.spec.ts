@@ -14,11 +14,9 @@ import {
   DEFAULT_EMULATOR_ACCOUNT_ID,
   DEFAULT_EMULATOR_CLOUD_IDS,
 } from '../../src/testing/index.js';
-import { ScopedTestController } from '../fixtures/scoped-test.controller.js';
-import { BrowserSession } from '../support/browser-session.js';
 import { createTestDatabase } from '../support/databases.js';
 import { signInThroughApp } from '../support/sign-in.js';
-import { startTestApp, TEST_USER_HEADER, type TestApp } from '../support/test-app.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const HOUR_MS = 3600_000;
 
@@ -41,7 +39,6 @@ describe('AtlassianApiClient against the emulator', () => {
       now: () => emulator.clock.now(),
       // Time is faked: every wait is recorded and returns at once.
       sleep: async (ms) => void waits.push(ms),
-      controllers: [ScopedTestController],
     });
     api = app.app.get(AtlassianApiClient);
     userId = (await signInThroughApp(app, emulator)).userId;
@@ -389,54 +386,5 @@ describe('AtlassianApiClient against the emulator', () => {
       '7c1c1c1c-0000-4000-8000-00000000cccc',
       '7c1c1c1c-0000-4000-8000-00000000dddd',
     ]);
-  });
-
-  it('the scope guard answers 403 with the consent URL; after consenting to more scopes, 200', async () => {
-    const headers = { [TEST_USER_HEADER]: userId };
-    const denied = await fetch(`${app.url}/scoped/write`, { headers });
-    expect(denied.status).toBe(403);
-    const body = (await denied.json()) as {
-      code: string;
-      missingScopes: string[];
-      consentUrl: string;
-    };
-    expect(body).toMatchObject({
-      code: 'atlassian_scopes_required',
-      missingScopes: ['write:jira-work'],
-    });
-    expect(body.consentUrl).toBe(
-      '/auth/atlassian?returnTo=%2Fscoped%2Fwrite&scope=write%3Ajira-work',
-    );
-
-    const session = new BrowserSession();
-    const login = await session.request(`${app.url}${body.consentUrl}`, { headers });
-    const authorize = new URL(login.headers.get('location')!);
-    expect(authorize.searchParams.get('scope')!.split(' ')).toEqual(
-      expect.arrayContaining(['read:jira-work', 'write:jira-work', 'read:me', 'offline_access']),
-    );
-    const callback = await session.request(await emulator.approve(authorize.toString()), {
-      headers,
-    });
-    expect(callback.status).toBe(200);
-    expect(await callback.json()).toMatchObject({
-      userId,
-      mode: 'link',
-      returnTo: '/scoped/write',
-    });
-
-    const allowed = await fetch(`${app.url}/scoped/write`, { headers });
-    expect(allowed.status).toBe(200);
-    expect(await allowed.json()).toEqual({ ok: true });
-  });
-
-  it('the scope guard answers 403 atlassian_account_required to a user without a linked account', async () => {
-    const response = await fetch(`${app.url}/scoped/write`, {
-      headers: { [TEST_USER_HEADER]: 'nobody-linked' },
-    });
-    expect(response.status).toBe(403);
-    expect(await response.json()).toMatchObject({
-      code: 'atlassian_account_required',
-      consentUrl: expect.stringContaining('/auth/atlassian?'),
-    });
   });
 });

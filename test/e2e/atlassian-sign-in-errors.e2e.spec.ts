@@ -15,14 +15,14 @@ import {
   storedPlainTokens,
   storedRows,
 } from '../support/oauth-provider-flow.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { onEachAdapter, startTestApp, type TestApp } from '../support/test-app.js';
 
 /** The app's timeout for provider calls in the slow-provider app: short, so the timeout case is quick. */
 const SHORT_TIMEOUT_MS = 250;
 
-describe.each(['sqlite', 'postgres'] as const)(
-  'Atlassian sign-in errors end to end (%s)',
-  (kind) => {
+describe.each(onEachAdapter(['sqlite', 'postgres'] as const))(
+  'Atlassian sign-in errors end to end ($adapter, $kind)',
+  ({ adapter, kind }) => {
     let emulator: AtlassianEmulator;
     let database: TestDatabase;
     /** The app under test; passport keeps one strategy per name per process, so one app runs at a time. */
@@ -51,7 +51,7 @@ describe.each(['sqlite', 'postgres'] as const)(
 
     describe('with the default options', () => {
       beforeAll(async () => {
-        app = await startTestApp({ database, emulator });
+        app = await startTestApp({ adapter, database, emulator });
         // A known account (Ada, with three sites) that every failed callback must leave untouched.
         await driver.signInOk();
         for (const token of await storedPlainTokens(app)) knownTokens.add(token);
@@ -129,6 +129,7 @@ describe.each(['sqlite', 'postgres'] as const)(
     describe('with a provider slower than httpTimeoutMs', () => {
       beforeAll(async () => {
         app = await startTestApp({
+          adapter,
           database,
           emulator,
           options: { httpTimeoutMs: SHORT_TIMEOUT_MS },

@@ -10,15 +10,20 @@ import {
   OAuthFlowDriver,
   storedRows,
 } from '../support/oauth-provider-flow.js';
-import { startTestApp, TEST_USER_HEADER, type TestApp } from '../support/test-app.js';
+import {
+  onEachAdapter,
+  startTestApp,
+  TEST_USER_HEADER,
+  type TestApp,
+} from '../support/test-app.js';
 
 /**
  * One person across providers: Bitbucket's `account_id` is the Atlassian account id, so a Bitbucket
  * account joins the app user who owns the same person's Atlassian account, and never by email.
  */
-describe.each(['sqlite', 'postgres'] as const)(
-  'Atlassian and Bitbucket accounts of one person (%s)',
-  (kind) => {
+describe.each(onEachAdapter(['sqlite', 'postgres'] as const))(
+  'Atlassian and Bitbucket accounts of one person ($adapter, $kind)',
+  ({ adapter, kind }) => {
     let emulator: AtlassianEmulator;
     let app: TestApp;
     let links: AccountLinkService;
@@ -36,6 +41,7 @@ describe.each(['sqlite', 'postgres'] as const)(
     beforeAll(async () => {
       emulator = await AtlassianEmulator.start();
       app = await startTestApp({
+        adapter,
         database: await createTestDatabase(kind),
         emulator,
         bitbucket: true,

@@ -12,8 +12,9 @@ import {
   expectOAuthError,
   OAuthFlowDriver,
   storedRows,
+  withParams,
 } from '../support/oauth-provider-flow.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp, TEST_ADAPTERS, type TestApp } from '../support/test-app.js';
 
 const PROVIDERS = [ATLASSIAN_UNDER_TEST, BITBUCKET_UNDER_TEST];
 
@@ -117,7 +118,27 @@ const hostileRequest = fc
     return { ...rest, path: `${path}${trailingSlash ? '/' : ''}?${query.join('&')}` };
   });
 
-describe('Hostile requests to the sign-in routes (Express, sqlite)', () => {
+/** A login no provider would refuse: odd extra parameters and junk cookies, but nothing of the callback's. */
+const benignPair = fc
+  .tuple(
+    fc.oneof(fc.constantFrom('returnTo', 'utm_source', 'ref'), fc.stringMatching(/^[a-z]{1,6}$/)),
+    paramValue,
+  )
+  .filter(([name]) => !['code', 'state', 'error', 'scope'].includes(name))
+  .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+const benignLogin = fc
+  .record({
+    provider: fc.constantFrom(...PROVIDERS),
+    pairs: fc.uniqueArray(benignPair, { maxLength: 4, selector: (pair) => pair.split('=')[0] }),
+    cookie: cookies,
+  })
+  .map(({ provider, pairs, cookie }) => ({
+    method: 'GET',
+    path: `${provider.loginPath}?${pairs.join('&')}`,
+    cookie,
+  }));
+
+describe.each(TEST_ADAPTERS)('Hostile requests to the sign-in routes (%s, sqlite)', (adapter) => {
   let emulator: AtlassianEmulator;
   let database: TestDatabase;
   let app: TestApp;
@@ -136,6 +157,7 @@ describe('Hostile requests to the sign-in routes (Express, sqlite)', () => {
       emulator,
       bitbucket: true,
       controllers: [ScopedTestController],
+      adapter,
     });
     // Rows that every refused request must leave exactly as they are.
     await atlassian.signInOk();
@@ -187,32 +209,17 @@ describe('Hostile requests to the sign-in routes (Express, sqlite)', () => {
   });
 
   it('redirects logins with odd extra parameters and junk cookies to the provider, storing nothing', async () => {
-    const benignPair = fc
-      .tuple(
-        fc.oneof(
-          fc.constantFrom('returnTo', 'utm_source', 'ref'),
-          fc.stringMatching(/^[a-z]{1,6}$/),
-        ),
-        paramValue,
-      )
-      .filter(([name]) => !['code', 'state', 'error', 'scope'].includes(name))
-      .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
     await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(...PROVIDERS),
-        fc.uniqueArray(benignPair, { maxLength: 4, selector: (pair) => pair.split('=')[0] }),
-        cookies,
-        async (provider, pairs, cookie) => {
-          const response = await fetch(`${app.url}${provider.loginPath}?${pairs.join('&')}`, {
-            headers: cookie ? { cookie } : {},
-            redirect: 'manual',
-          });
-          await response.body?.cancel();
-          expect(response.status).toBe(302);
-          const location = new URL(response.headers.get('location')!);
-          expect(location.origin).toBe(new URL(emulator.authBaseURL).origin);
-        },
-      ),
+      fc.asyncProperty(benignLogin, async ({ path, cookie }) => {
+        const response = await fetch(`${app.url}${path}`, {
+          headers: cookie ? { cookie } : {},
+          redirect: 'manual',
+        });
+        await response.body?.cancel();
+        expect(response.status).toBe(302);
+        const location = new URL(response.headers.get('location')!);
+        expect(location.origin).toBe(new URL(emulator.authBaseURL).origin);
+      }),
       { numRuns: 100 },
     );
     await expectNothingStored(app, before);
@@ -287,5 +294,66 @@ describe('Hostile requests to the sign-in routes (Express, sqlite)', () => {
       expect(response.status).toBe(200);
       expect(((await response.json()) as AuthenticatedUser).returnTo).toBeUndefined();
     });
+  });
+});
+
+describe('Express and Fastify answer the same hostile requests alike (sqlite)', () => {
+  /** What a client sees of an answer, with the app's origin (its port differs per run) left out. */
+  async function answerTo(
+    app: TestApp,
+    { method, path, cookie }: { method: string; path: string; cookie: string },
+  ) {
+    const response = await fetch(`${app.url}${path}`, {
+      method,
+      headers: cookie ? { cookie } : {},
+      redirect: 'manual',
+    });
+    const anyOrigin = (text: string | null) =>
+      text?.replaceAll(app.url, '<app>').replaceAll(encodeURIComponent(app.url), '<app>') ?? null;
+    const location = response.headers.get('location');
+    return {
+      request: `${method} ${path}`,
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      // The state, the PKCE challenge and the cookie that carries them are random at each login.
+      location: anyOrigin(
+        location &&
+          withParams(location, (params) => {
+            for (const name of ['state', 'code_challenge'])
+              if (params.has(name)) params.set(name, '<random>');
+          }),
+      ),
+      setCookie: response.headers
+        .getSetCookie()
+        .map((line) => line.replace(/^(nestjs_atlassian_oauth_[a-z]+)=[^;]+/, '$1=<random>')),
+      body: anyOrigin(await response.text()),
+    };
+  }
+
+  it('gives each the same status, body, Location and Set-Cookie on both adapters, the 404 of other methods included', async () => {
+    const requests = fc.sample(fc.oneof(hostileRequest, benignLogin), 200);
+    const answers: Record<string, unknown[]> = {};
+    const emulator = await AtlassianEmulator.start();
+    try {
+      for (const adapter of TEST_ADAPTERS) {
+        // One app at a time: passport keeps one strategy per name per process.
+        const app = await startTestApp({
+          database: await createTestDatabase('sqlite'),
+          emulator,
+          bitbucket: true,
+          controllers: [ScopedTestController],
+          adapter,
+        });
+        try {
+          answers[adapter] = [];
+          for (const request of requests) answers[adapter].push(await answerTo(app, request));
+        } finally {
+          await app.close();
+        }
+      }
+    } finally {
+      await emulator.stop();
+    }
+    expect(answers.fastify).toEqual(answers.express);
   });
 });

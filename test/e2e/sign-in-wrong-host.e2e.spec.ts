@@ -9,7 +9,7 @@ import {
   expectOAuthError,
   storedRows,
 } from '../support/oauth-provider-flow.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp, TEST_ADAPTERS, type TestApp } from '../support/test-app.js';
 
 const { stateCookie, loginPath, callbackPath } = ATLASSIAN_UNDER_TEST;
 
@@ -17,7 +17,7 @@ const { stateCookie, loginPath, callbackPath } = ATLASSIAN_UNDER_TEST;
  * The app listens on 127.0.0.1 but its callback URL names localhost, as in a dev setup registered with
  * `http://localhost:3000/...`: two hosts to a browser, so a cookie set on one is never sent to the other.
  */
-describe('Sign-in from the wrong host', () => {
+describe.each(TEST_ADAPTERS)('Sign-in from the wrong host (%s)', (adapter) => {
   let emulator: AtlassianEmulator;
   let database: TestDatabase;
   let app: TestApp;
@@ -29,7 +29,7 @@ describe('Sign-in from the wrong host', () => {
   beforeAll(async () => {
     emulator = await AtlassianEmulator.start();
     database = await createTestDatabase('sqlite');
-    app = await startTestApp({ database, emulator, callbackHost: 'localhost' });
+    app = await startTestApp({ database, emulator, callbackHost: 'localhost', adapter });
     loopbackURL = app.url;
     callbackOrigin = new URL(app.callbackURL).origin;
     expect(new URL(loopbackURL).hostname).toBe('127.0.0.1');

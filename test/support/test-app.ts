@@ -1,4 +1,6 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +17,7 @@ import {
 import type { AtlassianEmulator } from '../../src/testing/index.js';
 import { AuthTestController } from '../fixtures/auth-test.controller.js';
 import { BitbucketAuthTestController } from '../fixtures/bitbucket-auth-test.controller.js';
+import { TestSessionGuard } from '../fixtures/test-session.guard.js';
 import type { TestDatabase } from './databases.js';
 import { freePort } from './free-port.js';
 
@@ -34,8 +37,18 @@ export interface TestApp {
 
 type ModuleImports = NonNullable<Parameters<typeof Test.createTestingModule>[0]['imports']>;
 
-/** Header a test sends to act as a signed-in app user (the fixture's stand-in for the app's own session). */
-export const TEST_USER_HEADER = 'x-test-user';
+export { TEST_USER_HEADER } from '../fixtures/test-session.guard.js';
+
+/** The HTTP platforms the fixture app runs on. */
+export const TEST_ADAPTERS = ['express', 'fastify'] as const;
+export type TestAdapter = (typeof TEST_ADAPTERS)[number];
+
+/** Each adapter with each of `kinds` (database kinds): what the sign-in suites run on. */
+export function onEachAdapter<K extends string>(
+  kinds: readonly K[],
+): Array<{ adapter: TestAdapter; kind: K }> {
+  return TEST_ADAPTERS.flatMap((adapter) => kinds.map((kind) => ({ adapter, kind })));
+}
 
 /** The Bitbucket OAuth consumer `startTestApp` registers with the emulator when asked for Bitbucket. */
 export const TEST_BITBUCKET_CONSUMER = {
@@ -79,6 +92,11 @@ export interface TestAppSetup {
    * Default: 127.0.0.1.
    */
   callbackHost?: string;
+  /**
+   * The HTTP platform. Fastify's router is told to ignore a trailing slash, as Express's does (the
+   * README's Fastify setup). Default: express.
+   */
+  adapter?: TestAdapter;
 }
 
 /** Starts the fixture app of `setup` on a free port. */
@@ -138,22 +156,18 @@ export async function startTestApp(setup: TestAppSetup): Promise<TestApp> {
       ...(setup.bitbucket ? [BitbucketAuthTestController] : []),
       ...controllers,
     ],
+    providers: [{ provide: APP_GUARD, useClass: TestSessionGuard }],
   })
     .overrideProvider(AtlassianClock)
     .useValue(testClock(now, sleep))
     .compile();
-  const app = moduleRef.createNestApplication({ logger: logger ?? false });
-  app.use(
-    (
-      req: { headers: Record<string, unknown>; user?: unknown },
-      _res: unknown,
-      next: () => void,
-    ) => {
-      const userId = req.headers[TEST_USER_HEADER];
-      if (typeof userId === 'string') req.user = { userId };
-      next();
-    },
-  );
+  const app =
+    setup.adapter === 'fastify'
+      ? moduleRef.createNestApplication(
+          new FastifyAdapter({ routerOptions: { ignoreTrailingSlash: true } }),
+          { logger: logger ?? false },
+        )
+      : moduleRef.createNestApplication({ logger: logger ?? false });
   await app.listen(port, '127.0.0.1');
   return {
     app,
