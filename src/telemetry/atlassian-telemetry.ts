@@ -15,7 +15,12 @@ import { AtlassianClock } from '../clock/atlassian-clock.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { tokenEndpointsOf } from '../providers/token-endpoints.js';
 import { TokenRefreshJob } from '../tokens/token-refresh.job.js';
-import { observeAccountCounts, type AccountCounts } from './instruments.js';
+import { RateLimitBudgets } from '../clients/rate-limits/rate-limit-budgets.js';
+import {
+  observeAccountCounts,
+  observeRateLimitBudgets,
+  type AccountCounts,
+} from './instruments.js';
 import { loadOpenTelemetryApi } from './opentelemetry-api.js';
 
 /** Every status, so that one that empties reports 0 rather than vanishing. */
@@ -33,12 +38,13 @@ const COUNTS_REUSE_MS = 10_000;
 
 /**
  * The module's telemetry: loads `@opentelemetry/api` at init (the package records through it from
- * then on), and reports the accounts by status and the refresh backlog at each collection.
+ * then on), and reports the accounts by status, the refresh backlog and the rate-limit budgets at
+ * each collection.
  */
 @Injectable()
 export class AtlassianTelemetry implements OnModuleInit, BeforeApplicationShutdown {
   private readonly providers: string[];
-  private stopObserving: (() => void) | undefined;
+  private stopObserving: Array<() => void> = [];
   private lastCounts: { atMs: number; counts: Promise<AccountCounts | undefined> } | undefined;
 
   constructor(
@@ -46,18 +52,23 @@ export class AtlassianTelemetry implements OnModuleInit, BeforeApplicationShutdo
     @InjectRepository(LinkedAccount) private readonly accounts: Repository<LinkedAccount>,
     private readonly refreshJob: TokenRefreshJob,
     private readonly clock: AtlassianClock,
+    private readonly budgets: RateLimitBudgets,
   ) {
     this.providers = [...tokenEndpointsOf(options).keys()];
   }
 
   async onModuleInit(): Promise<void> {
-    if (await loadOpenTelemetryApi())
-      this.stopObserving = observeAccountCounts(() => this.counts());
+    if (await loadOpenTelemetryApi()) {
+      this.stopObserving = [
+        observeAccountCounts(() => this.counts()),
+        observeRateLimitBudgets(() => this.budgets.all()),
+      ];
+    }
   }
 
   /** No collection may query a database that is closing. */
   beforeApplicationShutdown(): void {
-    this.stopObserving?.();
+    for (const stop of this.stopObserving.splice(0)) stop();
   }
 
   private counts(): Promise<AccountCounts | undefined> {

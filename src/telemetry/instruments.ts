@@ -30,7 +30,17 @@ export interface AccountCounts {
 /** Reads the counts at a collection; undefined when they cannot be read now (nothing is reported). */
 export type AccountCountSource = () => Promise<AccountCounts | undefined>;
 
+/** The budgets the latest answers reported, as `RateLimitBudgets.all()` gives them. */
+export type RateLimitBudgetSource = () => Array<{
+  product: string;
+  cloudId?: string;
+  policy?: string;
+  remaining?: number;
+  nearLimit: boolean;
+}>;
+
 const accountCountSources = new Set<AccountCountSource>();
+const budgetSources = new Set<RateLimitBudgetSource>();
 let current: { provider: MeterProvider; instruments: AtlassianInstruments } | undefined;
 
 /**
@@ -56,6 +66,13 @@ export function observeAccountCounts(source: AccountCountSource): () => void {
   accountCountSources.add(source);
   instruments();
   return () => accountCountSources.delete(source);
+}
+
+/** Reports `source`'s rate-limit budgets at each collection until the returned function is called. */
+export function observeRateLimitBudgets(source: RateLimitBudgetSource): () => void {
+  budgetSources.add(source);
+  instruments();
+  return () => budgetSources.delete(source);
 }
 
 function createInstruments(meter: Meter): AtlassianInstruments {
@@ -88,6 +105,32 @@ function createInstruments(meter: Meter): AtlassianInstruments {
       }
     },
     [accounts, due] as ObservableGauge[],
+  );
+  const remaining = meter.createObservableGauge(InstrumentName.RateLimitRemaining, {
+    description:
+      'What the latest answer said is left of a rate-limit budget (this process), by product, site and policy.',
+    unit: '{point}',
+  });
+  const nearLimit = meter.createObservableGauge(InstrumentName.RateLimitNearLimit, {
+    description: '1 when the latest answer said less than 20% of a budget is left, else 0.',
+    unit: '1',
+  });
+  meter.addBatchObservableCallback(
+    (result) => {
+      for (const source of budgetSources) {
+        for (const budget of source()) {
+          const attributes = {
+            [Attr.Product]: budget.product,
+            ...(budget.cloudId && { [Attr.CloudId]: budget.cloudId }),
+            ...(budget.policy && { [Attr.RateLimitPolicy]: budget.policy }),
+          };
+          if (budget.remaining !== undefined)
+            result.observe(remaining, budget.remaining, attributes);
+          result.observe(nearLimit, budget.nearLimit ? 1 : 0, attributes);
+        }
+      }
+    },
+    [remaining, nearLimit] as ObservableGauge[],
   );
   return {
     refreshDuration: seconds(

@@ -18,6 +18,10 @@ export const InstrumentName = {
   RefreshDue: 'atlassian.token.refresh.due',
   /** Gauge, {account}: linked accounts by provider and status. */
   Accounts: 'atlassian.accounts',
+  /** Gauge, {point}: what the latest answer said is left of a rate-limit budget, by product, site and policy. */
+  RateLimitRemaining: 'atlassian.api.rate_limit.remaining',
+  /** Gauge, 1 or 0: the latest answer said less than 20% of a budget is left (`X-RateLimit-NearLimit`). */
+  RateLimitNearLimit: 'atlassian.api.rate_limit.near_limit',
 } as const;
 
 /** Span names of the package's own steps; HTTP client spans are named `{method} {url.template}`. */
@@ -31,6 +35,8 @@ export const Attr = {
   Product: 'atlassian.product',
   AccountId: 'atlassian.account.id',
   AccountStatus: 'atlassian.account.status',
+  CloudId: 'atlassian.site.cloud_id',
+  RateLimitPolicy: 'atlassian.rate_limit.policy',
   RefreshOutcome: 'atlassian.token.refresh.outcome',
   GrantType: 'atlassian.oauth.grant_type',
   SchedulerJob: 'atlassian.scheduler.job',

@@ -355,6 +355,39 @@ describe.each(['sqlite', 'postgres'] as const)('metrics and traces (%s)', (kind)
     expect(waits[0]).toBeGreaterThanOrEqual(7_000);
   });
 
+  it('reports the rate-limit budget the latest answer gave, and whether it is near its limit', async () => {
+    const cloudId = DEFAULT_EMULATOR_CLOUD_IDS.acme;
+    emulator.inject({
+      route: 'jira',
+      status: 200,
+      headers: {
+        RateLimit: '"tenant-app-quota";r=90;t=100',
+        'RateLimit-Policy': '"tenant-app-quota";q=1000;w=3600',
+        'X-RateLimit-NearLimit': 'true',
+      },
+      body: {},
+    });
+    await app.app
+      .get(AtlassianApiClient)
+      .forUser(alice.userId)
+      .jira(cloudId)
+      .get('/rest/api/3/myself');
+    const metrics = await recorder.collect();
+    const attributes = {
+      'atlassian.product': 'jira',
+      'atlassian.site.cloud_id': cloudId,
+      'atlassian.rate_limit.policy': 'tenant-app-quota',
+    };
+    expect(points(metrics.get('atlassian.api.rate_limit.remaining'))).toContainEqual({
+      attributes,
+      value: 90,
+    });
+    expect(points(metrics.get('atlassian.api.rate_limit.near_limit'))).toContainEqual({
+      attributes,
+      value: 1,
+    });
+  });
+
   it('nests the refresh a 401 forces under the call, and types a failed call by its code', async () => {
     const jira = app.app
       .get(AtlassianApiClient)
