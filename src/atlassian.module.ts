@@ -3,6 +3,7 @@ import { PassportModule } from '@nestjs/passport';
 import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AccountLinkService } from './accounts/account-link.service.js';
+import { AccountViews } from './accounts/account-views.js';
 import { atlassianEntities } from './accounts/entities/index.js';
 import { ATLASSIAN_OPTIONS } from './atlassian.constants.js';
 import { ConfigurableModuleClass } from './atlassian.module-definition.js';
@@ -39,6 +40,7 @@ import { AtlassianTelemetry } from './telemetry/atlassian-telemetry.js';
   providers: [
     ...atlassianProviders,
     AccountLinkService,
+    AccountViews,
     AtlassianEventPublisher,
     AccountTokenStore,
     TokenRefresher,

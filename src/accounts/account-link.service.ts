@@ -1,3 +1,4 @@
+import { AccountViews } from './account-views.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -60,6 +61,7 @@ export class AccountLinkService {
     private readonly cipher: TokenCipher,
     @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
     private readonly clock: AtlassianClock,
+    private readonly views: AccountViews,
   ) {}
 
   /**
@@ -67,13 +69,17 @@ export class AccountLinkService {
    * @internal Called by the strategies with the plain tokens of a callback.
    */
   async completeSignIn(input: CompleteSignInInput): Promise<AuthenticatedUser> {
+    let signedIn: AuthenticatedUser;
     try {
-      return await this.storeSignIn(input);
+      signedIn = await this.storeSignIn(input);
     } catch (err) {
       // Two first sign-ins of one account at once: the loser's insert hits the unique key; the retry updates.
       if (!isUniqueViolation(err)) throw err;
-      return this.storeSignIn(input);
+      signedIn = await this.storeSignIn(input);
     }
+    // Its sites or scopes may have changed: the API clients read it again.
+    this.views.forget(signedIn.account.id);
+    return signedIn;
   }
 
   /** The accounts an app user has linked, with their sites; never tokens. */
@@ -138,6 +144,7 @@ export class AccountLinkService {
   /** Removes an account of this user with its sites and tokens; false when the user has no such account. */
   async unlink(userId: string, accountId: string): Promise<boolean> {
     const result = await this.accounts.delete({ id: accountId, userId });
+    this.views.forget(accountId);
     return (result.affected ?? 0) > 0;
   }
 
@@ -149,6 +156,7 @@ export class AccountLinkService {
     const stored = await this.sites.manager.transaction((em) =>
       this.siteSynchronizer.sync(em, accountId, sites),
     );
+    this.views.forget(accountId);
     return stored.map(toSiteView).sort((a, b) => a.url.localeCompare(b.url));
   }
 

@@ -39,15 +39,15 @@ export class AtlassianApiClient extends LinkedAccountApi<AtlassianAccountApi> {
 
   /** The sites of the app user's Atlassian account. */
   async listSites(userId: string): Promise<SiteView[]> {
-    return (await this.account({ userId, provider: 'atlassian' })).sites;
+    return (await this.account({ userId, provider: 'atlassian' }, true)).sites;
   }
 
   protected forTarget(target: TokenTarget): AtlassianAccountApi {
     return {
       jira: (site) => this.productClient(target, 'jira', site),
       confluence: (site) => this.productClient(target, 'confluence', site),
-      sites: async () => (await this.account(target)).sites,
-      syncSites: async () => this.syncSites(await this.account(target)),
+      sites: async () => (await this.account(target, true)).sites,
+      syncSites: async () => this.syncSites(await this.account(target, true)),
     };
   }
 
@@ -57,8 +57,21 @@ export class AtlassianApiClient extends LinkedAccountApi<AtlassianAccountApi> {
     selector: SiteSelector | undefined,
   ): ProductClient {
     return new ProductClient(async () => {
-      const account = await this.account(target);
-      const site = selectSite(account.sites, product, selector);
+      let { account, cached } = await resolveAccount(
+        this.accounts,
+        this.views,
+        target,
+        'atlassian',
+      );
+      let site: SiteView;
+      try {
+        site = selectSite(account.sites, product, selector);
+      } catch (error) {
+        // A view from memory may predate a consent that added the site: ask the database once.
+        if (!cached || !(error instanceof AtlassianSiteSelectionError)) throw error;
+        ({ account } = await resolveAccount(this.accounts, this.views, target, 'atlassian', true));
+        site = selectSite(account.sites, product, selector);
+      }
       return {
         baseURL: `${this.options.atlassian.apiBaseURL}/ex/${product}/${site.cloudId}`,
         target: { product, cloudId: site.cloudId },
@@ -113,7 +126,8 @@ export class AtlassianApiClient extends LinkedAccountApi<AtlassianAccountApi> {
     );
   }
 
-  private account(target: TokenTarget): Promise<LinkedAccountView> {
-    return resolveAccount(this.accounts, target, 'atlassian');
+  /** The account, read from the database (`fresh`) or through the views kept in memory. */
+  private async account(target: TokenTarget, fresh = false): Promise<LinkedAccountView> {
+    return (await resolveAccount(this.accounts, this.views, target, 'atlassian', fresh)).account;
   }
 }

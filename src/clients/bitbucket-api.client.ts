@@ -21,7 +21,7 @@ export class BitbucketApiClient extends LinkedAccountApi<ProductClient> {
           'bitbucket',
           'is missing: configure the Bitbucket OAuth consumer to call Bitbucket.',
         );
-      const account = await resolveAccount(this.accounts, target, 'bitbucket');
+      const { account } = await resolveAccount(this.accounts, this.views, target, 'bitbucket');
       return {
         baseURL: settings.apiBaseURL,
         target: { product: 'bitbucket' },

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AccountLinkService } from '../accounts/account-link.service.js';
+import { AccountViews } from '../accounts/account-views.js';
 import type { LinkedAccountProvider } from '../accounts/entities/linked-account.entity.js';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
@@ -19,6 +20,7 @@ export abstract class LinkedAccountApi<TApi> {
     @Inject(ATLASSIAN_OPTIONS) protected readonly options: NormalizedAtlassianOptions,
     protected readonly tokens: AtlassianTokenService,
     protected readonly accounts: AccountLinkService,
+    protected readonly views: AccountViews,
     protected readonly executor: ApiRequestExecutor,
     protected readonly clock: AtlassianClock,
   ) {}
