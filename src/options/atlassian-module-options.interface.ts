@@ -117,7 +117,8 @@ export interface TokenOptions {
    */
   refreshSkewSeconds?: number;
   /**
-   * How long a token read from the database is served from memory, in ms.
+   * How long a token read from the database is served from memory, in ms; the API clients keep the
+   * account and its sites as long (this process's own changes are seen at once).
    * @defaultValue `30000`
    */
   cacheTtlMs?: number;
