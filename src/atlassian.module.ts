@@ -13,6 +13,8 @@ import { AtlassianApiClient } from './clients/atlassian-api.client.js';
 import { ApiRequestExecutor } from './clients/api-request.executor.js';
 import { RateLimitBudgets } from './clients/rate-limits/rate-limit-budgets.js';
 import { RateLimitPauses } from './clients/rate-limits/rate-limit-pauses.js';
+import { ServiceAccountTokenStore } from './clients/service-accounts/service-account-token.store.js';
+import { ServiceAccountTokens } from './clients/service-accounts/service-account-tokens.js';
 import { AtlassianAuthGuard } from './guards/atlassian-auth.guard.js';
 import { BitbucketAuthGuard } from './guards/bitbucket-auth.guard.js';
 import { BitbucketApiClient } from './clients/bitbucket-api.client.js';
@@ -52,6 +54,8 @@ import { AtlassianTelemetry } from './telemetry/atlassian-telemetry.js';
     RateLimitPauses,
     RateLimitBudgets,
     ApiRequestExecutor,
+    ServiceAccountTokenStore,
+    ServiceAccountTokens,
     AtlassianApiClient,
     AtlassianScopesGuard,
     AtlassianStrategy,

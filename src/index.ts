@@ -22,6 +22,7 @@ export type {
   RefreshSchedulerOptions,
   ApiClientOptions,
   RateLimitBehaviour,
+  ServiceAccountCredentials,
 } from './options/atlassian-module-options.interface.js';
 export { InjectAtlassianOptions } from './options/inject-atlassian-options.decorator.js';
 export type { AppRequest } from './http/app-request.interface.js';
@@ -44,6 +45,7 @@ export type { ProviderProfile } from './providers/provider-profile.interface.js'
 export {
   AtlassianSite,
   LinkedAccount,
+  ServiceAccountToken,
   atlassianEntities,
   type LinkedAccountProvider,
   type LinkedAccountStatus,
@@ -52,6 +54,7 @@ export {
   atlassianMigrations,
   CreateAtlassianAccounts1795420000000,
   RateLimitPauses1795700000000,
+  ServiceAccountTokens1795800000000,
   ZonedTimestamps1795500000000,
 } from './accounts/migrations/index.js';
 export { useZonedTimestamps } from './accounts/zoned-timestamps.js';
@@ -79,6 +82,7 @@ export {
 
 // Calling Jira, Confluence and Bitbucket.
 export { AtlassianApiClient, type AtlassianAccountApi } from './clients/atlassian-api.client.js';
+export type { AtlassianServiceAccountApi } from './clients/service-accounts/service-account-api.js';
 export { BitbucketApiClient } from './clients/bitbucket-api.client.js';
 export { ProductClient, type ApiCallOptions } from './clients/product-client.js';
 export type { QueryValue } from './clients/pagination.js';
@@ -104,6 +108,7 @@ export {
   AtlassianRateLimitError,
   AtlassianScopeError,
   AtlassianSiteSelectionError,
+  AtlassianServiceAccountError,
   AtlassianConsentRequiredError,
   type ApiCallTarget,
 } from './errors/index.js';

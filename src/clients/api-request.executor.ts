@@ -38,8 +38,8 @@ export interface ApiAuth {
   /** The OAuth client the token belongs to: Atlassian's quotas are per app. */
   clientId: string;
   getToken(): Promise<string>;
-  /** A new token after a 401 (one forced refresh). */
-  forceRefresh(): Promise<string>;
+  /** A new token after a 401 (one forced refresh); `rejected` is the token the provider refused. */
+  forceRefresh(rejected?: string): Promise<string>;
   grantedScopes(): string[];
   /**
    * The site answered 401 with a fresh token, or 404: the site may have left the grant (the callee
@@ -118,7 +118,7 @@ export class ApiRequestExecutor {
         if (/scope does not match/i.test(message)) throw this.scopeError(request, auth);
         if (!refreshed) {
           refreshed = true;
-          token = await auth.forceRefresh();
+          token = await auth.forceRefresh(token);
           continue;
         }
         await auth.onSiteRejected?.(401, message);

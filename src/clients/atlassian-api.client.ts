@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { LinkedAccountView, SiteView } from '../accounts/linked-account.view.js';
 import { AtlassianErrorCode } from '../errors/atlassian.error.js';
 import { AtlassianSiteSelectionError } from '../errors/api-errors.js';
@@ -7,6 +7,11 @@ import type { TokenTarget } from '../tokens/token-target.js';
 import { accountAuth, resolveAccount } from './account-auth.js';
 import { LinkedAccountApi } from './linked-account-api.base.js';
 import { ProductClient } from './product-client.js';
+import {
+  serviceAccountApi,
+  type AtlassianServiceAccountApi,
+} from './service-accounts/service-account-api.js';
+import { ServiceAccountTokens } from './service-accounts/service-account-tokens.js';
 import { selectSite, type AtlassianProduct, type SiteSelector } from './site-selection.js';
 
 /** One linked Atlassian account's API: a client per product and site. */
@@ -36,6 +41,17 @@ export class AtlassianApiClient extends LinkedAccountApi<AtlassianAccountApi> {
   protected readonly provider = 'atlassian';
   /** When each account's sites were last re-synced after a rejection, by the module's clock. */
   private readonly siteChecks = new Map<string, number>();
+  // A property, so the constructor stays the shared base's.
+  @Inject(ServiceAccountTokens) private readonly serviceAccountTokens!: ServiceAccountTokens;
+
+  /**
+   * Calls as the service account `name` of the `serviceAccounts` option (its own token and quotas):
+   * `forServiceAccount('robot').jira().get('/rest/api/3/myself')`. Throws
+   * `atlassian_service_account_unknown` at once for a name that is not configured.
+   */
+  forServiceAccount(name: string): AtlassianServiceAccountApi {
+    return serviceAccountApi(name, this.serviceAccountTokens, this.options, this.executor);
+  }
 
   /** The sites of the app user's Atlassian account. */
   async listSites(userId: string): Promise<SiteView[]> {

@@ -21,6 +21,14 @@ export function tokenBinding(accountId: string, column: 'access' | 'refresh'): s
 }
 
 /**
+ * Where a service account's token ciphertext belongs: its row (the service account's name).
+ * @internal
+ */
+export function serviceAccountTokenBinding(name: string): string {
+  return `service-account:${name}:access`;
+}
+
+/**
  * AES-256-GCM with the key id inside every ciphertext (`v2:<keyId>:<base64url(iv|ciphertext|tag)>`):
  * the first key encrypts, every key decrypts, so keys rotate by adding a new one in front.
  * Each purpose uses its own subkey (HKDF), so a leaked cookie key is not a token key. A v2

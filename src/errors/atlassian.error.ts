@@ -86,6 +86,13 @@ export const AtlassianErrorCode = {
   SiteRequired: 'atlassian_site_required',
   /** 404, {@link AtlassianSiteSelectionError}: the chosen site is not one of the eligible sites. */
   SiteNotFound: 'atlassian_site_not_found',
+  /** 500, {@link AtlassianServiceAccountError}: `forServiceAccount(name)` names no configured service account. */
+  ServiceAccountUnknown: 'atlassian_service_account_unknown',
+  /**
+   * 500, {@link AtlassianServiceAccountError}: the token endpoint refused the service account's
+   * credential (wrong or revoked client id or secret); not retried, nothing stored.
+   */
+  ServiceAccountRefused: 'atlassian_service_account_refused',
 
   // The scope guard (`@RequireAtlassianScopes`).
 

@@ -15,6 +15,7 @@ import { AtlassianError, AtlassianErrorCode } from './atlassian.error.js';
 import { AtlassianConsentRequiredError } from './consent-required.error.js';
 import { OAuthCallbackError, OAuthProviderError } from './oauth-callback.error.js';
 import { TokenCipherError } from './token-cipher.error.js';
+import { AtlassianServiceAccountError } from './service-account.error.js';
 import {
   AccountNotLinkedError,
   AtlassianReauthRequiredError,
@@ -55,6 +56,10 @@ const thrown: { [K in AtlassianErrorCode]: (upstreamStatus?: number) => Error } 
   [C.ForeignURL]: () => foreignURLError(target, 'https://api.atlassian.com/ex/jira/c-1/'),
   [C.SiteRequired]: () => new AtlassianSiteSelectionError(C.SiteRequired, 'jira', [], 'choose'),
   [C.SiteNotFound]: () => new AtlassianSiteSelectionError(C.SiteNotFound, 'jira', [], 'gone'),
+  [C.ServiceAccountUnknown]: () =>
+    new AtlassianServiceAccountError(C.ServiceAccountUnknown, 'robot', 'unknown'),
+  [C.ServiceAccountRefused]: () =>
+    new AtlassianServiceAccountError(C.ServiceAccountRefused, 'robot', 'refused'),
   [C.ScopesRequired]: () =>
     new AtlassianConsentRequiredError(C.ScopesRequired, 'missing', ['write:jira-work'], '/auth'),
   [C.AccountRequired]: () =>

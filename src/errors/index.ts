@@ -4,6 +4,7 @@ export { OAuthCallbackError, OAuthProviderError } from './oauth-callback.error.j
 export { AccountOwnedByAnotherUserError } from './account-conflict.error.js';
 export { AtlassianConsentRequiredError } from './consent-required.error.js';
 export { TokenCipherError } from './token-cipher.error.js';
+export { AtlassianServiceAccountError } from './service-account.error.js';
 export {
   AccountNotLinkedError,
   AtlassianReauthRequiredError,

@@ -266,6 +266,14 @@ export interface ApiClientOptions {
   siteRecheckMs?: number;
 }
 
+/** A service account's OAuth 2.0 credential (client credentials), as its org admin created it. */
+export interface ServiceAccountCredentials {
+  /** The credential's client id. Required. */
+  clientId: string;
+  /** Its client secret. Required. */
+  clientSecret: string;
+}
+
 /** What a call does under a rate-limit pause: wait for its end, or fail at once. */
 export type RateLimitBehaviour = 'wait' | 'fail';
 
@@ -305,6 +313,13 @@ export interface AtlassianModuleOptions {
   refreshScheduler?: RefreshSchedulerOptions;
   /** Retries of the API clients. */
   api?: ApiClientOptions;
+  /**
+   * Atlassian service accounts the app calls Jira and Confluence as, by a short name of your choice
+   * (letters, digits, `_`, `-`): `AtlassianApiClient.forServiceAccount(name)`. Their tokens come from the
+   * client credentials grant at `atlassian.tokenURL`.
+   * @defaultValue none
+   */
+  serviceAccounts?: Record<string, ServiceAccountCredentials>;
   /** Thresholds of the health indicator. */
   health?: HealthOptions;
 }

@@ -12,6 +12,7 @@ import type {
 } from './atlassian-module-options.interface.js';
 import { normalizeKeys } from '../crypto/encryption-keys.js';
 import { normalizeProvider } from './normalize-provider.js';
+import { normalizeServiceAccounts } from './normalize-service-accounts.js';
 import type { NormalizedAtlassianOptions } from './normalized-options.interface.js';
 import { assertNumbers, assertPositiveInteger } from './option-assertions.js';
 
@@ -147,6 +148,7 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
     api,
     health,
     refreshScheduler,
+    serviceAccounts: normalizeServiceAccounts(options.serviceAccounts),
     encryptionKeys: normalizeKeys(options.encryptionKeys),
     resolveUser: options.resolveUser ?? (() => randomUUID()),
     getCurrentUserId: options.getCurrentUserId ?? defaultGetCurrentUserId,

@@ -4,6 +4,7 @@ import type {
   HealthOptions,
   RefreshSchedulerOptions,
   ResolveUser,
+  ServiceAccountCredentials,
   TokenOptions,
 } from './atlassian-module-options.interface.js';
 
@@ -46,6 +47,8 @@ export interface NormalizedAtlassianOptions {
   refreshScheduler: Required<RefreshSchedulerOptions>;
   api: Required<ApiClientOptions>;
   health: Required<HealthOptions>;
+  /** By name; empty without service accounts. */
+  serviceAccounts: Readonly<Record<string, ServiceAccountCredentials>>;
 }
 
 /**

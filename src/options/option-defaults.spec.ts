@@ -24,6 +24,7 @@ const PREFIXES: Record<string, string[]> = {
   RefreshSchedulerOptions: ['refreshScheduler.'],
   ApiClientOptions: ['api.'],
   HealthOptions: ['health.'],
+  ServiceAccountCredentials: ['serviceAccounts.<name>.'],
 };
 
 interface DocumentedOption {

@@ -20,6 +20,11 @@ export const atlassianProvider = {
   requiredScopes: ['read:me', 'offline_access'],
   /** Fixed authorize parameters; `prompt=consent` makes Atlassian show the site picker every time. */
   authorizationParams: { audience: 'api.atlassian.com', prompt: 'consent' },
+  /**
+   * A service account's OAuth 2.0 credential: the client credentials grant, no `audience`, no `scope`
+   * (the org admin fixed them), a 60-minute token and no refresh token.
+   */
+  serviceAccountTokenParams: { grant_type: 'client_credentials' },
   /** Atlassian documents JSON bodies with the client secret in them. */
   tokenRequestStyle: { bodyEncoding: 'json', basicAuth: false },
   lifecycle: {

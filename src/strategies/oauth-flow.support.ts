@@ -165,7 +165,7 @@ export function toProfileError(err: unknown, providerName: string): Error {
  * A failed provider call in words: the status and OAuth error code, and the provider's own text only
  * bounded, quoted and labelled, since an upstream body is not ours to echo.
  */
-function describeProviderFailure(err: unknown): string {
+export function describeProviderFailure(err: unknown): string {
   if (err instanceof ProviderHttpError && err.status !== undefined) {
     const said = err.oauthErrorDescription ?? err.oauthError;
     return `HTTP ${err.status}${said ? `, provider text, unverified: ${quoteUntrusted(said)}` : ''}`;

@@ -146,7 +146,7 @@ export class AccountTokenStore {
 }
 
 /** Runs a database call; a failure of the database itself becomes {@link AtlassianTokenStoreError}. */
-async function guarded<T>(what: string, work: () => Promise<T>): Promise<T> {
+export async function guarded<T>(what: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {

@@ -19,6 +19,7 @@ describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind)
         'CreateAtlassianAccounts1795420000000',
         'ZonedTimestamps1795500000000',
         'RateLimitPauses1795700000000',
+        'ServiceAccountTokens1795800000000',
       ]);
       // What `migration:generate` would write in the host app: nothing.
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -26,7 +27,12 @@ describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind)
       for (const _ of atlassianMigrations) await dataSource.undoLastMigration();
       const tables = await dataSource
         .createQueryRunner()
-        .getTables(['atlassian_linked_accounts', 'atlassian_sites', 'atlassian_rate_limit_pauses']);
+        .getTables([
+          'atlassian_linked_accounts',
+          'atlassian_sites',
+          'atlassian_rate_limit_pauses',
+          'atlassian_service_account_tokens',
+        ]);
       expect(tables).toEqual([]);
     } finally {
       await dataSource.destroy();

@@ -1,9 +1,15 @@
 import { RateLimitPause } from '../../clients/rate-limits/rate-limit-pause.entity.js';
+import { ServiceAccountToken } from '../../clients/service-accounts/service-account-token.entity.js';
 import { AtlassianSite } from './atlassian-site.entity.js';
 import { LinkedAccount } from './linked-account.entity.js';
 
-export { AtlassianSite, LinkedAccount };
+export { AtlassianSite, LinkedAccount, ServiceAccountToken };
 export type { LinkedAccountProvider, LinkedAccountStatus } from './linked-account.entity.js';
 
 /** The entities to register with TypeORM (`entities: [...atlassianEntities]`, or `autoLoadEntities: true`). */
-export const atlassianEntities = [LinkedAccount, AtlassianSite, RateLimitPause];
+export const atlassianEntities = [
+  LinkedAccount,
+  AtlassianSite,
+  RateLimitPause,
+  ServiceAccountToken,
+];

@@ -1,10 +1,12 @@
 import { CreateAtlassianAccounts1795420000000 } from './1795420000000-create-atlassian-accounts.js';
 import { RateLimitPauses1795700000000 } from './1795700000000-rate-limit-pauses.js';
+import { ServiceAccountTokens1795800000000 } from './1795800000000-service-account-tokens.js';
 import { ZonedTimestamps1795500000000 } from './1795500000000-zoned-timestamps.js';
 
 export {
   CreateAtlassianAccounts1795420000000,
   RateLimitPauses1795700000000,
+  ServiceAccountTokens1795800000000,
   ZonedTimestamps1795500000000,
 };
 
@@ -13,4 +15,5 @@ export const atlassianMigrations = [
   CreateAtlassianAccounts1795420000000,
   ZonedTimestamps1795500000000,
   RateLimitPauses1795700000000,
+  ServiceAccountTokens1795800000000,
 ];
