@@ -7,6 +7,7 @@ import {
   ServiceAccountToken,
 } from '../../src/index.js';
 import { AtlassianEmulator, DEFAULT_EMULATOR_CLOUD_IDS } from '../../src/testing/index.js';
+import { ServiceAccountTokenStore } from '../../src/clients/service-accounts/service-account-token.store.js';
 import { createTestDatabase, type TestDatabaseKind } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -149,6 +150,27 @@ describe.each(['sqlite', 'postgres'] as TestDatabaseKind[])(
         expect(`${(refused as Error).message} ${body}`).not.toContain(secret);
       const row = await storedRow('mistyped');
       expect(row).toMatchObject({ accessTokenEncrypted: null, leaseOwner: null });
+    });
+
+    it('refuses a claim on a row renewed since its caller read it, so a late instance does not ask again', async () => {
+      const store = first.app.get(ServiceAccountTokenStore);
+      const seen = await store.load('fenced', 'fenced-client');
+      const lease = await store.claim(seen, 10_000);
+      expect(lease).not.toBeNull();
+      const stored = await store.save('fenced', lease!, {
+        clientId: 'fenced-client',
+        accessTokenEncrypted: 'v2:k:payload',
+        accessTokenExpiresAt: null,
+        fetchedAt: new Date(),
+        scopes: [],
+        sites: [],
+      });
+      expect(stored).toBe(true);
+      // Free of leases, but no longer the version `seen` was.
+      await expect(store.claim(seen, 10_000)).resolves.toBeNull();
+      await expect(
+        store.claim(await store.load('fenced', 'fenced-client'), 10_000),
+      ).resolves.not.toBeNull();
     });
 
     it('names the configured service accounts when asked for another', () => {

@@ -30,7 +30,9 @@ export type TokenWorkerJob =
   /** The wall clock and time zone the app sees. */
   | { kind: 'clock' }
   /** `calls` concurrent Jira GETs for the account on a site, waiting out rate-limit pauses. */
-  | { kind: 'jira'; accountId: string; cloudId: string; path: string; calls: number };
+  | { kind: 'jira'; accountId: string; cloudId: string; path: string; calls: number }
+  /** `calls` concurrent Jira GETs as the service account `name` on a site. */
+  | { kind: 'service-account-jira'; name: string; cloudId: string; path: string; calls: number };
 
 /** A caller's outcome: its token, or the error code it got (tokens travel over IPC only, never to a log). */
 export type GetOutcome = { token: string } | { errorCode: string };
@@ -49,6 +51,14 @@ export type OutcomesResult<K extends 'get' | 'force'> = {
   elapsedMs: number;
 };
 
+/** Jira calls' outcomes, in call order. */
+export type ApiCallsResult<K extends 'jira' | 'service-account-jira'> = {
+  kind: K;
+  pid: number;
+  outcomes: ApiOutcome[];
+  elapsedMs: number;
+};
+
 /** What a worker reports back; `get-and-hang` reports as `get`. */
 export type TokenWorkerResult =
   | OutcomesResult<'get'>
@@ -62,7 +72,8 @@ export type TokenWorkerResult =
       rssAtGoBytes: number;
       maxRssBytes: number;
     }
-  | { kind: 'jira'; pid: number; outcomes: ApiOutcome[]; elapsedMs: number }
+  | ApiCallsResult<'jira'>
+  | ApiCallsResult<'service-account-jira'>
   | { kind: 'forget'; pid: number; outcome: ForgetOutcome; elapsedMs: number }
   | { kind: 'status'; pid: number; outcome: StatusOutcome; elapsedMs: number }
   | {
@@ -149,8 +160,12 @@ export async function runTokenJob(
     }
     case 'sweep':
       return sweep(app, startedAt);
-    case 'jira': {
-      const client = app.get(AtlassianApiClient).forAccount(job.accountId).jira(job.cloudId);
+    case 'jira':
+    case 'service-account-jira': {
+      const api = app.get(AtlassianApiClient);
+      const client = (
+        job.kind === 'jira' ? api.forAccount(job.accountId) : api.forServiceAccount(job.name)
+      ).jira(job.cloudId);
       const outcomes = await Promise.all(
         Array.from({ length: job.calls }, () =>
           client.get(job.path).then(
@@ -159,7 +174,7 @@ export async function runTokenJob(
           ),
         ),
       );
-      return { kind: 'jira', pid, outcomes, elapsedMs: elapsedMs() };
+      return { kind: job.kind, pid, outcomes, elapsedMs: elapsedMs() } as TokenWorkerResult;
     }
     case 'clock': {
       const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
