@@ -53,6 +53,7 @@ describe.each(['sqlite', 'postgres'] as TestDatabaseKind[])(
       const serviceAccounts = {
         robot: ROBOT,
         mistyped: { clientId: ROBOT.clientId, clientSecret: 'not-the-secret-9876543210' },
+        spare: ROBOT,
       };
       const now = () => emulator.clock.now();
       first = await startTestApp({ database, emulator, now, options: { serviceAccounts } });
@@ -173,11 +174,32 @@ describe.each(['sqlite', 'postgres'] as TestDatabaseKind[])(
       ).resolves.not.toBeNull();
     });
 
+    it('asks again for a stored token no configured key decrypts (a retired key)', async () => {
+      await first.dataSource.getRepository(ServiceAccountToken).insert({
+        id: 'spare',
+        clientId: ROBOT.clientId,
+        accessTokenEncrypted: 'v2:retired-key:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+        accessTokenExpiresAt: new Date(emulator.clock.now().getTime() + 50 * MINUTE),
+        fetchedAt: emulator.clock.now(),
+        scopes: [],
+        sites: [],
+      });
+      const before = tokenRequests();
+      const me = await first.app
+        .get(AtlassianApiClient)
+        .forServiceAccount('spare')
+        .jira(acme)
+        .get<{ accountId: string }>('/rest/api/3/myself');
+      expect(me.accountId).toBe(ROBOT_ACCOUNT_ID);
+      expect(tokenRequests() - before).toBe(1);
+      expect((await storedRow('spare'))!.accessTokenEncrypted).toMatch(/^v2:(?!retired-key:)/);
+    });
+
     it('names the configured service accounts when asked for another', () => {
       const api = first.app.get(AtlassianApiClient);
       expect(() => api.forServiceAccount('robto')).toThrow(AtlassianServiceAccountError);
       expect(() => api.forServiceAccount('robto')).toThrow(
-        'No service account is configured as "robto": the serviceAccounts option names "robot", "mistyped".',
+        'No service account is configured as "robto": the serviceAccounts option names "robot", "mistyped", "spare".',
       );
       expect(() => api.forServiceAccount('toString')).toThrow(AtlassianServiceAccountError);
     });

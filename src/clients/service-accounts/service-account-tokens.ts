@@ -8,6 +8,7 @@ import { serviceAccountTokenBinding, TokenCipher } from '../../crypto/token-ciph
 import { AtlassianErrorCode } from '../../errors/atlassian.error.js';
 import { OAuthProviderError } from '../../errors/oauth-callback.error.js';
 import { AtlassianServiceAccountError } from '../../errors/service-account.error.js';
+import { TokenCipherError } from '../../errors/token-cipher.error.js';
 import type { ServiceAccountCredentials } from '../../options/atlassian-module-options.interface.js';
 import type { NormalizedAtlassianOptions } from '../../options/normalized-options.interface.js';
 import { effectiveSkewMs } from '../../tokens/token-freshness.js';
@@ -163,7 +164,14 @@ export class ServiceAccountTokens {
     if (!row.accessTokenEncrypted || row.clientId !== credentials.clientId) return undefined;
     const untilMs = this.heldUntil(row.accessTokenExpiresAt, row.fetchedAt ?? this.clock.now());
     if (untilMs <= this.clock.now().getTime()) return undefined;
-    const token = this.cipher.decrypt(row.accessTokenEncrypted, serviceAccountTokenBinding(row.id));
+    let token: string;
+    try {
+      token = this.cipher.decrypt(row.accessTokenEncrypted, serviceAccountTokenBinding(row.id));
+    } catch (err) {
+      // Under a retired key (or altered): an hour's token is cheaper to ask for again than to keep a key for.
+      if (err instanceof TokenCipherError) return undefined;
+      throw err;
+    }
     if (token === rejected) return undefined;
     return { token, sites: row.sites, scopes: row.scopes, untilMs };
   }
