@@ -8,7 +8,7 @@ import {
 import { BrowserSession } from '../support/browser-session.js';
 import { createTestDatabase } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { startTokenWorkers, type TokenWorkers } from '../support/worker-processes.js';
+import { sameAppSpec, startTokenWorkers, type TokenWorkers } from '../support/worker-processes.js';
 
 const { acme, globex } = DEFAULT_EMULATOR_CLOUD_IDS;
 /** The top of an hour on the emulator's clock, where the app's hourly quota resets. */
@@ -52,17 +52,7 @@ describe('App-wide pauses are shared by every instance on the database (postgres
       };
       accounts[who] = { userId: user.userId, accountId: user.account.id };
     }
-    workers = await startTokenWorkers([
-      {
-        spec: {
-          database: database.typeorm as { type: 'postgres'; url: string },
-          emulatorUrl: emulator.url,
-          clientId: 'test-client',
-          clientSecret: 'test-secret',
-          encryptionKey: app.encryptionKey,
-        },
-      },
-    ]);
+    workers = await startTokenWorkers([{ spec: sameAppSpec(app, database, emulator) }]);
   }, 120_000);
   afterAll(async () => {
     await workers?.close();

@@ -4,7 +4,7 @@ import { AtlassianApiClient, ServiceAccountToken } from '../../src/index.js';
 import { AtlassianEmulator, DEFAULT_EMULATOR_CLOUD_IDS } from '../../src/testing/index.js';
 import { createTestDatabase } from '../support/databases.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { startTokenWorkers, type TokenWorkers } from '../support/worker-processes.js';
+import { sameAppSpec, startTokenWorkers, type TokenWorkers } from '../support/worker-processes.js';
 
 const { acme } = DEFAULT_EMULATOR_CLOUD_IDS;
 const ROBOT = { clientId: 'robot-client', clientSecret: 'robot-secret-0123456789' };
@@ -43,16 +43,7 @@ describe('Service accounts across two processes on one database (postgres)', () 
     const database = await createTestDatabase('postgres');
     app = await startTestApp({ database, emulator, options: { serviceAccounts } });
     workers = await startTokenWorkers([
-      {
-        spec: {
-          database: database.typeorm as { type: 'postgres'; url: string },
-          emulatorUrl: emulator.url,
-          clientId: 'test-client',
-          clientSecret: 'test-secret',
-          encryptionKey: app.encryptionKey,
-          serviceAccounts,
-        },
-      },
+      { spec: sameAppSpec(app, database, emulator, { serviceAccounts }) },
     ]);
   }, 120_000);
   afterAll(async () => {

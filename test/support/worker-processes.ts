@@ -2,7 +2,10 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TokenWorkerResult } from '../fixtures/token-worker.js';
+import type { TokenAppSpec, TokenWorkerResult } from '../fixtures/token-worker.js';
+import type { AtlassianEmulator } from '../../src/testing/index.js';
+import type { TestDatabase } from './databases.js';
+import type { TestApp } from './test-app.js';
 import { TokenWorker, type WorkerLaunch } from './token-worker-handle.js';
 import type { ToWorkerMessage } from './token-worker-protocol.js';
 
@@ -29,6 +32,23 @@ export class TokenWorkers {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.stop()));
   }
+}
+
+/** The spec of a worker that is another instance of `app` (`startTestApp`'s client and key) on `database`. */
+export function sameAppSpec(
+  app: TestApp,
+  database: TestDatabase,
+  emulator: AtlassianEmulator,
+  extra: Partial<TokenAppSpec> = {},
+): TokenAppSpec {
+  return {
+    database: database.typeorm,
+    emulatorUrl: emulator.url,
+    clientId: 'test-client',
+    clientSecret: 'test-secret',
+    encryptionKey: app.encryptionKey,
+    ...extra,
+  };
 }
 
 const running = new Set<TokenWorker>();
