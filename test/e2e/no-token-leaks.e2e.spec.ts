@@ -1,35 +1,28 @@
-import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AtlassianApiClient, AtlassianTokenService, TokenCipher } from '../../src/index.js';
 import { AtlassianEmulator } from '../../src/testing/index.js';
-import { CapturingLogger } from '../support/capturing-logger.js';
+import { startCapturingApp } from '../support/capturing-app.js';
+import type { CapturingLogger } from '../support/capturing-logger.js';
 import { createTestDatabase } from '../support/databases.js';
 import { signInThroughApp } from '../support/sign-in.js';
 import { plainTokens, storedAccounts } from '../support/stored-accounts.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 
 describe('tokens never appear in logs, events, errors or req.user', () => {
   let emulator: AtlassianEmulator;
   let app: TestApp;
-  const logger = new CapturingLogger();
-  const events: string[] = [];
+  let logger: CapturingLogger;
+  let events: string[];
   const outputs: string[] = [];
   const seenTokens = new Set<string>();
 
   beforeAll(async () => {
     emulator = await AtlassianEmulator.start();
-    app = await startTestApp({
+    ({ app, logger, events } = await startCapturingApp({
       database: await createTestDatabase('sqlite'),
       emulator,
       options: { tokens: { cacheTtlMs: 0, storeBudgetMs: 0 } },
-      now: () => emulator.clock.now(),
-      sleep: async () => undefined,
-      imports: [EventEmitterModule.forRoot({ wildcard: true })],
-      logger,
-    });
-    app.app
-      .get(EventEmitter2)
-      .onAny((name, payload) => void events.push(`${String(name)} ${JSON.stringify(payload)}`));
+    }));
   });
   afterAll(async () => {
     await app?.close();

@@ -1,10 +1,10 @@
-import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AtlassianApiClient } from '../../src/index.js';
 import { AtlassianEmulator, DEFAULT_EMULATOR_CLOUD_IDS } from '../../src/testing/index.js';
-import { CapturingLogger } from '../support/capturing-logger.js';
+import { startCapturingApp } from '../support/capturing-app.js';
+import type { CapturingLogger } from '../support/capturing-logger.js';
 import { createTestDatabase } from '../support/databases.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 
 const { acme } = DEFAULT_EMULATOR_CLOUD_IDS;
 const ROBOT = { clientId: 'robot-client', clientSecret: 'robot-secret-0123456789abcdef' };
@@ -13,15 +13,15 @@ const WRONG_SECRET = 'wrong-secret-0123456789abcdef';
 describe("a service account's secret and tokens never appear in logs, events or errors", () => {
   let emulator: AtlassianEmulator;
   let app: TestApp;
-  const logger = new CapturingLogger();
-  const events: string[] = [];
+  let logger: CapturingLogger;
+  let events: string[];
   const outputs: string[] = [];
   const tokens = new Set<string>();
 
   beforeAll(async () => {
     emulator = await AtlassianEmulator.start();
     emulator.registerServiceAccount({ ...ROBOT, scopes: ['read:jira-work'], sites: [acme] });
-    app = await startTestApp({
+    ({ app, logger, events } = await startCapturingApp({
       database: await createTestDatabase('sqlite'),
       emulator,
       options: {
@@ -30,14 +30,7 @@ describe("a service account's secret and tokens never appear in logs, events or 
           mistyped: { clientId: ROBOT.clientId, clientSecret: WRONG_SECRET },
         },
       },
-      now: () => emulator.clock.now(),
-      sleep: async () => undefined,
-      imports: [EventEmitterModule.forRoot({ wildcard: true })],
-      logger,
-    });
-    app.app
-      .get(EventEmitter2)
-      .onAny((name, payload) => void events.push(`${String(name)} ${JSON.stringify(payload)}`));
+    }));
   });
   afterAll(async () => {
     await app?.close();
