@@ -1,11 +1,9 @@
-import type {
-  ObjectLiteral,
-  QueryDeepPartialEntity,
-  Repository,
-  SelectQueryBuilder,
-} from 'typeorm';
+import type { ObjectLiteral, Repository, SelectQueryBuilder, UpdateQueryBuilder } from 'typeorm';
 import { databaseClock, type DatabaseClock } from './database-clock.js';
 import { newLease, type Lease } from './lease.js';
+
+/** What an UPDATE of `T` sets: TypeORM's `QueryDeepPartialEntity`, which it exports by name only since 0.3.28. */
+type QueryDeepPartialEntity<T extends ObjectLiteral> = Parameters<UpdateQueryBuilder<T>['set']>[0];
 
 /** The two columns that hold a row's lease. */
 export interface LeaseColumns<T> {

@@ -1,3 +1,5 @@
+import { createV2Client } from 'confluence.js';
+import { createCloudClient } from 'jira.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   AtlassianApiClient,
@@ -258,6 +260,7 @@ describe('AtlassianApiClient against the emulator', () => {
   it('drives jira.js with our token service (adapter)', async () => {
     const jira = await createJiraJsClient(
       api.forUser(userId).jira(DEFAULT_EMULATOR_CLOUD_IDS.globex),
+      createCloudClient,
     );
     const me = await jira.myself.getCurrentUser();
     expect(me.accountId).toBe(DEFAULT_EMULATOR_ACCOUNT_ID);
@@ -269,6 +272,7 @@ describe('AtlassianApiClient against the emulator', () => {
   it('drives confluence.js with our token service (adapter)', async () => {
     const confluence = await createConfluenceJsClient(
       api.forUser(userId).confluence(DEFAULT_EMULATOR_CLOUD_IDS.acme),
+      createV2Client,
     );
     const spaces = await confluence.space.getSpaces();
     expect(spaces.results?.length).toBeGreaterThan(0);
