@@ -56,6 +56,7 @@ export {
   RateLimitPauses1795700000000,
   ServiceAccountTokens1795800000000,
   ZonedTimestamps1795500000000,
+  BuiltInUuidDefaults1795600000000,
 } from './accounts/migrations/index.js';
 export { useZonedTimestamps } from './accounts/zoned-timestamps.js';
 
@@ -90,6 +91,7 @@ export type { RateLimitBudget } from './clients/rate-limits/rate-limit-budgets.j
 export { isEligible, type AtlassianProduct, type SiteSelector } from './clients/site-selection.js';
 export { createJiraJsClient } from './adapters/jira-js.adapter.js';
 export { createConfluenceJsClient } from './adapters/confluence-js.adapter.js';
+export type { BearerClientConfig } from './adapters/bearer-client-config.js';
 
 // Errors and their codes.
 export {

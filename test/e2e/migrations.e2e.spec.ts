@@ -18,6 +18,7 @@ describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind)
       expect((await dataSource.runMigrations()).map((m) => m.name)).toEqual([
         'CreateAtlassianAccounts1795420000000',
         'ZonedTimestamps1795500000000',
+        'BuiltInUuidDefaults1795600000000',
         'RateLimitPauses1795700000000',
         'ServiceAccountTokens1795800000000',
       ]);

@@ -2,18 +2,21 @@ import { CreateAtlassianAccounts1795420000000 } from './1795420000000-create-atl
 import { RateLimitPauses1795700000000 } from './1795700000000-rate-limit-pauses.js';
 import { ServiceAccountTokens1795800000000 } from './1795800000000-service-account-tokens.js';
 import { ZonedTimestamps1795500000000 } from './1795500000000-zoned-timestamps.js';
+import { BuiltInUuidDefaults1795600000000 } from './1795600000000-built-in-uuid-defaults.js';
 
 export {
   CreateAtlassianAccounts1795420000000,
+  ZonedTimestamps1795500000000,
+  BuiltInUuidDefaults1795600000000,
   RateLimitPauses1795700000000,
   ServiceAccountTokens1795800000000,
-  ZonedTimestamps1795500000000,
 };
 
 /** This package's migrations, in order: add them to your DataSource's `migrations`. */
 export const atlassianMigrations = [
   CreateAtlassianAccounts1795420000000,
   ZonedTimestamps1795500000000,
+  BuiltInUuidDefaults1795600000000,
   RateLimitPauses1795700000000,
   ServiceAccountTokens1795800000000,
 ];
