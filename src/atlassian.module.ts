@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
-import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AccountLinkService } from './accounts/account-link.service.js';
 import { AccountViews } from './accounts/account-views.js';
-import { atlassianEntities } from './accounts/entities/index.js';
+import { InjectAtlassianDataSource } from './accounts/atlassian-data-source.js';
 import { ATLASSIAN_OPTIONS } from './atlassian.constants.js';
 import { ConfigurableModuleClass } from './atlassian.module-definition.js';
 import { atlassianProviders } from './atlassian.providers.js';
@@ -35,10 +34,11 @@ import { AtlassianTelemetry } from './telemetry/atlassian-telemetry.js';
 /**
  * Sign-in with Atlassian (and Bitbucket), account linking on TypeORM, encrypted tokens kept alive,
  * API clients. The host app owns
- * `TypeOrmModule.forRoot()` (register the entities, or `autoLoadEntities: true`, and the migrations).
+ * `TypeOrmModule.forRoot()` (register the entities, or `autoLoadEntities: true`, and the migrations);
+ * `forRoot` / `forRootAsync` add the TypeORM wiring, on the connection `dataSource` names.
  */
 @Module({
-  imports: [PassportModule, TypeOrmModule.forFeature(atlassianEntities)],
+  imports: [PassportModule],
   providers: [
     ...atlassianProviders,
     AccountLinkService,
@@ -80,7 +80,7 @@ import { AtlassianTelemetry } from './telemetry/atlassian-telemetry.js';
   ],
 })
 export class AtlassianModule extends ConfigurableModuleClass {
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor(@InjectAtlassianDataSource() dataSource: DataSource) {
     super();
     // Before any query of this module: instants are timestamptz on PostgreSQL (see useZonedTimestamps).
     useZonedTimestamps(dataSource);

@@ -1,7 +1,7 @@
 import { AccountViews } from './account-views.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectAtlassianRepository } from './atlassian-data-source.js';
 import { Not, QueryFailedError, type Repository } from 'typeorm';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { AccountOwnedByAnotherUserError } from '../errors/account-conflict.error.js';
@@ -56,8 +56,8 @@ export class AccountLinkService {
 
   /** @internal Nest builds it; the parameters are internal. */
   constructor(
-    @InjectRepository(LinkedAccount) private readonly accounts: Repository<LinkedAccount>,
-    @InjectRepository(AtlassianSite) private readonly sites: Repository<AtlassianSite>,
+    @InjectAtlassianRepository(LinkedAccount) private readonly accounts: Repository<LinkedAccount>,
+    @InjectAtlassianRepository(AtlassianSite) private readonly sites: Repository<AtlassianSite>,
     private readonly cipher: TokenCipher,
     @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
     private readonly clock: AtlassianClock,

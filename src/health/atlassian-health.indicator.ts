@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { ATLASSIAN_DATA_SOURCE } from '../accounts/atlassian-data-source.js';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { AtlassianClock } from '../clock/atlassian-clock.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
@@ -31,7 +31,7 @@ export class AtlassianHealthIndicator {
     // Resolved across the app: AtlassianModule may be imported anywhere, with or without isGlobal.
     const find = <T>(token: unknown) => this.moduleRef.get<T>(token as never, { strict: false });
     const options = find<NormalizedAtlassianOptions>(ATLASSIAN_OPTIONS);
-    const dataSource = find<DataSource>(getDataSourceToken());
+    const dataSource = find<DataSource>(ATLASSIAN_DATA_SOURCE);
     const now = find<AtlassianClock>(AtlassianClock).now();
     const database = await checkDatabase(dataSource, options.health.databaseTimeoutMs);
     const scheduler = checkScheduler(

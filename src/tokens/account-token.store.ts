@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectAtlassianRepository } from '../accounts/atlassian-data-source.js';
 import type { Repository } from 'typeorm';
 import { LinkedAccount } from '../accounts/entities/linked-account.entity.js';
 import { AtlassianError } from '../errors/atlassian.error.js';
@@ -30,7 +30,7 @@ export class AccountTokenStore {
   readonly leases: LeasedRows<LinkedAccount>;
 
   constructor(
-    @InjectRepository(LinkedAccount) private readonly accounts: Repository<LinkedAccount>,
+    @InjectAtlassianRepository(LinkedAccount) private readonly accounts: Repository<LinkedAccount>,
   ) {
     this.leases = new LeasedRows(
       accounts,

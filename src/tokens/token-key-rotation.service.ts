@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectAtlassianRepository } from '../accounts/atlassian-data-source.js';
 import type { Repository } from 'typeorm';
 import { LinkedAccount } from '../accounts/entities/linked-account.entity.js';
 import { AccountTokenStore } from './account-token.store.js';
@@ -38,7 +38,7 @@ export class TokenKeyRotationService {
 
   /** @internal Nest builds it; the parameters are internal. */
   constructor(
-    @InjectRepository(LinkedAccount) private readonly accounts: Repository<LinkedAccount>,
+    @InjectAtlassianRepository(LinkedAccount) private readonly accounts: Repository<LinkedAccount>,
     private readonly store: AccountTokenStore,
     private readonly cipher: TokenCipher,
   ) {}

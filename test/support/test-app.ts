@@ -97,6 +97,11 @@ export interface TestAppSetup {
    * README's Fastify setup). Default: express.
    */
   adapter?: TestAdapter;
+  /**
+   * Name of the TypeORM connection the fixture opens on `database` and hands to the module
+   * (`dataSource`), leaving the default one to the app's `imports`. Default: the default connection.
+   */
+  dataSource?: string;
 }
 
 /** Starts the fixture app of `setup` on a free port. */
@@ -130,6 +135,7 @@ export async function startTestApp(setup: TestAppSetup): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot({
+        ...(setup.dataSource && { name: setup.dataSource }),
         ...database.typeorm,
         entities: atlassianEntities,
         migrations: atlassianMigrations,
@@ -148,6 +154,7 @@ export async function startTestApp(setup: TestAppSetup): Promise<TestApp> {
         encryptionKeys: [encryptionKey],
         httpTimeoutMs: 2_000,
         ...options,
+        ...(setup.dataSource && { dataSource: setup.dataSource }),
       }),
       ...imports,
     ],
@@ -174,7 +181,7 @@ export async function startTestApp(setup: TestAppSetup): Promise<TestApp> {
     url,
     callbackURL,
     bitbucketCallbackURL,
-    dataSource: app.get(getDataSourceToken()),
+    dataSource: app.get(getDataSourceToken(setup.dataSource)),
     encryptionKey,
     close: () => app.close(),
   };
