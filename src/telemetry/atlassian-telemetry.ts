@@ -4,7 +4,7 @@ import {
   type BeforeApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectAtlassianRepository } from '../accounts/atlassian-data-source.js';
 import type { Repository } from 'typeorm';
 import {
   LinkedAccount,
@@ -49,7 +49,7 @@ export class AtlassianTelemetry implements OnModuleInit, BeforeApplicationShutdo
 
   constructor(
     @Inject(ATLASSIAN_OPTIONS) options: NormalizedAtlassianOptions,
-    @InjectRepository(LinkedAccount) private readonly accounts: Repository<LinkedAccount>,
+    @InjectAtlassianRepository(LinkedAccount) private readonly accounts: Repository<LinkedAccount>,
     private readonly refreshJob: TokenRefreshJob,
     private readonly clock: AtlassianClock,
     private readonly budgets: RateLimitBudgets,

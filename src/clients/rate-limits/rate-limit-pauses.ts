@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectAtlassianRepository } from '../../accounts/atlassian-data-source.js';
 import type { Repository } from 'typeorm';
 import { ATLASSIAN_OPTIONS } from '../../atlassian.constants.js';
 import { AtlassianClock } from '../../clock/atlassian-clock.js';
@@ -31,7 +31,7 @@ export class RateLimitPauses {
 
   /** @internal Nest builds it; the parameters are internal. */
   constructor(
-    @InjectRepository(RateLimitPause) private readonly table: Repository<RateLimitPause>,
+    @InjectAtlassianRepository(RateLimitPause) private readonly table: Repository<RateLimitPause>,
     @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
     private readonly clock: AtlassianClock,
   ) {}
