@@ -94,6 +94,37 @@ describe('the packed tarball', () => {
 
 describe.each(CONSUMERS)('consumer app $name', (app) => {
   let project: ConsumerProject;
+
+  beforeAll(async () => {
+    project = await projects.get(app.name)!;
+  }, 15 * MINUTE_MS);
+
+  it('runs on the lines it names', () => {
+    for (const [name, major] of Object.entries(app.expectedMajors))
+      expect(project.installedVersion(name).split('.')[0], name).toBe(major);
+    const compiled = readFileSync(join(project.dir, 'dist/app.module.js'), 'utf8');
+    // The CommonJS app loads this ES module package with require(): Node 20.19+ does that.
+    if (app.moduleType === 'commonjs') expect(compiled).toContain('require("nestjs-atlassian")');
+    else expect(compiled).toMatch(/^import .* from 'nestjs-atlassian';$/m);
+  });
+
+  it(
+    'type-checks against every entry point without express types or jira.js installed',
+    async () => {
+      for (const absent of ['@types/express', 'jira.js', 'confluence.js'])
+        expect(existsSync(join(project.dir, 'node_modules', absent)), absent).toBe(false);
+      const check = await checkDeclarations(project);
+      expect(check.errors).toEqual([]);
+      expect(check.untypedImports).toEqual([]);
+    },
+    5 * MINUTE_MS,
+  );
+});
+
+const RUNS = CONSUMERS.flatMap((app) => app.databases.map((database) => ({ app, database })));
+
+describe.each(RUNS)('consumer app $app.name on $database', ({ app, database }) => {
+  let project: ConsumerProject;
   let testing: TestingEntry;
   let emulator: AtlassianEmulator;
   let running: RunningConsumer;
@@ -108,8 +139,8 @@ describe.each(CONSUMERS)('consumer app $name', (app) => {
       ...CLIENT,
       redirectUris: [`http://127.0.0.1:${port}/auth/atlassian/callback`],
     });
-    const database: Record<string, string> =
-      app.database === 'postgres'
+    const storage: Record<string, string> =
+      database === 'postgres'
         ? { DATABASE_URL: (await createTestDatabase('postgres')).location }
         : { SQLITE_PATH: join(project.dir, 'accounts.sqlite') };
     running = await startConsumer(project.dir, port, {
@@ -117,7 +148,7 @@ describe.each(CONSUMERS)('consumer app $name', (app) => {
       ATLASSIAN_CLIENT_ID: CLIENT.clientId,
       ATLASSIAN_CLIENT_SECRET: CLIENT.clientSecret,
       TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      ...database,
+      ...storage,
     });
   }, 15 * MINUTE_MS);
 
@@ -127,15 +158,6 @@ describe.each(CONSUMERS)('consumer app $name', (app) => {
   });
 
   const get = (path: string, init?: RequestInit) => fetch(`${running.url}${path}`, init);
-
-  it('runs on the lines it names', () => {
-    for (const [name, major] of Object.entries(app.expectedMajors))
-      expect(project.installedVersion(name).split('.')[0], name).toBe(major);
-    const compiled = readFileSync(join(project.dir, 'dist/app.module.js'), 'utf8');
-    // The CommonJS app loads this ES module package with require(): Node 20.19+ does that.
-    if (app.moduleType === 'commonjs') expect(compiled).toContain('require("nestjs-atlassian")');
-    else expect(compiled).toMatch(/^import .* from 'nestjs-atlassian';$/m);
-  });
 
   it('boots, migrates and reports healthy', async () => {
     const response = await get('/health');
@@ -200,16 +222,4 @@ describe.each(CONSUMERS)('consumer app $name', (app) => {
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: 'oauth_state_mismatch' });
   });
-
-  it(
-    'type-checks against every entry point without express types or jira.js installed',
-    async () => {
-      for (const absent of ['@types/express', 'jira.js', 'confluence.js'])
-        expect(existsSync(join(project.dir, 'node_modules', absent)), absent).toBe(false);
-      const check = await checkDeclarations(project);
-      expect(check.errors).toEqual([]);
-      expect(check.untypedImports).toEqual([]);
-    },
-    5 * MINUTE_MS,
-  );
 });

@@ -6,8 +6,8 @@ export interface ConsumerApp {
   moduleType: 'commonjs' | 'module';
   /** Which `app/src/main-*.ts` becomes its `main.ts`. */
   main: 'main-express.ts' | 'main-fastify.ts';
-  /** Where it stores accounts: a SQLite file, or a fresh database on the run's PostgreSQL server. */
-  database: 'sqlite' | 'postgres';
+  /** Where it is run, one process each: on a SQLite file, on a fresh database of the run's PostgreSQL server. */
+  databases: Array<'sqlite' | 'postgres'>;
   /** Its dependencies besides the tarball, as an app would pin them: the lines this cell of the matrix is about. */
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
@@ -23,15 +23,16 @@ const COMMON = {
 };
 
 /**
- * A CommonJS Nest 11 app on Express with TypeORM 0.3 and SQLite, compiled by TypeScript 5.9 as
- * `nest new` sets it up: it loads this ES module package through `require()`.
+ * A CommonJS Nest 11 app on Express with TypeORM 0.3, compiled by TypeScript 5.9 as `nest new` sets
+ * it up: it loads this ES module package through `require()`. Run on SQLite, and on PostgreSQL for
+ * what TypeORM 0.3 does only there (timestamptz columns, FOR UPDATE SKIP LOCKED claims).
  */
 export function commonJsNest11App(betterSqlite3Version: string): ConsumerApp {
   return {
-    name: 'cjs-nest11-express-typeorm03-sqlite',
+    name: 'cjs-nest11-express-typeorm03',
     moduleType: 'commonjs',
     main: 'main-express.ts',
-    database: 'sqlite',
+    databases: ['sqlite', 'postgres'],
     dependencies: {
       ...COMMON,
       '@nestjs/common': '^11.0.0',
@@ -46,6 +47,7 @@ export function commonJsNest11App(betterSqlite3Version: string): ConsumerApp {
       // TypeORM 0.3 accepts better-sqlite3 12 from 0.3.26 on; 13 needs Node 22. Pinned to the
       // repository's own version, whose build the test hands to prebuild-install (see sqlite-prebuild.ts).
       'better-sqlite3': betterSqlite3Version,
+      pg: '^8.11.0',
     },
     devDependencies: { '@types/node': '^20.19.0', typescript: '~5.9.0' },
     expectedMajors: {
@@ -65,7 +67,7 @@ export function esModuleNest12App(): ConsumerApp {
     name: 'esm-nest12-fastify-typeorm1-postgres',
     moduleType: 'module',
     main: 'main-fastify.ts',
-    database: 'postgres',
+    databases: ['postgres'],
     dependencies: {
       ...COMMON,
       '@nestjs/common': '^12.0.0',

@@ -87,13 +87,13 @@ export async function buildConsumerProject(
         type: app.moduleType,
         dependencies: { 'nestjs-atlassian': `file:${tarball}`, ...app.dependencies },
         devDependencies: app.devDependencies,
-        ...(app.database === 'sqlite' && { allowScripts: { 'better-sqlite3': true } }),
+        ...(app.databases.includes('sqlite') && { allowScripts: { 'better-sqlite3': true } }),
       },
       null,
       2,
     ),
   );
-  if (app.database === 'sqlite') seedBetterSqlite3Prebuild(npmCache);
+  if (app.databases.includes('sqlite')) seedBetterSqlite3Prebuild(npmCache);
   await runCommand(
     'npm',
     [
