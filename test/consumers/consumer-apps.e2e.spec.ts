@@ -194,7 +194,7 @@ describe.each(RUNS)('consumer app $app.name on $database', ({ app, database }) =
     expect(await myself.json()).toMatchObject({ accountId: testing.DEFAULT_EMULATOR_ACCOUNT_ID });
   });
 
-  it('refreshes on its schedule and after a 401, each rotation once', async () => {
+  it('refreshes on its schedule and after a 401, each rotation once, and says so in events', async () => {
     const refreshes = () => emulator.count('token', { grantType: 'refresh_token', status: 200 });
     expect(refreshes()).toBe(0);
     const sweep = await get('/api/refresh-sweep', { method: 'POST' });
@@ -208,6 +208,11 @@ describe.each(RUNS)('consumer app $app.name on $database', ({ app, database }) =
     expect(myself.status).toBe(200);
     expect(refreshes()).toBe(2);
     expect(emulator.refreshTokenReplays()).toBe(0);
+    // Both published on the app's EventEmitter2 (event-emitter 3 on Nest 11, 12 on Nest 12).
+    const events = await get('/api/refresh-events');
+    expect(await events.json()).toEqual({
+      refreshedAccountIds: [user.account.id, user.account.id],
+    });
   });
 
   it('refuses a tampered state with 400 oauth_state_mismatch', async () => {

@@ -6,6 +6,7 @@ import {
   TokenRefreshScheduler,
   type RefreshSweepResult,
 } from 'nestjs-atlassian';
+import { RefreshEventsListener } from './refresh-events.listener.js';
 
 /** The calls the test makes for a signed-in user (`?userId=`: this app has no session of its own). */
 @Controller('api')
@@ -14,6 +15,7 @@ export class ApiController {
     private readonly tokens: AtlassianTokenService,
     private readonly atlassian: AtlassianApiClient,
     private readonly scheduler: TokenRefreshScheduler,
+    private readonly events: RefreshEventsListener,
   ) {}
 
   /** A token for the user, shown only as its SHA-256 (tokens never leave the app). */
@@ -29,6 +31,11 @@ export class ApiController {
     @Query('cloudId') cloudId: string,
   ): Promise<{ accountId: string }> {
     return this.atlassian.forUser(userId).jira(cloudId).get('/rest/api/3/myself');
+  }
+
+  @Get('refresh-events')
+  refreshEvents(): { refreshedAccountIds: string[] } {
+    return { refreshedAccountIds: this.events.refreshedAccountIds };
   }
 
   @Post('refresh-sweep')

@@ -8,6 +8,7 @@ import { AtlassianHealthModule } from 'nestjs-atlassian/health';
 import { ApiController } from './api.controller.js';
 import { AuthController } from './auth.controller.js';
 import { HealthController } from './health.controller.js';
+import { RefreshEventsListener } from './refresh-events.listener.js';
 import { settings } from './settings.js';
 
 /** An app as the README tells one to write it, configured by the environment the test gives it. */
@@ -40,5 +41,6 @@ import { settings } from './settings.js';
     AtlassianHealthModule,
   ],
   controllers: [AuthController, ApiController, HealthController],
+  providers: [RefreshEventsListener],
 })
 export class AppModule {}
