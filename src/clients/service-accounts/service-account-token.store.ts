@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { InjectAtlassianRepository } from '../../accounts/atlassian-data-source.js';
 import type { SiteView } from '../../accounts/linked-account.view.js';
 import { LeasedRows } from '../../jobs/leased-rows.js';
 import type { Lease } from '../../jobs/lease.js';
@@ -27,7 +27,7 @@ export class ServiceAccountTokenStore {
   private readonly leases: LeasedRows<ServiceAccountToken>;
 
   constructor(
-    @InjectRepository(ServiceAccountToken)
+    @InjectAtlassianRepository(ServiceAccountToken)
     private readonly tokens: Repository<ServiceAccountToken>,
   ) {
     this.leases = new LeasedRows(tokens, { owner: 'leaseOwner', until: 'leaseExpiresAt' }, [
