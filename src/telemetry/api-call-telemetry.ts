@@ -3,7 +3,7 @@ import { httpMethod, serverAttributes, urlTemplate } from './http-attributes.js'
 import { instruments } from './instruments.js';
 import { measuredFetch } from './measured-fetch.js';
 import { openTelemetryApi } from './opentelemetry-api.js';
-import { inSpan } from './span.js';
+import { inSpan, tracingApi } from './span.js';
 import { Attr } from './telemetry-names.js';
 
 /**
@@ -15,7 +15,7 @@ export function traceApiCall<T>(
   url: string,
   call: () => Promise<T>,
 ): Promise<T> {
-  if (!openTelemetryApi()) return call();
+  if (!tracingApi()) return call();
   const method = httpMethod(target.method);
   const template = urlTemplate(target.path);
   return inSpan(

@@ -41,7 +41,7 @@ export type RateLimitBudgetSource = () => Array<{
 
 const accountCountSources = new Set<AccountCountSource>();
 const budgetSources = new Set<RateLimitBudgetSource>();
-let current: { provider: MeterProvider; instruments: AtlassianInstruments } | undefined;
+let current: { provider: MeterProvider; instruments: AtlassianInstruments | undefined } | undefined;
 
 /**
  * The instruments, or undefined without `@opentelemetry/api`. Built again when the app registers
@@ -53,9 +53,11 @@ export function instruments(): AtlassianInstruments | undefined {
   if (!api) return undefined;
   const provider = api.metrics.getMeterProvider();
   if (current?.provider !== provider) {
+    const meter = provider.getMeter(LIBRARY_SCOPE.name, LIBRARY_SCOPE.version);
+    // The API's no-op meter (no SDK registered): nothing to record, so nothing to compute per call.
     current = {
       provider,
-      instruments: createInstruments(provider.getMeter(LIBRARY_SCOPE.name, LIBRARY_SCOPE.version)),
+      instruments: meter === api.createNoopMeter() ? undefined : createInstruments(meter),
     };
   }
   return current.instruments;

@@ -1,7 +1,7 @@
 import { httpMethod, serverAttributes, urlTemplate } from './http-attributes.js';
 import { measuredFetch } from './measured-fetch.js';
 import { openTelemetryApi } from './opentelemetry-api.js';
-import { inSpan } from './span.js';
+import { inSpan, tracingApi } from './span.js';
 import { Attr } from './telemetry-names.js';
 
 /** How a token request is sent. */
@@ -25,6 +25,9 @@ export function traceTokenRequest<T>(
     [Attr.Provider]: provider,
     [Attr.GrantType]: grantType && GRANT_TYPES.has(grantType) ? grantType : '_OTHER',
   };
+  const measured: SendRequest = (to, init) =>
+    measuredFetch('tokenEndpointDuration', attributes, to, init);
+  if (!tracingApi()) return request(measured);
   const template = urlTemplate(new URL(url).pathname);
   return inSpan(
     `POST ${template}`,
@@ -35,6 +38,6 @@ export function traceTokenRequest<T>(
       [Attr.UrlTemplate]: template,
       ...serverAttributes(new URL(url)),
     },
-    () => request((to, init) => measuredFetch('tokenEndpointDuration', attributes, to, init)),
+    () => request(measured),
   );
 }
