@@ -90,7 +90,9 @@ export class ApiRequestExecutor {
     let failures = 0;
     let rateLimited = 0;
     for (;;) {
-      await this.waitForPauses(request, keys);
+      // Most calls meet no pause and no due read of the shared ones: they do not wait a tick for it.
+      if (this.pauses.syncDue() || this.pauses.holding(keys))
+        await this.waitForPauses(request, keys);
       if (keys.issue !== undefined) await this.spaceIssueWrite(request, keys.issue);
       let response: Response;
       try {
@@ -172,7 +174,8 @@ export class ApiRequestExecutor {
   private async waitForPauses(request: ApiRequest, keys: CallPauseKeys): Promise<void> {
     let waitedUntilMs = Number.NEGATIVE_INFINITY;
     for (;;) {
-      const pause = await this.pauses.holding(keys);
+      if (this.pauses.syncDue()) await this.pauses.sync();
+      const pause = this.pauses.holding(keys);
       if (!pause || pause.untilMs <= waitedUntilMs) return;
       const waitMs = pause.untilMs - this.clock.now().getTime();
       if (!this.mayWait(request, waitMs)) {

@@ -1,5 +1,8 @@
 import { parseRetryAfterMs } from '../../providers/provider-http.js';
 
+/** The names this reader looks at, in every form (Headers iterates them lower-cased). */
+const RATE_LIMIT_HEADER = /^(?:x-)?(?:beta-)?ratelimit|^retry-after$/;
+
 /** One quota an answer reported in the structured `RateLimit` / `RateLimit-Policy` fields. */
 export interface QuotaReading {
   /** Its name, e.g. `tenant-app-quota` or `global-app-quota`. */
@@ -40,13 +43,19 @@ export interface RateLimitReading {
  * plain form wins.
  */
 export function readRateLimitHeaders(headers: Headers, nowMs: number): RateLimitReading {
+  // One pass over the answer's headers (a handful), keeping the rate-limit ones: cheaper than a
+  // lookup per name and form on every answer, most of which carry none.
+  const found = new Map<string, string>();
+  for (const [name, value] of headers) if (RATE_LIMIT_HEADER.test(name)) found.set(name, value);
+  if (found.size === 0) return { nearLimit: false, quotas: [] };
   const get = (name: string): string | null =>
-    headers.get(name) ??
-    headers.get(`beta-${name}`) ??
-    headers.get(`x-beta-${name.replace(/^x-/, '')}`);
+    found.get(name) ??
+    found.get(`beta-${name}`) ??
+    found.get(`x-beta-${name.replace(/^x-/, '')}`) ??
+    null;
   const quotas = readQuotas(get('ratelimit'), get('ratelimit-policy'), nowMs);
   const resetAtMs = parseDate(get('x-ratelimit-reset'));
-  const retryAfterMs = parseRetryAfterMs(headers.get('retry-after'), nowMs);
+  const retryAfterMs = parseRetryAfterMs(found.get('retry-after') ?? null, nowMs);
   const spentResets = quotas
     .filter((quota) => quota.remaining === 0 && quota.resetAtMs !== undefined)
     .map((quota) => quota.resetAtMs!);

@@ -36,12 +36,19 @@ export class RateLimitPauses {
     private readonly clock: AtlassianClock,
   ) {}
 
-  /** The pause that holds a call with these keys back the longest, if any is in force. */
-  async holding(keys: CallPauseKeys): Promise<ActivePause | undefined> {
-    if (performance.now() - this.syncedAt >= this.options.api.pauseSyncMs) await this.sync();
+  /** True when the shared pauses are older than `api.pauseSyncMs`: {@link sync} before {@link holding}. */
+  syncDue(): boolean {
+    return performance.now() - this.syncedAt >= this.options.api.pauseSyncMs;
+  }
+
+  /**
+   * The pause that holds a call with these keys back the longest, if any is in force, as this process
+   * knows them (synchronous: most calls meet no pause, and must not pay for one).
+   */
+  holding(keys: CallPauseKeys): ActivePause | undefined {
     const nowMs = this.clock.now().getTime();
     let longest: ActivePause | undefined;
-    for (const key of Object.values(keys)) {
+    for (const key of [keys.app, keys.site, keys.endpoint, keys.issue]) {
       const pause = key === undefined ? undefined : this.pauses.get(key);
       if (pause && pause.untilMs > nowMs && (!longest || pause.untilMs > longest.untilMs))
         longest = pause;
@@ -79,7 +86,7 @@ export class RateLimitPauses {
   }
 
   /** Reads the shared pauses in force; one read at a time. */
-  private sync(): Promise<void> {
+  sync(): Promise<void> {
     this.syncing ??= this.guarded('read the shared pauses', async () => {
       const rows: RateLimitPause[] = await this.table
         .createQueryBuilder('pause')
