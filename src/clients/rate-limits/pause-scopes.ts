@@ -36,8 +36,23 @@ const ISSUE_PATH = /\/rest\/api\/[23]\/issue\/([^/]+)/;
 const NAMED_SEGMENT =
   /^(\d+|[A-Z][A-Z\d_]*-\d+|[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12})$/i;
 
+/** Keys already worked out, by call: a client calls the same few paths again and again. */
+const knownKeys = new Map<string, CallPauseKeys>();
+const KNOWN_KEYS_LIMIT = 2_000;
+
 /** The pause keys of a call: app and site for Jira and Confluence, the endpoint, the issue for writes. */
 export function callPauseKeys(call: RateLimitedCall): CallPauseKeys {
+  const id = `${call.clientId}|${call.product}|${call.cloudId ?? ''}|${call.method}|${call.path}`;
+  let keys = knownKeys.get(id);
+  if (keys === undefined) {
+    if (knownKeys.size >= KNOWN_KEYS_LIMIT) knownKeys.clear();
+    keys = pauseKeysOf(call);
+    knownKeys.set(id, keys);
+  }
+  return keys;
+}
+
+function pauseKeysOf(call: RateLimitedCall): CallPauseKeys {
   const app = `${call.product}:app:${call.clientId}`;
   const site = call.cloudId ? `${call.product}:site:${call.clientId}:${call.cloudId}` : undefined;
   const template = call.path
