@@ -72,7 +72,9 @@ export async function seedAccounts(
   options: SeedAccountsOptions,
 ): Promise<SeededAccount[]> {
   const cipher = tokenCipherFor(options.encryptionKey);
-  const prefix = options.prefix ?? `seed-${randomBytes(3).toString('hex')}`;
+  // 64 random bits: a suite seeds hundreds of batches into one database, and 24 bits once collided
+  // (a duplicate providerAccountId failed a CI run before any refresh).
+  const prefix = options.prefix ?? `seed-${randomBytes(8).toString('hex')}`;
   const seeded: SeededAccount[] = [];
   const rows: Array<Partial<LinkedAccount>> = [];
   for (let index = 0; index < options.count; index++) {
