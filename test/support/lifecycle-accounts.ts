@@ -59,7 +59,8 @@ export async function seedBitbucketAccounts(
   options: SeedBitbucketAccountsOptions,
 ): Promise<SeededAccount[]> {
   const cipher = tokenCipherFor(options.encryptionKey);
-  const prefix = options.prefix ?? `bb-seed-${randomBytes(3).toString('hex')}`;
+  // 64 random bits, as in seed-accounts.ts: 24 bits collided across the batches of one database.
+  const prefix = options.prefix ?? `bb-seed-${randomBytes(8).toString('hex')}`;
   const seeded: SeededAccount[] = [];
   const rows: Array<Partial<LinkedAccount>> = [];
   for (let index = 0; index < options.count; index++) {
