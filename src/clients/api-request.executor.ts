@@ -130,7 +130,13 @@ export class ApiRequestExecutor {
         // Recorded even when this call gives up: every other call of the scope must hold back.
         if (scope !== undefined)
           await this.pauses.pause(scope, keys, { untilMs: retryAtMs, reason: limits.reason! });
-        if (rateLimited >= rateLimitRetries) {
+        // A pause holds this call at the top of the loop (which waits or fails, as the call chose);
+        // a 429 without a scope holds this call only.
+        const waitMs = jittered(retryAtMs - nowMs);
+        if (
+          rateLimited >= rateLimitRetries ||
+          (scope === undefined && !this.mayWait(request, waitMs))
+        ) {
           throw new AtlassianRateLimitError(
             request.target,
             response.status,
@@ -139,17 +145,7 @@ export class ApiRequestExecutor {
           );
         }
         rateLimited++;
-        // A pause holds this call at the top of the loop; a 429 without a scope holds this call only.
         if (scope !== undefined) continue;
-        const waitMs = jittered(retryAtMs - nowMs);
-        if (!this.mayWait(request, waitMs)) {
-          throw new AtlassianRateLimitError(
-            request.target,
-            response.status,
-            new Date(retryAtMs),
-            limits.reason,
-          );
-        }
         recordRateLimitWait(request.target, response.status, waitMs);
         await this.clock.sleep(waitMs);
         continue;

@@ -21,17 +21,14 @@ export async function checkFailingRefreshes(
     'account.lastRefreshError',
     "account.status = 'active' AND (account.refreshFailureCount > 0 OR account.nextRefreshAttemptAt IS NOT NULL)",
   );
-  const count = total(reasons);
-  const details = { count, max, reasons };
-  if (count <= max) return { status: 'up', ...details };
-  return {
-    status: 'down',
-    ...details,
-    reason:
+  return againstMax(
+    reasons,
+    max,
+    (count, described) =>
       `${count} accounts are failing to refresh (more than health.maxFailingRefreshAccounts, ${max}); ` +
-      `last errors: ${describe(reasons)}. They retry with backoff and their users get errors meanwhile: ` +
+      `last errors: ${described}. They retry with backoff and their users get errors meanwhile: ` +
       `check the provider's status page and this app's network path and timeout to its token endpoint.`,
-  };
+  );
 }
 
 /** Accounts waiting for their user to sign in again, against `health.maxReauthRequiredAccounts`. */
@@ -44,17 +41,26 @@ export async function checkReauthRequired(
     'account.statusReason',
     "account.status = 'reauth_required'",
   );
+  return againstMax(
+    reasons,
+    max,
+    (count, described) =>
+      `${count} accounts need their user to sign in again (more than health.maxReauthRequiredAccounts, ${max}); ` +
+      `reasons: ${described}. Many at once usually mean a changed client secret or a revoked app: ` +
+      `check the OAuth client settings; otherwise ask those users to reconnect, or forget their accounts.`,
+  );
+}
+
+/** Up while the accounts counted by reason are no more than `max`; down with `whyDown` otherwise. */
+function againstMax(
+  reasons: ReasonCount[],
+  max: number,
+  whyDown: (count: number, describedReasons: string) => string,
+): PartHealth {
   const count = total(reasons);
   const details = { count, max, reasons };
   if (count <= max) return { status: 'up', ...details };
-  return {
-    status: 'down',
-    ...details,
-    reason:
-      `${count} accounts need their user to sign in again (more than health.maxReauthRequiredAccounts, ${max}); ` +
-      `reasons: ${describe(reasons)}. Many at once usually mean a changed client secret or a revoked app: ` +
-      `check the OAuth client settings; otherwise ask those users to reconnect, or forget their accounts.`,
-  };
+  return { status: 'down', ...details, reason: whyDown(count, describe(reasons)) };
 }
 
 async function countByReason(
