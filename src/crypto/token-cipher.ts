@@ -21,6 +21,14 @@ export function tokenBinding(accountId: string, column: 'access' | 'refresh'): s
 }
 
 /**
+ * Where a Bitbucket hook's secret ciphertext belongs: its webhook registration row.
+ * @internal
+ */
+export function webhookSecretBinding(registrationId: string): string {
+  return `webhook:${registrationId}:secret`;
+}
+
+/**
  * Where a service account's token ciphertext belongs: its row (the service account's name).
  * @internal
  */
