@@ -55,6 +55,7 @@ export {
   CreateAtlassianAccounts1795420000000,
   RateLimitPauses1795700000000,
   ServiceAccountTokens1795800000000,
+  StoredProfiles1796000000000,
   ZonedTimestamps1795500000000,
   BuiltInUuidDefaults1795600000000,
 } from './accounts/migrations/index.js';

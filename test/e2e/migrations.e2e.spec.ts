@@ -21,6 +21,7 @@ describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind)
         'BuiltInUuidDefaults1795600000000',
         'RateLimitPauses1795700000000',
         'ServiceAccountTokens1795800000000',
+        'StoredProfiles1796000000000',
       ]);
       // What `migration:generate` would write in the host app: nothing.
       const pending = await dataSource.driver.createSchemaBuilder().log();

@@ -56,6 +56,17 @@ export class LinkedAccount {
   @Column({ type: 'text', nullable: true })
   avatarUrl!: string | null;
 
+  /**
+   * The profile as the provider returned it at the last sign-in or profile fetch (Atlassian `/me`,
+   * Bitbucket `/2.0/user`), or null when none is kept (not fetched yet, or erased).
+   */
+  @Column({ type: 'simple-json', nullable: true })
+  profile!: object | null;
+
+  /** When the personal data above (email, names, avatar, profile) was fetched from the provider. */
+  @Column({ type: Date, nullable: true })
+  profileFetchedAt!: Date | null;
+
   /** Scopes granted by the provider. */
   @Column({ type: 'simple-json' })
   scopes!: string[];
