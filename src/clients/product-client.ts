@@ -1,7 +1,8 @@
 import { foreignURLError, type ApiCallTarget } from '../errors/api-errors.js';
 import type { ApiAuth, ApiRequestExecutor } from './api-request.executor.js';
 import type { RateLimitBehaviour } from '../options/atlassian-module-options.interface.js';
-import { callURL } from './call-url.js';
+import { callURL, type ForeignURL } from './call-url.js';
+
 import {
   paginateLinks,
   paginateOffset,
@@ -9,6 +10,9 @@ import {
   type PageFetcher,
   type QueryValue,
 } from './pagination.js';
+
+/** How many distinct paths a client remembers the URL of (issue keys make the set open-ended). */
+const KNOWN_URLS_LIMIT = 256;
 
 /** Options of one call. */
 export interface ApiCallOptions {
@@ -36,6 +40,10 @@ export interface ProductEndpoint {
 /** Typed JSON calls to one product on one site, with paging helpers. */
 export class ProductClient {
   private endpoint: Promise<ProductEndpoint> | undefined;
+  /** The endpoint once resolved. */
+  private resolved: ProductEndpoint | undefined;
+  /** Query-less paths already turned into URLs (or refused), by path. */
+  private readonly urls = new Map<string, URL | ForeignURL>();
 
   /** @internal Nest builds it; the parameters are internal. */
   constructor(
@@ -89,15 +97,26 @@ export class ProductClient {
    * or an absolute URL under it. Anything else (another host, scheme, port or site) is refused with
    * `atlassian_foreign_url` before the token is sent.
    */
-  async request<T = unknown>(
+  request<T = unknown>(method: string, path: string, options: ApiCallOptions = {}): Promise<T> {
+    // Once resolved, a call goes straight to the executor: no extra promise per call.
+    if (this.resolved) return this.send<T>(this.resolved, method, path, options);
+    return this.resolve().then((endpoint) => this.send<T>(endpoint, method, path, options));
+  }
+
+  private send<T>(
+    endpoint: ProductEndpoint,
     method: string,
     path: string,
-    options: ApiCallOptions = {},
+    options: ApiCallOptions,
   ): Promise<T> {
-    const endpoint = await this.resolve();
-    const url = callURL(endpoint.baseURL, path, options.query);
+    const url =
+      options.query === undefined
+        ? this.urlOf(endpoint.baseURL, path)
+        : callURL(endpoint.baseURL, path, options.query);
     if (!(url instanceof URL)) {
-      throw foreignURLError({ ...endpoint.target, method, path: url.named }, url.allowed);
+      return Promise.reject(
+        foreignURLError({ ...endpoint.target, method, path: url.named }, url.allowed),
+      );
     }
     const target: ApiCallTarget = { ...endpoint.target, method, path: url.pathname };
     return this.executor.execute<T>(
@@ -112,6 +131,20 @@ export class ProductClient {
       },
       endpoint.auth,
     );
+  }
+
+  /**
+   * {@link callURL} of a path without a query, remembered: a client calls the same few paths again
+   * and again, and parsing them costs more than the rest of the call's own work.
+   */
+  private urlOf(baseURL: string, path: string): URL | ForeignURL {
+    let url = this.urls.get(path);
+    if (url === undefined) {
+      if (this.urls.size >= KNOWN_URLS_LIMIT) this.urls.clear();
+      url = callURL(baseURL, path);
+      this.urls.set(path, url);
+    }
+    return url;
   }
 
   /** Every item of a Jira offset-paged list (`startAt`/`maxResults`/`isLast`), items under `itemsKey`. */
@@ -141,10 +174,16 @@ export class ProductClient {
 
   private resolve(): Promise<ProductEndpoint> {
     // A failed resolution is not kept: the next call tries again.
-    this.endpoint ??= this.resolveEndpoint().catch((err) => {
-      this.endpoint = undefined;
-      throw err;
-    });
+    this.endpoint ??= this.resolveEndpoint().then(
+      (endpoint) => {
+        this.resolved = endpoint;
+        return endpoint;
+      },
+      (err) => {
+        this.endpoint = undefined;
+        throw err;
+      },
+    );
     return this.endpoint;
   }
 }

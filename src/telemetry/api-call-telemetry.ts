@@ -37,7 +37,7 @@ export function fetchForApiCall(
   url: string,
   init: RequestInit,
 ): Promise<Response> {
-  return measuredFetch('apiRequestDuration', { [Attr.Product]: target.product }, url, init);
+  return measuredFetch('apiRequestDuration', () => ({ [Attr.Product]: target.product }), url, init);
 }
 
 /** A wait a rate limit imposed: on `atlassian.api.rate_limit.wait.duration` and as an event of the call's span. */

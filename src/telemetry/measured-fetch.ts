@@ -1,4 +1,4 @@
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, Histogram } from '@opentelemetry/api';
 import { errorType } from './error-type.js';
 import { httpMethod, serverAttributes } from './http-attributes.js';
 import { instruments, secondsSince } from './instruments.js';
@@ -13,14 +13,29 @@ export type HttpExchangeHistogram = 'apiRequestDuration' | 'tokenEndpointDuratio
  * `attributes`) and its status set on the active span, the call it belongs to. The URL's path and
  * query, and every header, stay out of it.
  */
-export async function measuredFetch(
+export function measuredFetch(
   histogram: HttpExchangeHistogram,
-  attributes: Attributes,
+  attributes: Attributes | (() => Attributes),
   url: string,
   init: RequestInit,
 ): Promise<Response> {
   const recorder = instruments()?.[histogram];
+  // Without a meter, the bare fetch: no wrapper promise, no attribute objects to collect.
   if (!recorder) return fetch(url, init);
+  return measured(
+    recorder,
+    typeof attributes === 'function' ? attributes() : attributes,
+    url,
+    init,
+  );
+}
+
+async function measured(
+  recorder: Histogram,
+  attributes: Attributes,
+  url: string,
+  init: RequestInit,
+): Promise<Response> {
   const startedAt = performance.now();
   const exchange = {
     ...attributes,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AtlassianApiError, type AtlassianApiClient } from '../../src/index.js';
 import { DEFAULT_EMULATOR_CLOUD_IDS, type AtlassianEmulator } from '../../src/testing/index.js';
 import { startSignedInApi, type SignedInApi } from '../support/signed-in-api.js';
@@ -52,5 +52,45 @@ describe('API answers that are not what they claim', () => {
       .jira(DEFAULT_EMULATOR_CLOUD_IDS.acme)
       .get('/rest/api/3/myself');
     expect(text).toBe('plain words');
+  });
+});
+
+describe('API answers that never come', () => {
+  const TIMEOUT_MS = 400;
+  let signedIn: SignedInApi;
+
+  beforeAll(async () => {
+    signedIn = await startSignedInApi({
+      options: { httpTimeoutMs: TIMEOUT_MS, api: { maxRetries: 1, backoffBaseMs: 10 } },
+    });
+  });
+  afterAll(async () => {
+    await signedIn?.close();
+  });
+
+  it('gives up on a call after httpTimeoutMs: a read retried once, a write never', async () => {
+    const { emulator, api, userId } = signedIn;
+    const jira = api.forUser(userId).jira(DEFAULT_EMULATOR_CLOUD_IDS.acme);
+    emulator.resetCalls();
+    emulator.setLatency('jira', TIMEOUT_MS * 4);
+    try {
+      for (const call of [
+        () => jira.get('/rest/api/3/myself'),
+        () => jira.post('/rest/api/3/issue/ACME-1/comment', { body: 'late' }),
+      ]) {
+        const startedAt = performance.now();
+        const error = await call().catch((err: unknown) => err);
+        const tookMs = performance.now() - startedAt;
+        expect(error).toBeInstanceOf(AtlassianApiError);
+        expect((error as Error).message).toContain(`timed out after ${TIMEOUT_MS} ms`);
+        // Never before the timeout, and not held until the slow answer came.
+        expect(tookMs).toBeGreaterThanOrEqual(TIMEOUT_MS);
+        expect(tookMs).toBeLessThan(TIMEOUT_MS * 4 * 2);
+      }
+      // The emulator logs a call when it answers it, after its latency.
+      await vi.waitFor(() => expect(emulator.count('jira')).toBe(3), { timeout: TIMEOUT_MS * 10 });
+    } finally {
+      emulator.setLatency('jira', 0);
+    }
   });
 });
