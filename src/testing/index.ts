@@ -17,6 +17,7 @@ export type {
   EmulatorTokenResponse,
   EmulatorUser,
   EmulatorUserInput,
+  EmulatorExtendedProfile,
 } from './emulator/emulator.types.js';
 export type {
   EmulatorBurstLimit,
