@@ -40,6 +40,8 @@ export type {
   SiteView,
 } from './accounts/linked-account.view.js';
 export type { ProviderProfile } from './providers/provider-profile.interface.js';
+export type { AtlassianProfile } from './providers/atlassian-profile.js';
+export type { BitbucketProfile } from './providers/bitbucket-profile.js';
 
 // Storage: entities and migrations.
 export {
@@ -102,6 +104,7 @@ export {
   OAuthCallbackError,
   OAuthProviderError,
   AccountOwnedByAnotherUserError,
+  AtlassianAccountInactiveError,
   AccountNotLinkedError,
   AtlassianReauthRequiredError,
   AtlassianTokenRefreshError,

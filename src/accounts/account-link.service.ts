@@ -25,6 +25,9 @@ import {
 } from './linked-account.view.js';
 import { SiteSynchronizer } from './site-synchronizer.js';
 import { AtlassianClock } from '../clock/atlassian-clock.js';
+import { AccountNotLinkedError } from '../errors/token-errors.js';
+import { AtlassianTokenService } from '../tokens/atlassian-token.service.js';
+import { fetchAccountProfile } from './profile-fetch.js';
 
 /**
  * Everything a successful callback brings back.
@@ -62,6 +65,7 @@ export class AccountLinkService {
     @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
     private readonly clock: AtlassianClock,
     private readonly views: AccountViews,
+    private readonly tokens: AtlassianTokenService,
   ) {}
 
   /**
@@ -149,6 +153,28 @@ export class AccountLinkService {
   }
 
   /**
+   * Reads the account's profile from its provider again, with the account's own token (through the
+   * token service, so the refresh rules hold), and stores it with email, display name, avatar and a new
+   * `profileFetchedAt`. Throws `AccountNotLinkedError` when there is no such account, and
+   * `AtlassianReauthRequiredError` when no token can read the profile (the consent is gone, refused, or
+   * the provider refuses even a fresh token); `AtlassianTokenRefreshError` or `AtlassianApiError` (502)
+   * when it failed for a reason that may pass.
+   */
+  async refreshProfile(accountId: string): Promise<LinkedAccountView> {
+    const account = await this.accounts.findOneBy({ id: accountId });
+    if (!account) throw new AccountNotLinkedError(`account ${accountId}`);
+    const fetched = await fetchAccountProfile(
+      { tokens: this.tokens, options: this.options, now: () => this.clock.now() },
+      account,
+    );
+    await this.accounts.update({ id: accountId }, profileValues(fetched));
+    this.views.forget(accountId);
+    const view = await this.findById(accountId);
+    if (!view) throw new AccountNotLinkedError(`account ${accountId}`);
+    return view;
+  }
+
+  /**
    * Replaces an account's sites with a fresh accessible-resources list (sites that disappeared are removed).
    * @internal Called by the API client when it re-reads the sites.
    */
@@ -209,6 +235,8 @@ export class AccountLinkService {
         isNewAccount: !current,
         account: view,
         sites: view.sites,
+        profile: view.profile,
+        profileFetchedAt: view.profileFetchedAt,
         returnTo: flow.returnTo,
       };
     });
@@ -225,9 +253,7 @@ export class AccountLinkService {
     // The module's clock, as every other date of the token lifecycle: a forced refresh compares against it.
     const now = this.clock.now();
     return {
-      email: profile.email,
-      displayName: profile.displayName,
-      avatarUrl: profile.avatarUrl,
+      ...profileValues(profile),
       scopes: tokens.scopes,
       accessTokenEncrypted: this.cipher.encrypt(
         tokens.accessToken,
@@ -248,6 +274,17 @@ export class AccountLinkService {
       statusReason: null,
     };
   }
+}
+
+/** The personal data columns, as one fetch of the profile fills them. */
+function profileValues(profile: ProviderProfile) {
+  return {
+    email: profile.email,
+    displayName: profile.displayName,
+    avatarUrl: profile.avatarUrl,
+    profile: profile.profile,
+    profileFetchedAt: profile.profileFetchedAt,
+  };
 }
 
 function isUniqueViolation(err: unknown): boolean {

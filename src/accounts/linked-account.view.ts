@@ -1,3 +1,5 @@
+import type { AtlassianProfile } from '../providers/atlassian-profile.js';
+import type { BitbucketProfile } from '../providers/bitbucket-profile.js';
 import type { AtlassianSite } from './entities/atlassian-site.entity.js';
 import type {
   LinkedAccount,
@@ -23,6 +25,13 @@ export interface LinkedAccountView {
   email: string | null;
   displayName: string | null;
   avatarUrl: string | null;
+  /**
+   * The provider's profile as it returned it (Atlassian `/me`; Bitbucket `/2.0/user` with its primary
+   * email), or null when none is kept (erased, or stored before profiles were kept).
+   */
+  profile: AtlassianProfile | BitbucketProfile | null;
+  /** When email, names, avatar and profile were fetched from the provider; null when never (or erased). */
+  profileFetchedAt: Date | null;
   scopes: string[];
   status: LinkedAccountStatus;
   statusReason: string | null;
@@ -46,6 +55,10 @@ export interface AuthenticatedUser {
   isNewAccount: boolean;
   account: LinkedAccountView;
   sites: SiteView[];
+  /** The provider's profile just fetched (the account's `profile`). */
+  profile: AtlassianProfile | BitbucketProfile | null;
+  /** When it was fetched (the account's `profileFetchedAt`). */
+  profileFetchedAt: Date | null;
   /** Relative path the login route was asked to return to, if any. */
   returnTo?: string;
 }
@@ -74,6 +87,8 @@ export function toLinkedAccountView(
     email: account.email,
     displayName: account.displayName,
     avatarUrl: account.avatarUrl,
+    profile: account.profile,
+    profileFetchedAt: account.profileFetchedAt,
     scopes: account.scopes,
     status: account.status,
     statusReason: account.statusReason,

@@ -42,6 +42,11 @@ export const AtlassianErrorCode = {
   ProviderUnavailable: 'oauth_provider_unavailable',
   /** 502, {@link OAuthProviderError}: the profile (`/me`, `/2.0/user`) or the sites could not be read. */
   ProfileFetchFailed: 'oauth_profile_fetch_failed',
+  /**
+   * 403, {@link AtlassianAccountInactiveError}: `requireActiveAccount` is on and the provider reports the
+   * account's `account_status` as other than `active`; nothing is stored.
+   */
+  AccountInactive: 'atlassian_account_inactive',
 
   // Accounts: who owns which provider account.
 

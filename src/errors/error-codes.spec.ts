@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AccountOwnedByAnotherUserError } from './account-conflict.error.js';
+import { AtlassianAccountInactiveError } from './account-inactive.error.js';
 import {
   AtlassianApiError,
   foreignURLError,
@@ -42,6 +43,7 @@ const thrown: { [K in AtlassianErrorCode]: (upstreamStatus?: number) => Error } 
   [C.CodeRejected]: () => new OAuthCallbackError(C.CodeRejected, 'refused'),
   [C.ProviderUnavailable]: () => new OAuthProviderError(C.ProviderUnavailable, 'down'),
   [C.ProfileFetchFailed]: () => new OAuthProviderError(C.ProfileFetchFailed, 'no profile'),
+  [C.AccountInactive]: () => new AtlassianAccountInactiveError('Atlassian', 'inactive'),
   [C.AccountOwnedByAnotherUser]: () => new AccountOwnedByAnotherUserError('atlassian'),
   [C.AccountNotLinked]: () => new AccountNotLinkedError('atlassian'),
   [C.ReauthRequired]: () => new AtlassianReauthRequiredError('a-1', 'atlassian', 'invalid_grant'),

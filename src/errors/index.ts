@@ -2,6 +2,7 @@ export { AtlassianError, AtlassianErrorCode } from './atlassian.error.js';
 export { AtlassianOptionsError } from './atlassian-options.error.js';
 export { OAuthCallbackError, OAuthProviderError } from './oauth-callback.error.js';
 export { AccountOwnedByAnotherUserError } from './account-conflict.error.js';
+export { AtlassianAccountInactiveError } from './account-inactive.error.js';
 export { AtlassianConsentRequiredError } from './consent-required.error.js';
 export { TokenCipherError } from './token-cipher.error.js';
 export { AtlassianServiceAccountError } from './service-account.error.js';

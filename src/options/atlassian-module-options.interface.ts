@@ -71,7 +71,7 @@ export interface EncryptionKeyInput {
 export interface ResolveUserContext {
   /** `atlassian` or `bitbucket`. */
   provider: string;
-  /** The provider profile (no tokens). */
+  /** The provider account: its summary and the provider's whole profile answer, with when it was fetched (no tokens). */
   profile: ProviderProfile;
   /** The incoming HTTP request of the callback (your adapter's own request object). */
   request: AppRequest;
@@ -294,6 +294,12 @@ export interface AtlassianModuleOptions {
    * @defaultValue a new random UUID, i.e. every new provider account becomes a new app user
    */
   resolveUser?: ResolveUser;
+  /**
+   * Refuse the sign-in (403 `atlassian_account_inactive`, nothing stored) of an Atlassian or Bitbucket
+   * account whose `account_status` is not `active`.
+   * @defaultValue `false`
+   */
+  requireActiveAccount?: boolean;
   /**
    * Reads the app user already signed in; when it returns an id at the login route, the flow links the
    * provider account to that user (link mode).

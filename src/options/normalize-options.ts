@@ -34,6 +34,13 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
           { ...options.bitbucket, pkce: false, incrementalScopes: [] },
           bitbucketProvider,
         );
+  const requireActiveAccount = options.requireActiveAccount ?? false;
+  if (typeof requireActiveAccount !== 'boolean') {
+    throw new AtlassianOptionsError(
+      'requireActiveAccount',
+      `must be true or false, got ${JSON.stringify(requireActiveAccount)}.`,
+    );
+  }
   const httpTimeoutMs = options.httpTimeoutMs ?? 10_000;
   assertPositiveInteger('httpTimeoutMs', httpTimeoutMs);
   const maxAgeSeconds = options.stateCookie?.maxAgeSeconds ?? 600;
@@ -151,6 +158,7 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
     serviceAccounts: normalizeServiceAccounts(options.serviceAccounts),
     encryptionKeys: normalizeKeys(options.encryptionKeys),
     resolveUser: options.resolveUser ?? (() => randomUUID()),
+    requireActiveAccount,
     getCurrentUserId: options.getCurrentUserId ?? defaultGetCurrentUserId,
     stateCookie: {
       name: options.stateCookie?.name ?? 'nestjs_atlassian_oauth',

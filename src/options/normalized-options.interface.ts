@@ -40,6 +40,7 @@ export interface NormalizedAtlassianOptions {
   bitbucket: NormalizedProviderOptions | null;
   encryptionKeys: EncryptionKey[];
   resolveUser: ResolveUser;
+  requireActiveAccount: boolean;
   getCurrentUserId: GetCurrentUserId;
   stateCookie: { name: string; maxAgeSeconds: number; secure: boolean };
   httpTimeoutMs: number;

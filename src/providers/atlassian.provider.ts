@@ -1,3 +1,4 @@
+import type { AtlassianProfile } from './atlassian-profile.js';
 import { getJsonWithBearer } from './provider-http.js';
 import type { ProviderProfile, SiteData } from './provider-profile.interface.js';
 import type { TokenLifecycleRules } from './token-lifecycle-rules.js';
@@ -39,15 +40,6 @@ export const atlassianProvider = {
   } satisfies TokenLifecycleRules,
 } as const;
 
-/** Shape of `GET /me`. */
-export interface AtlassianMeResponse {
-  account_id: string;
-  email?: string;
-  name?: string;
-  nickname?: string;
-  picture?: string;
-}
-
 /** One element of `GET /oauth/token/accessible-resources`. */
 export interface AtlassianAccessibleResource {
   id: string;
@@ -57,8 +49,14 @@ export interface AtlassianAccessibleResource {
   avatarUrl?: string;
 }
 
-/** Maps `GET /me` to a profile; throws when the response has no account id. */
-export function mapAtlassianProfile(me: AtlassianMeResponse): ProviderProfile {
+/**
+ * Maps `GET /me` to a profile that keeps the whole answer; throws when it has no account id. The
+ * summary fields tolerate what the documentation promises but an answer may still lack.
+ */
+export function mapAtlassianProfile(
+  me: Partial<AtlassianProfile>,
+  fetchedAt: Date,
+): ProviderProfile {
   if (typeof me?.account_id !== 'string' || me.account_id === '') {
     throw new TypeError('Atlassian /me response has no account_id');
   }
@@ -68,6 +66,8 @@ export function mapAtlassianProfile(me: AtlassianMeResponse): ProviderProfile {
     email: me.email ?? null,
     displayName: me.name ?? me.nickname ?? null,
     avatarUrl: me.picture ?? null,
+    profile: me as AtlassianProfile,
+    profileFetchedAt: fetchedAt,
   };
 }
 
@@ -86,19 +86,19 @@ export function mapAtlassianSites(resources: AtlassianAccessibleResource[]): Sit
     .sort((a, b) => a.url.localeCompare(b.url));
 }
 
-/** `GET /me`, mapped to a profile. */
+/** `GET /me`, mapped to a profile fetched at `now()` (read when the answer arrived). */
 export async function loadAtlassianProfile(
   apiBaseURL: string,
   accessToken: string,
   timeoutMs: number,
+  now: () => Date,
 ): Promise<ProviderProfile> {
-  return mapAtlassianProfile(
-    await getJsonWithBearer<AtlassianMeResponse>(
-      apiBaseURL + atlassianProvider.mePath,
-      accessToken,
-      timeoutMs,
-    ),
+  const me = await getJsonWithBearer<Partial<AtlassianProfile>>(
+    apiBaseURL + atlassianProvider.mePath,
+    accessToken,
+    timeoutMs,
   );
+  return mapAtlassianProfile(me, now());
 }
 
 /** `GET /oauth/token/accessible-resources`, mapped to sites. */

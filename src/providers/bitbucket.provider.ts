@@ -1,3 +1,4 @@
+import type { BitbucketProfile } from './bitbucket-profile.js';
 import { getJsonWithBearer, ProviderHttpError } from './provider-http.js';
 import type { ProviderProfile } from './provider-profile.interface.js';
 import type { TokenLifecycleRules } from './token-lifecycle-rules.js';
@@ -36,15 +37,8 @@ export const bitbucketProvider = {
   maxEmailPages: 10,
 } as const;
 
-/** Shape of `GET /2.0/user`. */
-export interface BitbucketUserResponse {
-  account_id?: string;
-  uuid?: string;
-  username?: string;
-  display_name?: string;
-  nickname?: string;
-  links?: { avatar?: { href?: string } };
-}
+/** Shape of `GET /2.0/user`: the profile without the email this package adds. */
+export type BitbucketUserResponse = Partial<Omit<BitbucketProfile, 'email'>>;
 
 /** One element of `GET /2.0/user/emails`. */
 export interface BitbucketEmail {
@@ -53,36 +47,47 @@ export interface BitbucketEmail {
   is_confirmed: boolean;
 }
 
-/** Maps `/2.0/user` and the user's emails; the email is the confirmed primary one, or none. */
+/**
+ * Maps `/2.0/user` and the user's emails to a profile that keeps the whole answer; the email is the
+ * confirmed primary one, or none.
+ */
 export function mapBitbucketProfile(
   user: BitbucketUserResponse,
   emails: BitbucketEmail[],
+  fetchedAt: Date,
 ): ProviderProfile {
   if (typeof user?.account_id !== 'string' || user.account_id === '') {
     throw new TypeError('Bitbucket /2.0/user response has no account_id');
   }
-  const primary = emails.find((entry) => entry.is_primary && entry.is_confirmed);
+  const email = emails.find((entry) => entry.is_primary && entry.is_confirmed)?.email ?? null;
   return {
     provider: bitbucketProvider.id,
     providerAccountId: user.account_id,
-    email: primary?.email ?? null,
+    email,
     displayName: user.display_name ?? user.nickname ?? user.username ?? null,
     avatarUrl: user.links?.avatar?.href ?? null,
+    profile: { ...user, email } as BitbucketProfile,
+    profileFetchedAt: fetchedAt,
   };
 }
 
-/** `/2.0/user` plus every page of `/2.0/user/emails` (a consumer without the email scope gets none). */
+/**
+ * `/2.0/user` plus every page of `/2.0/user/emails` (a consumer without the email scope gets none),
+ * fetched at `now()` (read when the answers arrived).
+ */
 export async function loadBitbucketProfile(
   apiBaseURL: string,
   accessToken: string,
   timeoutMs: number,
+  now: () => Date,
 ): Promise<ProviderProfile> {
   const user = await getJsonWithBearer<BitbucketUserResponse>(
     apiBaseURL + bitbucketProvider.userPath,
     accessToken,
     timeoutMs,
   );
-  return mapBitbucketProfile(user, await loadBitbucketEmails(apiBaseURL, accessToken, timeoutMs));
+  const emails = await loadBitbucketEmails(apiBaseURL, accessToken, timeoutMs);
+  return mapBitbucketProfile(user, emails, now());
 }
 
 async function loadBitbucketEmails(

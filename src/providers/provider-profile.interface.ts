@@ -1,4 +1,7 @@
-/** A provider account as this package stores it: identity only, never tokens. */
+import type { AtlassianProfile } from './atlassian-profile.js';
+import type { BitbucketProfile } from './bitbucket-profile.js';
+
+/** A provider account as this package stores it: identity and profile, never tokens. */
 export interface ProviderProfile {
   /** `atlassian` or `bitbucket`. */
   provider: string;
@@ -8,6 +11,10 @@ export interface ProviderProfile {
   email: string | null;
   displayName: string | null;
   avatarUrl: string | null;
+  /** The provider's whole answer: Atlassian's `/me`, or Bitbucket's `/2.0/user` with its primary email. */
+  profile: AtlassianProfile | BitbucketProfile;
+  /** When it was fetched. */
+  profileFetchedAt: Date;
 }
 
 /** An Atlassian cloud site (accessible resource) the grant covers. */

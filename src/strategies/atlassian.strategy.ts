@@ -16,8 +16,8 @@ export class AtlassianStrategy extends OAuthProviderStrategy({
   settings: (options) => options.atlassian,
   authorizationParams: atlassianProvider.authorizationParams,
   tokenRequestStyle: atlassianProvider.tokenRequestStyle,
-  loadProfile: (settings, token, timeoutMs) =>
-    loadAtlassianProfile(settings.apiBaseURL, token, timeoutMs),
+  loadProfile: (settings, token, timeoutMs, now) =>
+    loadAtlassianProfile(settings.apiBaseURL, token, timeoutMs, now),
   loadSites: (settings, token, timeoutMs) =>
     loadAtlassianSites(settings.apiBaseURL, token, timeoutMs),
 }) {}

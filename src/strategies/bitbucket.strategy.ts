@@ -20,7 +20,7 @@ export class BitbucketStrategy extends OAuthProviderStrategy({
   },
   authorizationParams: bitbucketProvider.authorizationParams,
   tokenRequestStyle: bitbucketProvider.tokenRequestStyle,
-  loadProfile: (settings, token, timeoutMs) =>
-    loadBitbucketProfile(settings.apiBaseURL, token, timeoutMs),
+  loadProfile: (settings, token, timeoutMs, now) =>
+    loadBitbucketProfile(settings.apiBaseURL, token, timeoutMs, now),
   loadSites: async () => null,
 }) {}

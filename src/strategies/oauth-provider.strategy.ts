@@ -25,6 +25,7 @@ import {
 } from './oauth-flow.support.js';
 import { AtlassianClock } from '../clock/atlassian-clock.js';
 import { declaredAtlassianScopes } from '../guards/declared-scopes.js';
+import { assertActiveAccount } from '../accounts/active-account.js';
 
 /** What one OAuth provider brings to the shared strategy: its settings, parameters and identity calls. */
 export interface OAuthProviderAdapter {
@@ -34,10 +35,12 @@ export interface OAuthProviderAdapter {
   settings(options: NormalizedAtlassianOptions): NormalizedProviderOptions;
   authorizationParams: Readonly<Record<string, string>>;
   tokenRequestStyle: TokenRequestStyle;
+  /** The profile, fetched at `now()`. */
   loadProfile(
     settings: NormalizedProviderOptions,
     accessToken: string,
     timeoutMs: number,
+    now: () => Date,
   ): Promise<ProviderProfile>;
   /** Sites the grant covers, or `null` for a provider without sites. */
   loadSites(
@@ -131,10 +134,12 @@ export function OAuthProviderStrategy(
       accessToken: string,
       done: (err?: unknown, profile?: ProviderProfile) => void,
     ): void {
-      adapter.loadProfile(this.settings, accessToken, this.options.httpTimeoutMs).then(
-        (profile) => done(null, profile),
-        (err) => done(toProfileError(err, adapter.displayName)),
-      );
+      adapter
+        .loadProfile(this.settings, accessToken, this.options.httpTimeoutMs, () => this.clock.now())
+        .then(
+          (profile) => done(null, profile),
+          (err) => done(toProfileError(err, adapter.displayName)),
+        );
     }
 
     /** Classifies the request (login or callback) before passport-oauth2 handles it. */
@@ -154,7 +159,10 @@ export function OAuthProviderStrategy(
       );
     }
 
-    /** Called by passport after the exchange and the profile: reads the sites and stores the link. */
+    /**
+     * Called by passport after the exchange and the profile: refuses an inactive account when the
+     * options say so (before anything is read or stored), reads the sites and stores the link.
+     */
     async validate(
       req: AppRequest,
       accessToken: string,
@@ -162,6 +170,7 @@ export function OAuthProviderStrategy(
       params: Record<string, unknown>,
       profile: ProviderProfile,
     ): Promise<AuthenticatedUser> {
+      if (this.options.requireActiveAccount) assertActiveAccount(profile, adapter.displayName);
       const sites = await adapter
         .loadSites(this.settings, accessToken, this.options.httpTimeoutMs)
         .catch((err) => Promise.reject(toProfileError(err, adapter.displayName)));

@@ -25,6 +25,7 @@ export type {
   EmulatorTokenResponse,
   EmulatorUser,
   EmulatorUserInput,
+  EmulatorExtendedProfile,
 } from './emulator/emulator.types.js';
 export type {
   EmulatorBurstLimit,

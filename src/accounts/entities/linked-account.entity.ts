@@ -10,6 +10,8 @@ import {
   VersionColumn,
   type Relation,
 } from 'typeorm';
+import type { AtlassianProfile } from '../../providers/atlassian-profile.js';
+import type { BitbucketProfile } from '../../providers/bitbucket-profile.js';
 import { AtlassianSite } from './atlassian-site.entity.js';
 
 /** `atlassian` or `bitbucket`. */
@@ -61,7 +63,7 @@ export class LinkedAccount {
    * Bitbucket `/2.0/user`), or null when none is kept (not fetched yet, or erased).
    */
   @Column({ type: 'simple-json', nullable: true })
-  profile!: object | null;
+  profile!: AtlassianProfile | BitbucketProfile | null;
 
   /** When the personal data above (email, names, avatar, profile) was fetched from the provider. */
   @Column({ type: Date, nullable: true })

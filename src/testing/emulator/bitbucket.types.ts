@@ -60,6 +60,12 @@ export interface EmulatorBitbucketUserInput {
   emails?: EmulatorBitbucketEmail[];
   /** Workspaces; default one named after the username with repositories `website` (public) and `notes` (private). */
   workspaces?: EmulatorBitbucketWorkspaceInput[];
+  /** `/2.0/user`'s `location`; default `null`. */
+  location?: string | null;
+  /** `/2.0/user`'s `has_2fa_enabled`; default `null` (Bitbucket often does not say). */
+  has2faEnabled?: boolean | null;
+  /** `/2.0/user`'s `is_staff`; default `false`. */
+  isStaff?: boolean;
 }
 
 /** A user's Bitbucket identity, defaults filled in; its `account_id` is the Atlassian `accountId`. */
@@ -67,10 +73,13 @@ export interface EmulatorBitbucketIdentity {
   /** `{xxxxxxxx-xxxx-4xxx-xxxx-xxxxxxxxxxxx}`, derived from the account id (stable across runs). */
   uuid: string;
   username: string;
-  /** The first word of the name, as Atlassian's `/me` nickname. */
+  /** The same as Atlassian's `/me` nickname. */
   nickname: string;
   /** `created_on` of `/2.0/user`. */
   createdOn: string;
+  location: string | null;
+  has2faEnabled: boolean | null;
+  isStaff: boolean;
   emails: EmulatorBitbucketEmail[];
   workspaces: EmulatorBitbucketWorkspace[];
 }

@@ -67,13 +67,23 @@ export const DEFAULT_EMULATOR_CLOUD_IDS = {
   initech: '3c5d7e9f-1a2b-4c3d-9e4f-5a6b7c8d9e0f',
 } as const;
 
-/** The user present when `users` is not given: two Jira + Confluence sites (with a few issues) and one Jira-only site. */
+/**
+ * The user present when `users` is not given: a filled-in extended profile, two Jira + Confluence sites
+ * (with a few issues) and one Jira-only site.
+ */
 export const DEFAULT_EMULATOR_USER: EmulatorUserInput = {
   accountId: DEFAULT_EMULATOR_ACCOUNT_ID,
   email: 'ada@example.com',
   name: 'Ada Lovelace',
   picture:
     'https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/default-avatar.png',
+  extendedProfile: {
+    job_title: 'Analyst',
+    organization: 'Analytical Engine Ltd',
+    department: 'Mathematics',
+    location: 'London',
+  },
+  bitbucket: { location: 'London' },
   sites: [
     {
       id: DEFAULT_EMULATOR_CLOUD_IDS.acme,

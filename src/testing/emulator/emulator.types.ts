@@ -99,6 +99,14 @@ export interface EmulatorSiteInput {
   issues?: EmulatorIssueInput[];
 }
 
+/** What a person wrote in their Atlassian profile about their work (`/me`'s `extended_profile`). */
+export interface EmulatorExtendedProfile {
+  job_title?: string;
+  organization?: string;
+  department?: string;
+  location?: string;
+}
+
 /** A user the emulator can sign in as. */
 export interface EmulatorUserInput {
   /** Atlassian account id. */
@@ -111,6 +119,23 @@ export interface EmulatorUserInput {
   name: string;
   /** Avatar URL; default a generated one. */
   picture?: string;
+  /**
+   * `account_status` of `/me` and `/2.0/user`; default `active`. `inactive` (deactivated) and `closed`
+   * (deleted) are Atlassian's others.
+   */
+  accountStatus?: string;
+  /** `/me`'s `account_type`; default `atlassian`. */
+  accountType?: string;
+  /** `nickname` of `/me` and `/2.0/user`; default the first word of the name. */
+  nickname?: string;
+  /** `/me`'s `zoneinfo` (IANA time zone); default `Europe/London`. */
+  zoneinfo?: string;
+  /** `/me`'s `locale`; default `en-GB`. */
+  locale?: string;
+  /** `/me`'s `extended_profile`; default `{}` (nothing filled in). */
+  extendedProfile?: EmulatorExtendedProfile;
+  /** `/me`'s `last_updated` (ISO 8601); default `2026-01-05T09:00:00.000Z`. */
+  lastUpdated?: string;
   /** Sites the user can reach; default none. */
   sites?: EmulatorSiteInput[];
   /** The same person on Bitbucket (same account id); every field has a default. */

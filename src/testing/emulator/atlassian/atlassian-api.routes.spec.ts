@@ -33,8 +33,50 @@ describe('api.atlassian.com identity routes', () => {
         nickname: 'Ada',
         zoneinfo: 'Europe/London',
         locale: 'en-GB',
-        extended_profile: {},
+        extended_profile: {
+          job_title: 'Analyst',
+          organization: 'Analytical Engine Ltd',
+          department: 'Mathematics',
+          location: 'London',
+        },
+        last_updated: '2026-01-05T09:00:00.000Z',
       },
+    });
+  });
+
+  it('GET /me answers the profile fields a user was given, and defaults for the others', async () => {
+    emulator.addUser({
+      accountId: 'u-3',
+      name: 'Grace Brewster Hopper',
+      accountStatus: 'inactive',
+      accountType: 'customer',
+      nickname: 'amazing-grace',
+      zoneinfo: 'America/New_York',
+      locale: 'en-US',
+      extendedProfile: { job_title: 'Rear Admiral', location: 'Arlington' },
+      lastUpdated: '2026-03-01T12:00:00.000Z',
+    });
+    emulator.addUser({ accountId: 'u-4', name: 'Alan Turing' });
+    const meOf = async (accountId: string) =>
+      (await get('/me', emulator.issueTokens({ accountId, scopes: ['read:me'] }).access_token))
+        .body;
+    expect(await meOf('u-3')).toMatchObject({
+      account_status: 'inactive',
+      account_type: 'customer',
+      nickname: 'amazing-grace',
+      zoneinfo: 'America/New_York',
+      locale: 'en-US',
+      extended_profile: { job_title: 'Rear Admiral', location: 'Arlington' },
+      last_updated: '2026-03-01T12:00:00.000Z',
+    });
+    expect(await meOf('u-4')).toMatchObject({
+      account_status: 'active',
+      account_type: 'atlassian',
+      nickname: 'Alan',
+      zoneinfo: 'Europe/London',
+      locale: 'en-GB',
+      extended_profile: {},
+      last_updated: '2026-01-05T09:00:00.000Z',
     });
   });
 

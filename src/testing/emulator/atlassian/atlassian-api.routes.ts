@@ -36,16 +36,17 @@ function me(atlassian: AtlassianState, request: EmulatorRequest): EmulatorRespon
   }
   return json(200, {
     account_id: user.accountId,
-    account_type: 'atlassian',
+    account_type: user.accountType,
     email: user.email,
     ...(user.emailVerified !== undefined ? { email_verified: user.emailVerified } : {}),
     name: user.name,
     picture: user.picture,
-    account_status: 'active',
-    nickname: user.name.split(' ')[0],
-    zoneinfo: 'Europe/London',
-    locale: 'en-GB',
-    extended_profile: {},
+    account_status: user.accountStatus,
+    nickname: user.nickname,
+    zoneinfo: user.zoneinfo,
+    locale: user.locale,
+    extended_profile: user.extendedProfile,
+    last_updated: user.lastUpdated,
   });
 }
 

@@ -49,7 +49,12 @@ describe('api.bitbucket.org', () => {
       nickname: 'Ada',
       account_status: 'active',
       created_on: expect.any(String),
+      has_2fa_enabled: null,
+      is_staff: false,
+      location: 'London',
+      type: 'user',
       links: {
+        self: { href: expect.stringMatching(/^https:\/\/api\.bitbucket\.org\/2\.0\/users\//) },
         avatar: { href: expect.stringMatching(/^https:/) },
         html: { href: expect.stringMatching(/^https:\/\/bitbucket\.org\//) },
       },
@@ -64,6 +69,27 @@ describe('api.bitbucket.org', () => {
       },
     });
     expect(((await me.json()) as { account_id: string }).account_id).toBe(body.account_id);
+  });
+
+  it("GET /2.0/user: the fields a user was given; account_status and nickname are the Atlassian account's", async () => {
+    emulator.addUser({
+      accountId: 'u-5',
+      name: 'Grace Hopper',
+      accountStatus: 'inactive',
+      nickname: 'amazing-grace',
+      bitbucket: { location: 'Arlington', has2faEnabled: true, isStaff: true },
+    });
+    const response = await fetch(`${emulator.bitbucketApiBaseURL}/2.0/user`, {
+      headers: { authorization: `Bearer ${tokenFor('u-5')}` },
+    });
+    expect(await response.json()).toMatchObject({
+      account_id: 'u-5',
+      account_status: 'inactive',
+      nickname: 'amazing-grace',
+      location: 'Arlington',
+      has_2fa_enabled: true,
+      is_staff: true,
+    });
   });
 
   it('GET /2.0/user/emails: by default a confirmed primary and an unconfirmed secondary', async () => {

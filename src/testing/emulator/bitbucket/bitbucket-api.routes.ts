@@ -53,9 +53,14 @@ function user(bitbucket: BitbucketState, request: EmulatorRequest): EmulatorResp
     username: identity.username,
     display_name: person.name,
     nickname: identity.nickname,
-    account_status: 'active',
+    // One account on both providers: deactivating it at Atlassian deactivates it here.
+    account_status: person.accountStatus,
     created_on: identity.createdOn,
+    has_2fa_enabled: identity.has2faEnabled,
+    is_staff: identity.isStaff,
+    location: identity.location,
     links: {
+      self: { href: `https://api.bitbucket.org/2.0/users/${encodeURIComponent(identity.uuid)}` },
       avatar: { href: person.picture },
       html: { href: `https://bitbucket.org/${encodeURIComponent(identity.uuid)}/` },
     },

@@ -11,6 +11,7 @@ import type {
 export interface BitbucketPerson {
   accountId: string;
   name: string;
+  nickname: string;
   email: string;
 }
 
@@ -26,8 +27,11 @@ export function bitbucketIdentity(
   return {
     uuid: stableUuid(`user:${person.accountId}`),
     username,
-    nickname: person.name.split(' ')[0] ?? person.name,
+    nickname: person.nickname,
     createdOn: BITBUCKET_CREATED_ON,
+    location: input.location ?? null,
+    has2faEnabled: input.has2faEnabled ?? null,
+    isStaff: input.isStaff ?? false,
     emails: (input.emails ?? defaultEmails(person.email, username)).map((entry) => ({ ...entry })),
     workspaces: workspaces.map(normalizeWorkspace),
   };
