@@ -43,7 +43,7 @@ h1{font-size:1.4rem;margin:0}h2.identity-title{font-size:1.05rem;margin:0 0 .5re
 .button{display:inline-block;background:#0052cc;color:#fff;text-decoration:none;padding:.45rem .9rem;border-radius:3px;border:0;font:inherit;cursor:pointer}
 .button.bitbucket{background:#2684ff}.button.secondary{background:#ebecf0;color:#172b4d}.status{font-size:.8rem;padding:.1rem .4rem;border-radius:3px;background:#e3fcef;color:#006644}
 .status.reauth_required,.status.revoked{background:#ffebe6;color:#bf2600}.site{border-top:1px solid #ebecf0;padding-top:.75rem;margin-top:.75rem}
-.site h3{margin:0;font-size:1rem}.error{color:#bf2600}ul{margin:.25rem 0;padding-left:1.25rem}`;
+.site h3{margin:0;font-size:1rem}.profile{margin:.5rem 0}.profile table{font-size:.85rem;border-collapse:collapse}.profile th{text-align:left;padding-right:1rem;font-weight:500;color:#5e6c84}.error{color:#bf2600}ul{margin:.25rem 0;padding-left:1.25rem}`;
 
 /** The whole page as HTML; every value is escaped. */
 export function renderHomePage(model: HomePageModel): string {
@@ -92,7 +92,33 @@ function accountBlock({ account, sites, repositories }: AccountSection): string 
         : '<p class="muted">No sites: this grant reaches no Jira or Confluence site.</p>';
   return `<div class="account" data-provider="${escapeHtml(account.provider)}" data-account-id="${escapeHtml(account.id)}">
 <div><span class="provider">${account.provider === 'bitbucket' ? 'Bitbucket' : 'Atlassian'}</span> <strong class="account-name">${escapeHtml(account.displayName ?? '(no name)')}</strong>
-<span class="muted">${escapeHtml(account.email ?? '(no confirmed email)')}</span> <span class="status ${escapeHtml(account.status)}">${escapeHtml(account.status)}</span></div>${details}</div>`;
+<span class="muted">${escapeHtml(account.email ?? '(no confirmed email)')}</span> <span class="status ${escapeHtml(account.status)}">${escapeHtml(account.status)}</span></div>${profileBlock(account)}${details}</div>`;
+}
+
+/**
+ * The provider's profile as stored (every field it gave, nested ones flattened to `a.b`), and when it
+ * was fetched: what `req.user` and `resolveUser` see.
+ */
+function profileBlock(account: LinkedAccountView): string {
+  if (!account.profile) return '<p class="muted profile-none">No stored profile.</p>';
+  const rows = profileFields(account.profile as unknown as Record<string, unknown>)
+    .map(
+      ([name, value]) =>
+        `<tr><th>${escapeHtml(name)}</th><td data-field="${escapeHtml(name)}">${escapeHtml(value)}</td></tr>`,
+    )
+    .join('');
+  const fetched = account.profileFetchedAt
+    ? ` <span class="muted">fetched ${escapeHtml(new Date(account.profileFetchedAt).toISOString())}</span>`
+    : '';
+  return `<details class="profile"><summary>Profile${fetched}</summary><table>${rows}</table></details>`;
+}
+
+function profileFields(value: Record<string, unknown>, prefix = ''): Array<[string, string]> {
+  return Object.entries(value).flatMap(([name, field]): Array<[string, string]> =>
+    field !== null && typeof field === 'object' && !Array.isArray(field)
+      ? profileFields(field as Record<string, unknown>, `${prefix}${name}.`)
+      : [[`${prefix}${name}`, field === null ? '—' : String(field)]],
+  );
 }
 
 function repositoriesBlock(repositories: AccountSection['repositories']): string {

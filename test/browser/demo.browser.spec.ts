@@ -52,6 +52,12 @@ describe.skipIf(skipReason !== undefined)(
       );
       expect(await page.locator('.jira-myself').first().textContent()).toBe('Ada Lovelace');
       expect(await page.locator('.error').count()).toBe(0);
+      // The whole /me answer the library stored, as req.user and resolveUser see it.
+      const profile = page.locator('.account[data-provider="atlassian"] .profile');
+      const field = (name: string) => profile.locator(`td[data-field="${name}"]`).textContent();
+      expect(await field('account_status')).toBe('active');
+      expect(await field('account_id')).toBe(DEFAULT_EMULATOR_ACCOUNT_ID);
+      expect(await field('extended_profile.job_title')).toBe('Analyst');
 
       const userId = (await page.textContent('#user-id'))!;
       const account = await demo.dataSource
