@@ -22,6 +22,7 @@ describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind)
         'RateLimitPauses1795700000000',
         'ServiceAccountTokens1795800000000',
         'WebhookRegistrations1795900000000',
+        'WebhookDeliveries1795950000000',
       ]);
       // What `migration:generate` would write in the host app: nothing.
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -35,6 +36,7 @@ describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind)
           'atlassian_rate_limit_pauses',
           'atlassian_service_account_tokens',
           'atlassian_webhook_registrations',
+          'atlassian_webhook_deliveries',
         ]);
       expect(tables).toEqual([]);
     } finally {

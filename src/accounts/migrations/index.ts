@@ -4,6 +4,7 @@ import { ServiceAccountTokens1795800000000 } from './1795800000000-service-accou
 import { ZonedTimestamps1795500000000 } from './1795500000000-zoned-timestamps.js';
 import { BuiltInUuidDefaults1795600000000 } from './1795600000000-built-in-uuid-defaults.js';
 import { WebhookRegistrations1795900000000 } from './1795900000000-webhook-registrations.js';
+import { WebhookDeliveries1795950000000 } from './1795950000000-webhook-deliveries.js';
 
 export {
   CreateAtlassianAccounts1795420000000,
@@ -12,6 +13,7 @@ export {
   RateLimitPauses1795700000000,
   ServiceAccountTokens1795800000000,
   WebhookRegistrations1795900000000,
+  WebhookDeliveries1795950000000,
 };
 
 /** This package's migrations, in order: add them to your DataSource's `migrations`. */
@@ -22,4 +24,5 @@ export const atlassianMigrations = [
   RateLimitPauses1795700000000,
   ServiceAccountTokens1795800000000,
   WebhookRegistrations1795900000000,
+  WebhookDeliveries1795950000000,
 ];
