@@ -30,6 +30,9 @@ import { TokenRefreshScheduler } from './tokens/token-refresh.scheduler.js';
 import { TokenRefresher } from './tokens/token-refresher.js';
 import { TokenCipher } from './crypto/token-cipher.js';
 import { AtlassianTelemetry } from './telemetry/atlassian-telemetry.js';
+import { webhookReceivingProviders } from './webhooks/receiving/webhook-receiving.providers.js';
+import { WebhookReceiver } from './webhooks/receiving/webhook-receiver.service.js';
+import { WebhookVerifier } from './webhooks/receiving/webhook-verifier.js';
 
 /**
  * Sign-in with Atlassian (and Bitbucket), account linking on TypeORM, encrypted tokens kept alive,
@@ -63,6 +66,7 @@ import { AtlassianTelemetry } from './telemetry/atlassian-telemetry.js';
     BitbucketAuthGuard,
     BitbucketApiClient,
     AtlassianTelemetry,
+    ...webhookReceivingProviders,
   ],
   exports: [
     ATLASSIAN_OPTIONS,
@@ -77,6 +81,9 @@ import { AtlassianTelemetry } from './telemetry/atlassian-telemetry.js';
     AtlassianAuthGuard,
     BitbucketAuthGuard,
     BitbucketApiClient,
+    // What the webhook guards and interceptor, made in the app's module, inject.
+    WebhookVerifier,
+    WebhookReceiver,
   ],
 })
 export class AtlassianModule extends ConfigurableModuleClass {

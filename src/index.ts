@@ -23,6 +23,7 @@ export type {
   ApiClientOptions,
   RateLimitBehaviour,
   ServiceAccountCredentials,
+  WebhookOptions,
 } from './options/atlassian-module-options.interface.js';
 export { InjectAtlassianOptions } from './options/inject-atlassian-options.decorator.js';
 export type { AppRequest } from './http/app-request.interface.js';
@@ -48,6 +49,8 @@ export {
   AtlassianSite,
   LinkedAccount,
   ServiceAccountToken,
+  WebhookRegistration,
+  WebhookDeliveryRecord,
   atlassianEntities,
   type LinkedAccountProvider,
   type LinkedAccountStatus,
@@ -57,6 +60,8 @@ export {
   CreateAtlassianAccounts1795420000000,
   RateLimitPauses1795700000000,
   ServiceAccountTokens1795800000000,
+  WebhookRegistrations1795900000000,
+  WebhookDeliveries1795950000000,
   StoredProfiles1796000000000,
   ZonedTimestamps1795500000000,
   BuiltInUuidDefaults1795600000000,
@@ -96,6 +101,23 @@ export { createJiraJsClient } from './adapters/jira-js.adapter.js';
 export { createConfluenceJsClient } from './adapters/confluence-js.adapter.js';
 export type { BearerClientConfig } from './adapters/bearer-client-config.js';
 
+// Receiving webhooks.
+export {
+  JiraWebhookEndpoint,
+  BitbucketWebhookEndpoint,
+  VerifiedWebhookDelivery,
+} from './webhooks/receiving/webhook-endpoint.decorators.js';
+export {
+  AtlassianWebhookEvents,
+  type AtlassianWebhookEvent,
+  type BitbucketWebhookEvent,
+  type JiraWebhookEvent,
+  type JiraWebhookPayload,
+  type WebhookAccount,
+  type WebhookDeliveryEventBase,
+} from './webhooks/receiving/webhook-events.js';
+export type { WebhookDeliveryStatus } from './webhooks/deliveries/webhook-delivery.entity.js';
+
 // Errors and their codes.
 export {
   AtlassianError,
@@ -116,6 +138,7 @@ export {
   AtlassianSiteSelectionError,
   AtlassianServiceAccountError,
   AtlassianConsentRequiredError,
+  AtlassianWebhookError,
   type ApiCallTarget,
 } from './errors/index.js';
 
@@ -129,4 +152,4 @@ export type { NormalizedAtlassianOptions } from './options/normalized-options.in
 /** @internal */
 export { SystemClock } from './clock/atlassian-clock.js';
 /** @internal */
-export { TokenCipher, tokenBinding } from './crypto/token-cipher.js';
+export { TokenCipher, tokenBinding, webhookSecretBinding } from './crypto/token-cipher.js';

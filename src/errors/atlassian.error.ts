@@ -4,7 +4,8 @@ import { HttpException, HttpStatus } from '@nestjs/common';
  * Every stable error code this package can throw; match on `error.code`, never on the message.
  *
  * The prefix names the area: `oauth_` a sign-in that could not complete, `account_` linking,
- * `token_` (and `reauth_required`, older than the scheme) stored tokens, `atlassian_` calls to Jira,
+ * `token_` (and `reauth_required`, older than the scheme) stored tokens, `webhook_` deliveries to
+ * the app's webhook routes, `atlassian_` calls to Jira,
  * Confluence and Bitbucket, the scope guard, and the options checked at boot. Each code says the
  * class that carries it and the status a client gets; the README's table is checked against this.
  */
@@ -105,6 +106,35 @@ export const AtlassianErrorCode = {
   ScopesRequired: 'atlassian_scopes_required',
   /** 403, {@link AtlassianConsentRequiredError}: no active Atlassian account; `consentUrl` links one. */
   AccountRequired: 'atlassian_account_required',
+
+  // Webhooks: deliveries from Jira and Bitbucket to the app's webhook routes (a refused one is not recorded).
+
+  /**
+   * 401, {@link AtlassianWebhookError}: the delivery is not signed as it must be: no or malformed
+   * `Authorization` JWT, an algorithm other than HS256, a signature by no configured client secret;
+   * for Bitbucket no or a wrong `X-Hub-Signature`, or a hook (`X-Hook-UUID`) with no stored secret.
+   */
+  WebhookSignatureInvalid: 'webhook_signature_invalid',
+  /** 401, {@link AtlassianWebhookError}: the Jira JWT's `exp` passed, beyond `webhooks.clockToleranceMs`. */
+  WebhookSignatureExpired: 'webhook_signature_expired',
+  /** 413, {@link AtlassianWebhookError}: the body is larger than `webhooks.maxBodyBytes`. */
+  WebhookPayloadTooLarge: 'webhook_payload_too_large',
+  /**
+   * 400, {@link AtlassianWebhookError}: a signed delivery the module cannot take: no delivery id or
+   * event header, or a body that is not a JSON object.
+   */
+  WebhookDeliveryInvalid: 'webhook_delivery_invalid',
+  /** 409, {@link AtlassianWebhookError}: another instance is handling the same delivery id now; the provider retries. */
+  WebhookDeliveryInProgress: 'webhook_delivery_in_progress',
+  /** 500, {@link AtlassianWebhookError}: a handler of the delivery's event (or the route) failed; the retry is handled. */
+  WebhookHandlerFailed: 'webhook_handler_failed',
+  /** 503, {@link AtlassianWebhookError}: the database did not record the delivery (claim or completion); the provider retries. */
+  WebhookStoreUnavailable: 'webhook_store_unavailable',
+  /**
+   * 500, {@link AtlassianWebhookError}: the app is not set up to receive webhooks: no raw body (create the
+   * app with `rawBody: true`), or no `EventEmitterModule.forRoot()` to hand deliveries to.
+   */
+  WebhookReceiverMisconfigured: 'webhook_receiver_misconfigured',
 
   // Boot.
 

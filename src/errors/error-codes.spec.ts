@@ -16,6 +16,7 @@ import { AtlassianError, AtlassianErrorCode } from './atlassian.error.js';
 import { AtlassianConsentRequiredError } from './consent-required.error.js';
 import { OAuthCallbackError, OAuthProviderError } from './oauth-callback.error.js';
 import { TokenCipherError } from './token-cipher.error.js';
+import { AtlassianWebhookError } from './webhook.error.js';
 import { AtlassianServiceAccountError } from './service-account.error.js';
 import {
   AccountNotLinkedError,
@@ -66,6 +67,16 @@ const thrown: { [K in AtlassianErrorCode]: (upstreamStatus?: number) => Error } 
     new AtlassianConsentRequiredError(C.ScopesRequired, 'missing', ['write:jira-work'], '/auth'),
   [C.AccountRequired]: () =>
     new AtlassianConsentRequiredError(C.AccountRequired, 'no account', [], '/auth'),
+  [C.WebhookSignatureInvalid]: () => new AtlassianWebhookError(C.WebhookSignatureInvalid, 401, 'x'),
+  [C.WebhookSignatureExpired]: () => new AtlassianWebhookError(C.WebhookSignatureExpired, 401, 'x'),
+  [C.WebhookPayloadTooLarge]: () => new AtlassianWebhookError(C.WebhookPayloadTooLarge, 413, 'x'),
+  [C.WebhookDeliveryInvalid]: () => new AtlassianWebhookError(C.WebhookDeliveryInvalid, 400, 'x'),
+  [C.WebhookDeliveryInProgress]: () =>
+    new AtlassianWebhookError(C.WebhookDeliveryInProgress, 409, 'x'),
+  [C.WebhookHandlerFailed]: () => new AtlassianWebhookError(C.WebhookHandlerFailed, 500, 'x'),
+  [C.WebhookStoreUnavailable]: () => new AtlassianWebhookError(C.WebhookStoreUnavailable, 503, 'x'),
+  [C.WebhookReceiverMisconfigured]: () =>
+    new AtlassianWebhookError(C.WebhookReceiverMisconfigured, 500, 'x'),
   [C.InvalidOptions]: () => new AtlassianOptionsError('atlassian.clientId', 'is required.'),
 };
 

@@ -19,3 +19,4 @@ export {
   AtlassianSiteSelectionError,
   type ApiCallTarget,
 } from './api-errors.js';
+export { AtlassianWebhookError } from './webhook.error.js';

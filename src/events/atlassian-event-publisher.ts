@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 
 interface Emitter {
   emit(event: string, payload: unknown): boolean;
+  emitAsync(event: string, payload: unknown): Promise<unknown[]>;
 }
 
 /**
@@ -32,5 +33,15 @@ export class AtlassianEventPublisher implements OnModuleInit {
     } catch (err) {
       this.logger.warn(`A listener of ${event} failed: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * Emits `payload` under `event` and waits for every listener (`emitAsync`), so that a listener's
+   * error (one registered with `suppressErrors: false`) reaches the caller. False without an emitter.
+   */
+  async dispatch(event: string, payload: object): Promise<boolean> {
+    if (!this.emitter) return false;
+    await this.emitter.emitAsync(event, payload);
+    return true;
   }
 }

@@ -277,6 +277,33 @@ export interface ServiceAccountCredentials {
 /** What a call does under a rate-limit pause: wait for its end, or fail at once. */
 export type RateLimitBehaviour = 'wait' | 'fail';
 
+/** Receiving Jira and Bitbucket webhook deliveries on the app's `@JiraWebhookEndpoint()` / `@BitbucketWebhookEndpoint()` routes. */
+export interface WebhookOptions {
+  /**
+   * Client secrets a Jira delivery's JWT may be signed with besides `atlassian.clientSecret`: during a
+   * rotation, put the new secret in `atlassian.clientSecret` and the old one here until Jira signs with the new one.
+   * @defaultValue none
+   */
+  previousClientSecrets?: string[];
+  /**
+   * Leeway on the Jira JWT's `exp` (and `nbf`), in ms, for a clock that disagrees with Jira's.
+   * @defaultValue `30000`
+   */
+  clockToleranceMs?: number;
+  /**
+   * Largest delivery body accepted, in bytes; a larger one gets 413 `webhook_payload_too_large`. The
+   * app's JSON body parser must let at least this much through (Express's default is 100 KB).
+   * @defaultValue `262144` (256 KB, Bitbucket's largest payload)
+   */
+  maxBodyBytes?: number;
+  /**
+   * How long a delivery id is remembered, in ms, so that a retry of a handled delivery is acknowledged
+   * without being handled again; at least a minute, and longer than the providers retry.
+   * @defaultValue `604800000` (7 days)
+   */
+  deliveryRetentionMs?: number;
+}
+
 /** Options of `AtlassianModule.forRoot()` / `forRootAsync()`. */
 export interface AtlassianModuleOptions {
   /** Atlassian OAuth client. Required. */
@@ -328,6 +355,8 @@ export interface AtlassianModuleOptions {
   serviceAccounts?: Record<string, ServiceAccountCredentials>;
   /** Thresholds of the health indicator. */
   health?: HealthOptions;
+  /** Receiving webhook deliveries. */
+  webhooks?: WebhookOptions;
 }
 
 /** A class for `AtlassianModule.forRootAsync({ useClass })` or `{ useExisting }`: it builds the options. */

@@ -6,6 +6,7 @@ import type {
   ResolveUser,
   ServiceAccountCredentials,
   TokenOptions,
+  WebhookOptions,
 } from './atlassian-module-options.interface.js';
 
 /** A decoded encryption key. */
@@ -48,6 +49,7 @@ export interface NormalizedAtlassianOptions {
   refreshScheduler: Required<RefreshSchedulerOptions>;
   api: Required<ApiClientOptions>;
   health: Required<HealthOptions>;
+  webhooks: Readonly<Required<WebhookOptions>>;
   /** By name; empty without service accounts. */
   serviceAccounts: Readonly<Record<string, ServiceAccountCredentials>>;
 }

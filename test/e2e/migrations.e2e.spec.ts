@@ -21,6 +21,8 @@ describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind)
         'BuiltInUuidDefaults1795600000000',
         'RateLimitPauses1795700000000',
         'ServiceAccountTokens1795800000000',
+        'WebhookRegistrations1795900000000',
+        'WebhookDeliveries1795950000000',
         'StoredProfiles1796000000000',
       ]);
       // What `migration:generate` would write in the host app: nothing.
@@ -34,6 +36,8 @@ describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind)
           'atlassian_sites',
           'atlassian_rate_limit_pauses',
           'atlassian_service_account_tokens',
+          'atlassian_webhook_registrations',
+          'atlassian_webhook_deliveries',
         ]);
       expect(tables).toEqual([]);
     } finally {

@@ -1,6 +1,7 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
@@ -102,6 +103,12 @@ export interface TestAppSetup {
    * (`dataSource`), leaving the default one to the app's `imports`. Default: the default connection.
    */
   dataSource?: string;
+  /**
+   * Keep each request's exact body bytes in `req.rawBody` (`rawBody: true`, as webhook routes need),
+   * with a JSON body limit of this many bytes (Express's default is 100 KB, Fastify's 1 MiB).
+   * Default: off.
+   */
+  rawBodyLimitBytes?: number;
 }
 
 /** Starts the fixture app of `setup` on a free port. */
@@ -168,13 +175,22 @@ export async function startTestApp(setup: TestAppSetup): Promise<TestApp> {
     .overrideProvider(AtlassianClock)
     .useValue(testClock(now, sleep))
     .compile();
+  const rawBody = setup.rawBodyLimitBytes !== undefined;
   const app =
     setup.adapter === 'fastify'
-      ? moduleRef.createNestApplication(
-          new FastifyAdapter({ routerOptions: { ignoreTrailingSlash: true } }),
-          { logger: logger ?? false },
+      ? moduleRef.createNestApplication<NestFastifyApplication>(
+          new FastifyAdapter({
+            routerOptions: { ignoreTrailingSlash: true },
+            ...(rawBody && { bodyLimit: setup.rawBodyLimitBytes }),
+          }),
+          { logger: logger ?? false, rawBody },
         )
-      : moduleRef.createNestApplication({ logger: logger ?? false });
+      : moduleRef.createNestApplication<NestExpressApplication>({
+          logger: logger ?? false,
+          rawBody,
+        });
+  if (rawBody && setup.adapter !== 'fastify')
+    (app as NestExpressApplication).useBodyParser('json', { limit: setup.rawBodyLimitBytes });
   await app.listen(port, '127.0.0.1');
   return {
     app,

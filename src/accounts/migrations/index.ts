@@ -4,6 +4,8 @@ import { ServiceAccountTokens1795800000000 } from './1795800000000-service-accou
 import { StoredProfiles1796000000000 } from './1796000000000-stored-profiles.js';
 import { ZonedTimestamps1795500000000 } from './1795500000000-zoned-timestamps.js';
 import { BuiltInUuidDefaults1795600000000 } from './1795600000000-built-in-uuid-defaults.js';
+import { WebhookRegistrations1795900000000 } from './1795900000000-webhook-registrations.js';
+import { WebhookDeliveries1795950000000 } from './1795950000000-webhook-deliveries.js';
 
 export {
   CreateAtlassianAccounts1795420000000,
@@ -11,6 +13,8 @@ export {
   BuiltInUuidDefaults1795600000000,
   RateLimitPauses1795700000000,
   ServiceAccountTokens1795800000000,
+  WebhookRegistrations1795900000000,
+  WebhookDeliveries1795950000000,
   StoredProfiles1796000000000,
 };
 
@@ -21,5 +25,7 @@ export const atlassianMigrations = [
   BuiltInUuidDefaults1795600000000,
   RateLimitPauses1795700000000,
   ServiceAccountTokens1795800000000,
+  WebhookRegistrations1795900000000,
+  WebhookDeliveries1795950000000,
   StoredProfiles1796000000000,
 ];
