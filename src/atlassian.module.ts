@@ -30,6 +30,8 @@ import { TokenRefreshScheduler } from './tokens/token-refresh.scheduler.js';
 import { TokenRefresher } from './tokens/token-refresher.js';
 import { TokenCipher } from './crypto/token-cipher.js';
 import { AtlassianTelemetry } from './telemetry/atlassian-telemetry.js';
+import { personalDataProviders } from './privacy/personal-data.providers.js';
+import { PersonalDataReporter } from './privacy/personal-data-reporter.js';
 
 /**
  * Sign-in with Atlassian (and Bitbucket), account linking on TypeORM, encrypted tokens kept alive,
@@ -63,6 +65,7 @@ import { AtlassianTelemetry } from './telemetry/atlassian-telemetry.js';
     BitbucketAuthGuard,
     BitbucketApiClient,
     AtlassianTelemetry,
+    ...personalDataProviders,
   ],
   exports: [
     ATLASSIAN_OPTIONS,
@@ -77,6 +80,7 @@ import { AtlassianTelemetry } from './telemetry/atlassian-telemetry.js';
     AtlassianAuthGuard,
     BitbucketAuthGuard,
     BitbucketApiClient,
+    PersonalDataReporter,
   ],
 })
 export class AtlassianModule extends ConfigurableModuleClass {

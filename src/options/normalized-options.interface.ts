@@ -2,6 +2,7 @@ import type {
   ApiClientOptions,
   GetCurrentUserId,
   HealthOptions,
+  PersonalDataReportingOptions,
   RefreshSchedulerOptions,
   ResolveUser,
   ServiceAccountCredentials,
@@ -46,6 +47,7 @@ export interface NormalizedAtlassianOptions {
   tokens: Required<TokenOptions>;
   refreshScheduler: Required<RefreshSchedulerOptions>;
   api: Required<ApiClientOptions>;
+  personalDataReporting: Required<PersonalDataReportingOptions>;
   health: Required<HealthOptions>;
   /** By name; empty without service accounts. */
   serviceAccounts: Readonly<Record<string, ServiceAccountCredentials>>;

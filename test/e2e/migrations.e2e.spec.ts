@@ -22,6 +22,7 @@ describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind)
         'RateLimitPauses1795700000000',
         'ServiceAccountTokens1795800000000',
         'StoredProfiles1796000000000',
+        'PersonalDataReports1796100000000',
       ]);
       // What `migration:generate` would write in the host app: nothing.
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -34,6 +35,7 @@ describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind)
           'atlassian_sites',
           'atlassian_rate_limit_pauses',
           'atlassian_service_account_tokens',
+          'atlassian_personal_data_reports',
         ]);
       expect(tables).toEqual([]);
     } finally {

@@ -102,6 +102,8 @@ export interface TestAppSetup {
    * (`dataSource`), leaving the default one to the app's `imports`. Default: the default connection.
    */
   dataSource?: string;
+  /** Providers of the module replaced by values (test seams such as `ProfileRefresher`). */
+  overrides?: Array<{ provide: unknown; useValue: unknown }>;
 }
 
 /** Starts the fixture app of `setup` on a free port. */
@@ -132,7 +134,7 @@ export async function startTestApp(setup: TestAppSetup): Promise<TestApp> {
         apiBaseURL: emulator.bitbucketApiBaseURL,
       }
     : undefined;
-  const moduleRef = await Test.createTestingModule({
+  const builder = Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot({
         ...(setup.dataSource && { name: setup.dataSource }),
@@ -166,8 +168,10 @@ export async function startTestApp(setup: TestAppSetup): Promise<TestApp> {
     providers: [{ provide: APP_GUARD, useClass: TestSessionGuard }],
   })
     .overrideProvider(AtlassianClock)
-    .useValue(testClock(now, sleep))
-    .compile();
+    .useValue(testClock(now, sleep));
+  for (const { provide, useValue } of setup.overrides ?? [])
+    builder.overrideProvider(provide).useValue(useValue);
+  const moduleRef = await builder.compile();
   const app =
     setup.adapter === 'fastify'
       ? moduleRef.createNestApplication(

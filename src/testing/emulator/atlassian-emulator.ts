@@ -1,4 +1,5 @@
 import { AtlassianControls } from './atlassian/atlassian-controls.js';
+import { EmulatorPersonalDataControls } from './atlassian/personal-data/personal-data-controls.js';
 import type {
   EmulatorBitbucketConsumerInput,
   EmulatorBitbucketTokenResponse,
@@ -32,6 +33,8 @@ import type { EmulatorServer } from './server/emulator-server.js';
 export class AtlassianEmulator {
   /** The emulator clock: tokens, codes and grants expire by it; move it with `advance` / `set`. */
   readonly clock: EmulatorClock;
+  /** Atlassian's personal data reporting (`POST /app/report-accounts/`): close or update accounts, read the reports. */
+  readonly personalData: EmulatorPersonalDataControls;
 
   private constructor(
     private readonly server: EmulatorServer,
@@ -40,8 +43,10 @@ export class AtlassianEmulator {
     private readonly callLog: EmulatorCallLog,
     private readonly atlassian: AtlassianControls,
     private readonly bitbucket: BitbucketControls,
+    personalData: EmulatorPersonalDataControls,
   ) {
     this.clock = shared.clock;
+    this.personalData = personalData;
   }
 
   /** Start an emulator; every option has a default (see `AtlassianEmulatorOptions`). */
@@ -54,6 +59,7 @@ export class AtlassianEmulator {
       calls,
       new AtlassianControls(atlassian),
       new BitbucketControls(bitbucket),
+      new EmulatorPersonalDataControls(atlassian),
     );
   }
 

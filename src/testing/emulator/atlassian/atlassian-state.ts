@@ -9,6 +9,7 @@ import { AtlassianClients } from './atlassian-clients.js';
 import { atlassianTokenProfile } from './atlassian-oauth.js';
 import { AtlassianServiceAccounts } from './atlassian-service-accounts.js';
 import { JiraIssueStore } from './jira-issues.js';
+import { PersonalDataAccounts } from './personal-data/personal-data-accounts.js';
 import { AtlassianRateLimiter } from './rate-limits/atlassian-rate-limiter.js';
 
 /**
@@ -34,6 +35,8 @@ export class AtlassianState implements SharedState {
   readonly codes: EmulatorCodeStore;
   /** Grants and tokens. */
   readonly tokens: EmulatorTokenStore<EmulatorTokenResponse>;
+  /** Personal data reporting: closed and updated accounts, the cycle period, the reports received. */
+  readonly personalData: PersonalDataAccounts;
   /** Rotates the order of accessible resources between calls (starts at 1 so even the first answer is not insertion order). */
   resourceRotation = 1;
 
@@ -45,5 +48,6 @@ export class AtlassianState implements SharedState {
     this.codes = new EmulatorCodeStore(shared.clock);
     this.tokens = new EmulatorTokenStore(shared.clock, atlassianTokenProfile(durations));
     this.rateLimits = new AtlassianRateLimiter(shared.clock);
+    this.personalData = new PersonalDataAccounts(shared.clock);
   }
 }
