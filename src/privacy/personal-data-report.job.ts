@@ -129,7 +129,8 @@ export class PersonalDataReportJob {
     const people: ClaimedPerson[] = [];
     for (const row of rows) {
       const own = accounts.filter((account) => account.providerAccountId === row.id);
-      if (own.length === 0 || !isReportableAccountId(row.id)) await this.store.remove(row.id, lease);
+      if (own.length === 0 || !isReportableAccountId(row.id))
+        await this.store.remove(row.id, lease);
       else people.push({ row, accounts: own });
     }
     return people;

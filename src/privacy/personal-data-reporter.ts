@@ -12,7 +12,10 @@ import { AtlassianEvents } from '../events/atlassian-events.js';
 import { registerCronJob, type RegisteredCronJob } from '../jobs/cron-registration.js';
 import { PeriodicTask } from '../jobs/periodic-task.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
-import { PersonalDataReportJob, type PersonalDataReportSummary } from './personal-data-report.job.js';
+import {
+  PersonalDataReportJob,
+  type PersonalDataReportSummary,
+} from './personal-data-report.job.js';
 
 export type { PersonalDataReportSummary } from './personal-data-report.job.js';
 

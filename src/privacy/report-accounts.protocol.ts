@@ -45,5 +45,7 @@ export function parseReportAnswer(body: unknown): Map<string, PersonalDataStatus
 
 /** True for an id that may be reported: not empty, not `unknown`. */
 export function isReportableAccountId(accountId: string | null | undefined): accountId is string {
-  return typeof accountId === 'string' && accountId.trim() !== '' && accountId !== UNKNOWN_ACCOUNT_ID;
+  return (
+    typeof accountId === 'string' && accountId.trim() !== '' && accountId !== UNKNOWN_ACCOUNT_ID
+  );
 }

@@ -29,7 +29,10 @@ describe('POST /app/report-accounts/', () => {
     };
   };
   const accounts = (...ids: string[]) => ({
-    accounts: ids.map((accountId) => ({ accountId, updatedAt: emulator.clock.now().toISOString() })),
+    accounts: ids.map((accountId) => ({
+      accountId,
+      updatedAt: emulator.clock.now().toISOString(),
+    })),
   });
 
   beforeEach(async () => {

@@ -90,4 +90,3 @@ function parseReport(request: EmulatorRequest): ReportedAccount[] | string {
 }
 
 const RFC_3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-
