@@ -33,6 +33,8 @@ import { AtlassianTelemetry } from './telemetry/atlassian-telemetry.js';
 import { webhookReceivingProviders } from './webhooks/receiving/webhook-receiving.providers.js';
 import { WebhookReceiver } from './webhooks/receiving/webhook-receiver.service.js';
 import { WebhookVerifier } from './webhooks/receiving/webhook-verifier.js';
+import { personalDataProviders } from './privacy/personal-data.providers.js';
+import { PersonalDataReporter } from './privacy/personal-data-reporter.js';
 
 /**
  * Sign-in with Atlassian (and Bitbucket), account linking on TypeORM, encrypted tokens kept alive,
@@ -67,6 +69,7 @@ import { WebhookVerifier } from './webhooks/receiving/webhook-verifier.js';
     BitbucketApiClient,
     AtlassianTelemetry,
     ...webhookReceivingProviders,
+    ...personalDataProviders,
   ],
   exports: [
     ATLASSIAN_OPTIONS,
@@ -84,6 +87,7 @@ import { WebhookVerifier } from './webhooks/receiving/webhook-verifier.js';
     // What the webhook guards and interceptor, made in the app's module, inject.
     WebhookVerifier,
     WebhookReceiver,
+    PersonalDataReporter,
   ],
 })
 export class AtlassianModule extends ConfigurableModuleClass {

@@ -20,6 +20,7 @@ export type {
   StateCookieOptions,
   TokenOptions,
   RefreshSchedulerOptions,
+  PersonalDataReportingOptions,
   ApiClientOptions,
   RateLimitBehaviour,
   ServiceAccountCredentials,
@@ -48,6 +49,7 @@ export type { BitbucketProfile } from './providers/bitbucket-profile.js';
 export {
   AtlassianSite,
   LinkedAccount,
+  PersonalDataReport,
   ServiceAccountToken,
   WebhookRegistration,
   WebhookDeliveryRecord,
@@ -63,6 +65,7 @@ export {
   WebhookRegistrations1795900000000,
   WebhookDeliveries1795950000000,
   StoredProfiles1796000000000,
+  PersonalDataReports1796100000000,
   ZonedTimestamps1795500000000,
   BuiltInUuidDefaults1795600000000,
 } from './accounts/migrations/index.js';
@@ -82,12 +85,21 @@ export {
 } from './tokens/token-key-rotation.service.js';
 export {
   AtlassianEvents,
+  type AccountClosedEvent,
   type AccountEvent,
   type ConsentExpiringEvent,
+  type ProfileUpdatedEvent,
   type ReauthRequiredEvent,
   type TokenRefreshedEvent,
   type TokenRefreshFailedEvent,
 } from './events/atlassian-events.js';
+
+// Personal data: Atlassian's reporting, erasure and profile refresh.
+export {
+  PersonalDataReporter,
+  type PersonalDataReportSummary,
+} from './privacy/personal-data-reporter.js';
+export type { PersonalDataReportOutcome } from './privacy/personal-data-report.entity.js';
 
 // Calling Jira, Confluence and Bitbucket.
 export { AtlassianApiClient, type AtlassianAccountApi } from './clients/atlassian-api.client.js';

@@ -6,6 +6,9 @@ export const AtlassianEvents = {
   TokenRefreshFailed: 'atlassian.token.refresh_failed',
   ReauthRequired: 'atlassian.account.reauth_required',
   ConsentExpiring: 'atlassian.consent.expiring',
+  AccountClosed: 'atlassian.account.closed',
+  ProfileUpdated: 'atlassian.account.profile_updated',
+  PersonalDataReported: 'atlassian.personal_data.reported',
 } as const;
 
 /** Every event names its account; none ever carries a token. */
@@ -35,4 +38,22 @@ export interface ReauthRequiredEvent extends AccountEvent {
 /** The 365-day consent ends soon: ask the user to connect again before `consentExpiresAt`. */
 export interface ConsentExpiringEvent extends AccountEvent {
   consentExpiresAt: Date;
+}
+
+/**
+ * Atlassian reported the person closed: this linked account's personal data is erased, its tokens
+ * forgotten, its status `closed`. Erase the app's own copies of that person's data. Ids only.
+ */
+export interface AccountClosedEvent extends AccountEvent {
+  /** The Atlassian account id that was reported. */
+  atlassianAccountId: string;
+}
+
+/**
+ * Atlassian reported the person's personal data changed: this linked account's profile was fetched
+ * again (`refetched`), or erased when no token could fetch it. Ids only.
+ */
+export interface ProfileUpdatedEvent extends AccountEvent {
+  atlassianAccountId: string;
+  refetched: boolean;
 }

@@ -197,6 +197,40 @@ export interface RefreshSchedulerOptions {
   concurrency?: number;
 }
 
+/** Atlassian's personal data reporting (`PersonalDataReporter`). The host app imports `ScheduleModule.forRoot()`. */
+export interface PersonalDataReportingOptions {
+  /**
+   * Report the stored Atlassian account ids on a cron, and act on the answers (erase closed accounts, fetch updated profiles).
+   * @defaultValue `true` (it logs a warning and stays off without `@nestjs/schedule`)
+   */
+  enabled?: boolean;
+  /**
+   * Cron expression of the run (seconds field allowed). Each account is reported once per cycle period whatever the cron.
+   * @defaultValue `'0 17 3 * * *'` (daily at 03:17, off the top of the hour)
+   */
+  cron?: string;
+  /**
+   * Cycle period in ms until Atlassian's `Cycle-Period` header names another: an account is not reported again sooner.
+   * @defaultValue `604800000` (7 days)
+   */
+  cyclePeriodMs?: number;
+  /**
+   * Accounts per report request, 1 to 90 (Atlassian's limit).
+   * @defaultValue `90`
+   */
+  batchSize?: number;
+  /**
+   * Grants whose token a report is tried with before the run gives up (a 401 moves on to the next).
+   * @defaultValue `3`
+   */
+  maxGrantAttempts?: number;
+  /**
+   * How long a claimed batch stays with its instance (the report and its erasures and profile fetches), in ms.
+   * @defaultValue `300000`
+   */
+  leaseMs?: number;
+}
+
 /** When `AtlassianHealthIndicator` (entry `nestjs-atlassian/health`) reports the module down. */
 export interface HealthOptions {
   /**
@@ -346,6 +380,8 @@ export interface AtlassianModuleOptions {
   refreshScheduler?: RefreshSchedulerOptions;
   /** Retries of the API clients. */
   api?: ApiClientOptions;
+  /** Atlassian's personal data reporting, erasure and profile refresh. */
+  personalDataReporting?: PersonalDataReportingOptions;
   /**
    * Atlassian service accounts the app calls Jira and Confluence as, by a short name of your choice
    * (letters, digits, `_`, `-`): `AtlassianApiClient.forServiceAccount(name)`. Their tokens come from the

@@ -11,6 +11,7 @@ import type {
   TokenOptions,
 } from './atlassian-module-options.interface.js';
 import { normalizeKeys } from '../crypto/encryption-keys.js';
+import { normalizePersonalDataReporting } from './normalize-personal-data-reporting.js';
 import { normalizeProvider } from './normalize-provider.js';
 import { normalizeServiceAccounts } from './normalize-service-accounts.js';
 import { normalizeWebhooks } from './normalize-webhooks.js';
@@ -157,6 +158,10 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
     health,
     refreshScheduler,
     webhooks: normalizeWebhooks(options.webhooks),
+    personalDataReporting: normalizePersonalDataReporting(
+      options.personalDataReporting,
+      httpTimeoutMs,
+    ),
     serviceAccounts: normalizeServiceAccounts(options.serviceAccounts),
     encryptionKeys: normalizeKeys(options.encryptionKeys),
     resolveUser: options.resolveUser ?? (() => randomUUID()),

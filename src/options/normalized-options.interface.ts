@@ -2,6 +2,7 @@ import type {
   ApiClientOptions,
   GetCurrentUserId,
   HealthOptions,
+  PersonalDataReportingOptions,
   RefreshSchedulerOptions,
   ResolveUser,
   ServiceAccountCredentials,
@@ -48,6 +49,7 @@ export interface NormalizedAtlassianOptions {
   tokens: Required<TokenOptions>;
   refreshScheduler: Required<RefreshSchedulerOptions>;
   api: Required<ApiClientOptions>;
+  personalDataReporting: Required<PersonalDataReportingOptions>;
   health: Required<HealthOptions>;
   webhooks: Readonly<Required<WebhookOptions>>;
   /** By name; empty without service accounts. */

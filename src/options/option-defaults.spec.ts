@@ -23,6 +23,7 @@ const PREFIXES: Record<string, string[]> = {
   TokenOptions: ['tokens.'],
   RefreshSchedulerOptions: ['refreshScheduler.'],
   ApiClientOptions: ['api.'],
+  PersonalDataReportingOptions: ['personalDataReporting.'],
   HealthOptions: ['health.'],
   ServiceAccountCredentials: ['serviceAccounts.<name>.'],
   WebhookOptions: ['webhooks.'],

@@ -28,6 +28,7 @@ const STATUSES: Record<LinkedAccountStatus, true> = {
   active: true,
   reauth_required: true,
   revoked: true,
+  closed: true,
 };
 
 /**

@@ -65,3 +65,16 @@ export {
   EMULATOR_WEBHOOK_DEFAULTS,
   JIRA_SCOPES,
 } from './emulator/emulator-defaults.js';
+export {
+  EMULATOR_ACTIVE_TEST_ACCOUNT_ID,
+  EMULATOR_CLOSED_TEST_ACCOUNT_ID,
+} from './emulator/atlassian/personal-data/personal-data-accounts.js';
+export type {
+  EmulatorPersonalDataFailure,
+  EmulatorPersonalDataReport,
+  EmulatorPersonalDataStatus,
+} from './emulator/atlassian/personal-data/personal-data-accounts.js';
+export type {
+  EmulatorPersonalDataControls,
+  EmulatorProfileChange,
+} from './emulator/atlassian/personal-data/personal-data-controls.js';

@@ -24,6 +24,7 @@ describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind)
         'WebhookRegistrations1795900000000',
         'WebhookDeliveries1795950000000',
         'StoredProfiles1796000000000',
+        'PersonalDataReports1796100000000',
       ]);
       // What `migration:generate` would write in the host app: nothing.
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -38,6 +39,7 @@ describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind)
           'atlassian_service_account_tokens',
           'atlassian_webhook_registrations',
           'atlassian_webhook_deliveries',
+          'atlassian_personal_data_reports',
         ]);
       expect(tables).toEqual([]);
     } finally {

@@ -109,6 +109,8 @@ export interface TestAppSetup {
    * Default: off.
    */
   rawBodyLimitBytes?: number;
+  /** Providers of the module replaced by values (test seams such as `ProfileRefresher`). */
+  overrides?: Array<{ provide: unknown; useValue: unknown }>;
 }
 
 /** Starts the fixture app of `setup` on a free port. */
@@ -139,7 +141,7 @@ export async function startTestApp(setup: TestAppSetup): Promise<TestApp> {
         apiBaseURL: emulator.bitbucketApiBaseURL,
       }
     : undefined;
-  const moduleRef = await Test.createTestingModule({
+  const builder = Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot({
         ...(setup.dataSource && { name: setup.dataSource }),
@@ -173,8 +175,10 @@ export async function startTestApp(setup: TestAppSetup): Promise<TestApp> {
     providers: [{ provide: APP_GUARD, useClass: TestSessionGuard }],
   })
     .overrideProvider(AtlassianClock)
-    .useValue(testClock(now, sleep))
-    .compile();
+    .useValue(testClock(now, sleep));
+  for (const { provide, useValue } of setup.overrides ?? [])
+    builder.overrideProvider(provide).useValue(useValue);
+  const moduleRef = await builder.compile();
   const rawBody = setup.rawBodyLimitBytes !== undefined;
   const app =
     setup.adapter === 'fastify'

@@ -2,12 +2,14 @@ import { RateLimitPause } from '../../clients/rate-limits/rate-limit-pause.entit
 import { ServiceAccountToken } from '../../clients/service-accounts/service-account-token.entity.js';
 import { WebhookRegistration } from '../../webhooks/registrations/webhook-registration.entity.js';
 import { WebhookDeliveryRecord } from '../../webhooks/deliveries/webhook-delivery.entity.js';
+import { PersonalDataReport } from '../../privacy/personal-data-report.entity.js';
 import { AtlassianSite } from './atlassian-site.entity.js';
 import { LinkedAccount } from './linked-account.entity.js';
 
 export {
   AtlassianSite,
   LinkedAccount,
+  PersonalDataReport,
   ServiceAccountToken,
   WebhookRegistration,
   WebhookDeliveryRecord,
@@ -22,4 +24,5 @@ export const atlassianEntities = [
   ServiceAccountToken,
   WebhookRegistration,
   WebhookDeliveryRecord,
+  PersonalDataReport,
 ];

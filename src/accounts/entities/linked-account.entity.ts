@@ -17,8 +17,11 @@ import { AtlassianSite } from './atlassian-site.entity.js';
 /** `atlassian` or `bitbucket`. */
 export type LinkedAccountProvider = 'atlassian' | 'bitbucket';
 
-/** `active`; `reauth_required` after the provider refused the refresh token; `revoked` when unlinked by the provider. */
-export type LinkedAccountStatus = 'active' | 'reauth_required' | 'revoked';
+/**
+ * `active`; `reauth_required` after the provider refused the refresh token; `revoked` when unlinked by the
+ * provider; `closed` when Atlassian reported the account closed (personal data erased, tokens forgotten).
+ */
+export type LinkedAccountStatus = 'active' | 'reauth_required' | 'revoked' | 'closed';
 
 /**
  * One provider account linked to one app user, with its tokens encrypted (never plain text).

@@ -1,6 +1,7 @@
 import { AtlassianControls } from './atlassian/atlassian-controls.js';
 import type { JiraIssueChanges } from './atlassian/jira-issue-changes.js';
 import { JiraWebhookControls } from './atlassian/jira-webhook-controls.js';
+import { EmulatorPersonalDataControls } from './atlassian/personal-data/personal-data-controls.js';
 import type {
   EmulatorBitbucketConsumerInput,
   EmulatorBitbucketPushInput,
@@ -45,6 +46,8 @@ import type { WebhookSender } from './webhooks/webhook-sender.js';
 export class AtlassianEmulator {
   /** The emulator clock: tokens, codes and grants expire by it; move it with `advance` / `set`. */
   readonly clock: EmulatorClock;
+  /** Atlassian's personal data reporting (`POST /app/report-accounts/`): close or update accounts, read the reports. */
+  readonly personalData: EmulatorPersonalDataControls;
 
   private constructor(
     private readonly server: EmulatorServer,
@@ -56,8 +59,10 @@ export class AtlassianEmulator {
     private readonly jiraWebhooks: JiraWebhookControls,
     private readonly bitbucketHooks: BitbucketHookControls,
     private readonly webhooks: WebhookSender,
+    personalData: EmulatorPersonalDataControls,
   ) {
     this.clock = shared.clock;
+    this.personalData = personalData;
   }
 
   /** Start an emulator; every option has a default (see `AtlassianEmulatorOptions`). */
@@ -74,6 +79,7 @@ export class AtlassianEmulator {
       new JiraWebhookControls(atlassian),
       new BitbucketHookControls(bitbucket),
       webhooks,
+      new EmulatorPersonalDataControls(atlassian),
     );
   }
 

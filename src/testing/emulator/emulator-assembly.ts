@@ -2,6 +2,7 @@ import { atlassianApiRoutes } from './atlassian/atlassian-api.routes.js';
 import { AtlassianControls } from './atlassian/atlassian-controls.js';
 import { atlassianAuthRoutes } from './atlassian/atlassian-auth.routes.js';
 import { atlassianProductRoutes } from './atlassian/atlassian-product.routes.js';
+import { reportAccountsRoutes } from './atlassian/personal-data/report-accounts.routes.js';
 import { AtlassianState } from './atlassian/atlassian-state.js';
 import { atlassianTokenRoutes } from './atlassian/atlassian-token.routes.js';
 import { DEFAULT_EMULATOR_BITBUCKET_CONSUMER } from './bitbucket-defaults.js';
@@ -62,6 +63,7 @@ export async function assembleEmulator(options: AtlassianEmulatorOptions): Promi
     .mount(atlassianTokenRoutes(atlassian))
     .mount(atlassianApiRoutes(atlassian))
     .mount(atlassianProductRoutes(atlassian))
+    .mount(reportAccountsRoutes(atlassian))
     .mount(bitbucketAuthRoutes(bitbucket))
     .mount(bitbucketTokenRoutes(bitbucket))
     .mount(bitbucketApiRoutes(bitbucket))

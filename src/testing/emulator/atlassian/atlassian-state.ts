@@ -11,6 +11,7 @@ import { AtlassianServiceAccounts } from './atlassian-service-accounts.js';
 import type { WebhookSender } from '../webhooks/webhook-sender.js';
 import { JiraIssueStore } from './jira-issues.js';
 import { JiraWebhooks } from './jira-webhooks.js';
+import { PersonalDataAccounts } from './personal-data/personal-data-accounts.js';
 import { AtlassianRateLimiter } from './rate-limits/atlassian-rate-limiter.js';
 
 /**
@@ -38,6 +39,8 @@ export class AtlassianState implements SharedState {
   readonly codes: EmulatorCodeStore;
   /** Grants and tokens. */
   readonly tokens: EmulatorTokenStore<EmulatorTokenResponse>;
+  /** Personal data reporting: closed and updated accounts, the cycle period, the reports received. */
+  readonly personalData: PersonalDataAccounts;
   /** Rotates the order of accessible resources between calls (starts at 1 so even the first answer is not insertion order). */
   resourceRotation = 1;
 
@@ -61,5 +64,6 @@ export class AtlassianState implements SharedState {
         this.clients.get(clientId)?.clientSecret ??
         this.serviceAccounts.get(clientId)?.clientSecret,
     );
+    this.personalData = new PersonalDataAccounts(shared.clock);
   }
 }

@@ -6,6 +6,7 @@ export type EmulatorRoute =
   | 'accessible-resources'
   | 'jira'
   | 'confluence'
+  | 'report-accounts'
   | 'bitbucket-authorize'
   | 'bitbucket-token'
   | 'bitbucket-user'
