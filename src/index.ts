@@ -46,6 +46,7 @@ export {
   AtlassianSite,
   LinkedAccount,
   ServiceAccountToken,
+  WebhookRegistration,
   atlassianEntities,
   type LinkedAccountProvider,
   type LinkedAccountStatus,
@@ -55,6 +56,7 @@ export {
   CreateAtlassianAccounts1795420000000,
   RateLimitPauses1795700000000,
   ServiceAccountTokens1795800000000,
+  WebhookRegistrations1795900000000,
   ZonedTimestamps1795500000000,
   BuiltInUuidDefaults1795600000000,
 } from './accounts/migrations/index.js';

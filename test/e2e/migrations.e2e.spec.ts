@@ -21,6 +21,7 @@ describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind)
         'BuiltInUuidDefaults1795600000000',
         'RateLimitPauses1795700000000',
         'ServiceAccountTokens1795800000000',
+        'WebhookRegistrations1795900000000',
       ]);
       // What `migration:generate` would write in the host app: nothing.
       const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -33,6 +34,7 @@ describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind)
           'atlassian_sites',
           'atlassian_rate_limit_pauses',
           'atlassian_service_account_tokens',
+          'atlassian_webhook_registrations',
         ]);
       expect(tables).toEqual([]);
     } finally {

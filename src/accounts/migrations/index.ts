@@ -3,6 +3,7 @@ import { RateLimitPauses1795700000000 } from './1795700000000-rate-limit-pauses.
 import { ServiceAccountTokens1795800000000 } from './1795800000000-service-account-tokens.js';
 import { ZonedTimestamps1795500000000 } from './1795500000000-zoned-timestamps.js';
 import { BuiltInUuidDefaults1795600000000 } from './1795600000000-built-in-uuid-defaults.js';
+import { WebhookRegistrations1795900000000 } from './1795900000000-webhook-registrations.js';
 
 export {
   CreateAtlassianAccounts1795420000000,
@@ -10,6 +11,7 @@ export {
   BuiltInUuidDefaults1795600000000,
   RateLimitPauses1795700000000,
   ServiceAccountTokens1795800000000,
+  WebhookRegistrations1795900000000,
 };
 
 /** This package's migrations, in order: add them to your DataSource's `migrations`. */
@@ -19,4 +21,5 @@ export const atlassianMigrations = [
   BuiltInUuidDefaults1795600000000,
   RateLimitPauses1795700000000,
   ServiceAccountTokens1795800000000,
+  WebhookRegistrations1795900000000,
 ];
