@@ -29,6 +29,12 @@ import { TokenRefreshJob } from './tokens/token-refresh.job.js';
 import { TokenRefreshScheduler } from './tokens/token-refresh.scheduler.js';
 import { TokenRefresher } from './tokens/token-refresher.js';
 import { TokenCipher } from './crypto/token-cipher.js';
+import { AccountRemovalHooks } from './accounts/account-removal-hooks.js';
+import { AtlassianWebhookService } from './webhooks/registrations/atlassian-webhook.service.js';
+import { JiraWebhookRegistrar } from './webhooks/registrations/jira-webhook-registrar.js';
+import { WebhookRegistrationStore } from './webhooks/registrations/webhook-registration.store.js';
+import { WebhookRenewalJob } from './webhooks/renewal/webhook-renewal.job.js';
+import { WebhookRenewalScheduler } from './webhooks/renewal/webhook-renewal.scheduler.js';
 import { AtlassianTelemetry } from './telemetry/atlassian-telemetry.js';
 
 /**
@@ -63,6 +69,12 @@ import { AtlassianTelemetry } from './telemetry/atlassian-telemetry.js';
     BitbucketAuthGuard,
     BitbucketApiClient,
     AtlassianTelemetry,
+    AccountRemovalHooks,
+    WebhookRegistrationStore,
+    JiraWebhookRegistrar,
+    AtlassianWebhookService,
+    WebhookRenewalJob,
+    WebhookRenewalScheduler,
   ],
   exports: [
     ATLASSIAN_OPTIONS,
@@ -77,6 +89,8 @@ import { AtlassianTelemetry } from './telemetry/atlassian-telemetry.js';
     AtlassianAuthGuard,
     BitbucketAuthGuard,
     BitbucketApiClient,
+    AtlassianWebhookService,
+    WebhookRenewalScheduler,
   ],
 })
 export class AtlassianModule extends ConfigurableModuleClass {

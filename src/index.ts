@@ -23,6 +23,7 @@ export type {
   ApiClientOptions,
   RateLimitBehaviour,
   ServiceAccountCredentials,
+  WebhookOptions,
 } from './options/atlassian-module-options.interface.js';
 export { InjectAtlassianOptions } from './options/inject-atlassian-options.decorator.js';
 export type { AppRequest } from './http/app-request.interface.js';
@@ -81,6 +82,7 @@ export {
   type ReauthRequiredEvent,
   type TokenRefreshedEvent,
   type TokenRefreshFailedEvent,
+  type WebhookRegistrationStoppedEvent,
 } from './events/atlassian-events.js';
 
 // Calling Jira, Confluence and Bitbucket.
@@ -94,6 +96,19 @@ export { isEligible, type AtlassianProduct, type SiteSelector } from './clients/
 export { createJiraJsClient } from './adapters/jira-js.adapter.js';
 export { createConfluenceJsClient } from './adapters/confluence-js.adapter.js';
 export type { BearerClientConfig } from './adapters/bearer-client-config.js';
+
+// Webhooks: registering and keeping them alive.
+export {
+  AtlassianWebhookService,
+  type RegisterJiraWebhookInput,
+  type RegisterBitbucketWebhookInput,
+} from './webhooks/registrations/atlassian-webhook.service.js';
+export type { WebhookRegistrationView } from './webhooks/registrations/webhook-registration.view.js';
+export type { WebhookRegistrationStatus } from './webhooks/registrations/webhook-registration.entity.js';
+export {
+  WebhookRenewalScheduler,
+  type WebhookRenewalResult,
+} from './webhooks/renewal/webhook-renewal.scheduler.js';
 
 // Errors and their codes.
 export {
@@ -114,6 +129,8 @@ export {
   AtlassianSiteSelectionError,
   AtlassianServiceAccountError,
   AtlassianConsentRequiredError,
+  AtlassianWebhookRegistrationError,
+  type WebhookRegistrationErrorCode,
   type ApiCallTarget,
 } from './errors/index.js';
 

@@ -5,8 +5,9 @@ import { HttpException, HttpStatus } from '@nestjs/common';
  *
  * The prefix names the area: `oauth_` a sign-in that could not complete, `account_` linking,
  * `token_` (and `reauth_required`, older than the scheme) stored tokens, `atlassian_` calls to Jira,
- * Confluence and Bitbucket, the scope guard, and the options checked at boot. Each code says the
- * class that carries it and the status a client gets; the README's table is checked against this.
+ * Confluence and Bitbucket, the scope guard, and the options checked at boot, `webhook_` webhook
+ * registrations. Each code says the class that carries it and the status a client gets; the
+ * README's table is checked against this.
  */
 export const AtlassianErrorCode = {
   // Sign-in: the login and callback routes (nothing is stored).
@@ -100,6 +101,25 @@ export const AtlassianErrorCode = {
   ScopesRequired: 'atlassian_scopes_required',
   /** 403, {@link AtlassianConsentRequiredError}: no active Atlassian account; `consentUrl` links one. */
   AccountRequired: 'atlassian_account_required',
+
+  // Webhooks: registering them (`AtlassianWebhookService`).
+
+  /**
+   * 409, {@link AtlassianWebhookRegistrationError}: the account already has 5 active Jira webhooks on
+   * that site (Jira's limit per app, user and site); refused before calling Jira. Remove one first.
+   */
+  WebhookLimitReached: 'webhook_limit_reached',
+  /** 500, {@link AtlassianWebhookRegistrationError}: `webhooks.jiraUrl` (or `bitbucketUrl`) is not configured. */
+  WebhookUrlMissing: 'webhook_url_missing',
+  /**
+   * 403, {@link AtlassianWebhookRegistrationError}: the account's grant lacks the webhook scopes (Jira:
+   * `manage:jira-webhook` and `read:jira-work`, or the granular ones; Bitbucket: `webhook`); lists them.
+   */
+  WebhookScopesMissing: 'webhook_scopes_missing',
+  /** 400, {@link AtlassianWebhookRegistrationError}: the provider refused the registration (events, JQL); its errors attached. */
+  WebhookRejected: 'webhook_rejected',
+  /** 404, {@link AtlassianWebhookRegistrationError}: no webhook registration has that id. */
+  WebhookRegistrationNotFound: 'webhook_registration_not_found',
 
   // Boot.
 

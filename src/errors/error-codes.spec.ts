@@ -16,6 +16,7 @@ import { AtlassianConsentRequiredError } from './consent-required.error.js';
 import { OAuthCallbackError, OAuthProviderError } from './oauth-callback.error.js';
 import { TokenCipherError } from './token-cipher.error.js';
 import { AtlassianServiceAccountError } from './service-account.error.js';
+import { AtlassianWebhookRegistrationError } from './webhook-registration.error.js';
 import {
   AccountNotLinkedError,
   AtlassianReauthRequiredError,
@@ -64,6 +65,13 @@ const thrown: { [K in AtlassianErrorCode]: (upstreamStatus?: number) => Error } 
     new AtlassianConsentRequiredError(C.ScopesRequired, 'missing', ['write:jira-work'], '/auth'),
   [C.AccountRequired]: () =>
     new AtlassianConsentRequiredError(C.AccountRequired, 'no account', [], '/auth'),
+  [C.WebhookLimitReached]: () => new AtlassianWebhookRegistrationError(C.WebhookLimitReached, '5'),
+  [C.WebhookUrlMissing]: () => new AtlassianWebhookRegistrationError(C.WebhookUrlMissing, 'url'),
+  [C.WebhookScopesMissing]: () =>
+    new AtlassianWebhookRegistrationError(C.WebhookScopesMissing, 'scopes', ['webhook']),
+  [C.WebhookRejected]: () => new AtlassianWebhookRegistrationError(C.WebhookRejected, 'jql'),
+  [C.WebhookRegistrationNotFound]: () =>
+    new AtlassianWebhookRegistrationError(C.WebhookRegistrationNotFound, 'gone'),
   [C.InvalidOptions]: () => new AtlassianOptionsError('atlassian.clientId', 'is required.'),
 };
 

@@ -18,3 +18,7 @@ export {
   AtlassianSiteSelectionError,
   type ApiCallTarget,
 } from './api-errors.js';
+export {
+  AtlassianWebhookRegistrationError,
+  type WebhookRegistrationErrorCode,
+} from './webhook-registration.error.js';

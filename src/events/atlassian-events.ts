@@ -6,6 +6,8 @@ export const AtlassianEvents = {
   TokenRefreshFailed: 'atlassian.token.refresh_failed',
   ReauthRequired: 'atlassian.account.reauth_required',
   ConsentExpiring: 'atlassian.consent.expiring',
+  /** Not under `atlassian.webhook.`, where deliveries are published: a listener of those never gets this. */
+  WebhookRegistrationStopped: 'atlassian.webhook_registration.stopped',
 } as const;
 
 /** Every event names its account; none ever carries a token. */
@@ -35,4 +37,16 @@ export interface ReauthRequiredEvent extends AccountEvent {
 /** The 365-day consent ends soon: ask the user to connect again before `consentExpiresAt`. */
 export interface ConsentExpiringEvent extends AccountEvent {
   consentExpiresAt: Date;
+}
+
+/**
+ * A webhook registration is no longer kept alive (`status: stopped`): the account must consent again
+ * (or lost the site); register it again after the user has connected.
+ */
+export interface WebhookRegistrationStoppedEvent extends AccountEvent {
+  registrationId: string;
+  /** Jira: the cloudId. */
+  target: string;
+  /** An error code, e.g. `reauth_required`, `atlassian_scope_missing`. */
+  reason: string;
 }

@@ -13,6 +13,7 @@ import type {
 import { normalizeKeys } from '../crypto/encryption-keys.js';
 import { normalizeProvider } from './normalize-provider.js';
 import { normalizeServiceAccounts } from './normalize-service-accounts.js';
+import { normalizeWebhooks } from './normalize-webhooks.js';
 import type { NormalizedAtlassianOptions } from './normalized-options.interface.js';
 import { assertNumbers, assertPositiveInteger } from './option-assertions.js';
 
@@ -148,6 +149,7 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
     api,
     health,
     refreshScheduler,
+    webhooks: normalizeWebhooks(options.webhooks),
     serviceAccounts: normalizeServiceAccounts(options.serviceAccounts),
     encryptionKeys: normalizeKeys(options.encryptionKeys),
     resolveUser: options.resolveUser ?? (() => randomUUID()),

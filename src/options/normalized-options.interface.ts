@@ -8,6 +8,14 @@ import type {
   TokenOptions,
 } from './atlassian-module-options.interface.js';
 
+/** The webhook options with their defaults; a URL not configured is null. */
+export interface NormalizedWebhookOptions {
+  jiraUrl: string | null;
+  bitbucketUrl: string | null;
+  renewBeforeMs: number;
+  renewalCron: string | false;
+}
+
 /** A decoded encryption key. */
 export interface EncryptionKey {
   id: string;
@@ -47,6 +55,7 @@ export interface NormalizedAtlassianOptions {
   refreshScheduler: Required<RefreshSchedulerOptions>;
   api: Required<ApiClientOptions>;
   health: Required<HealthOptions>;
+  webhooks: NormalizedWebhookOptions;
   /** By name; empty without service accounts. */
   serviceAccounts: Readonly<Record<string, ServiceAccountCredentials>>;
 }

@@ -25,6 +25,7 @@ const PREFIXES: Record<string, string[]> = {
   ApiClientOptions: ['api.'],
   HealthOptions: ['health.'],
   ServiceAccountCredentials: ['serviceAccounts.<name>.'],
+  WebhookOptions: ['webhooks.'],
 };
 
 interface DocumentedOption {
