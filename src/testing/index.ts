@@ -2,6 +2,14 @@ export { AtlassianEmulator } from './emulator/atlassian-emulator.js';
 export { EmulatorClock } from './emulator/server/emulator-clock.js';
 export type { EmulatorCall, EmulatorRoute } from './emulator/server/emulator-call-log.js';
 export type { EmulatorFault, EmulatorFaultMatch } from './emulator/server/emulator-faults.js';
+export type { JiraIssueChanges as EmulatorJiraIssueChanges } from './emulator/atlassian/jira-issue-changes.js';
+export type { EmulatorWebhookDelivery } from './emulator/webhooks/webhook-deliveries.js';
+export type {
+  EmulatorBitbucketHookRegistration,
+  EmulatorJiraWebhookRegistration,
+  EmulatorWebhookRegistration,
+  EmulatorWebhookRegistrationFilter,
+} from './emulator/webhooks.types.js';
 export type {
   AtlassianEmulatorOptions,
   EmulatorApproveOptions,
@@ -31,6 +39,8 @@ export type {
   EmulatorBitbucketEmail,
   EmulatorBitbucketIdentity,
   EmulatorBitbucketOptions,
+  EmulatorBitbucketPushInput,
+  EmulatorBitbucketPushResult,
   EmulatorBitbucketRepository,
   EmulatorBitbucketRepositoryInput,
   EmulatorBitbucketTokenResponse,
@@ -51,5 +61,6 @@ export {
   DEFAULT_EMULATOR_CLOUD_IDS,
   DEFAULT_EMULATOR_USER,
   EMULATOR_DEFAULT_DURATIONS,
+  EMULATOR_WEBHOOK_DEFAULTS,
   JIRA_SCOPES,
 } from './emulator/emulator-defaults.js';

@@ -1,15 +1,22 @@
 import { AtlassianControls } from './atlassian/atlassian-controls.js';
+import type { JiraIssueChanges } from './atlassian/jira-issue-changes.js';
+import { JiraWebhookControls } from './atlassian/jira-webhook-controls.js';
 import type {
   EmulatorBitbucketConsumerInput,
+  EmulatorBitbucketPushInput,
+  EmulatorBitbucketPushResult,
   EmulatorBitbucketTokenResponse,
   EmulatorIssueBitbucketTokensOptions,
 } from './bitbucket.types.js';
 import { BitbucketControls } from './bitbucket/bitbucket-controls.js';
+import { BitbucketHookControls } from './bitbucket/bitbucket-hook-controls.js';
 import { assembleEmulator } from './emulator-assembly.js';
 import type {
   AtlassianEmulatorOptions,
   EmulatorApproveOptions,
   EmulatorClientInput,
+  EmulatorIssue,
+  EmulatorIssueInput,
   EmulatorIssueTokensOptions,
   EmulatorServiceAccountInput,
   EmulatorSiteInput,
@@ -24,6 +31,12 @@ import type { EmulatorCall, EmulatorCallLog, EmulatorRoute } from './server/emul
 import type { EmulatorClock } from './server/emulator-clock.js';
 import type { EmulatorFault, EmulatorFaults } from './server/emulator-faults.js';
 import type { EmulatorServer } from './server/emulator-server.js';
+import type { EmulatorWebhookDelivery } from './webhooks/webhook-deliveries.js';
+import type {
+  EmulatorWebhookRegistration,
+  EmulatorWebhookRegistrationFilter,
+} from './webhooks.types.js';
+import type { WebhookSender } from './webhooks/webhook-sender.js';
 
 /**
  * A real HTTP server on 127.0.0.1 that plays auth.atlassian.com, api.atlassian.com and Bitbucket Cloud, for
@@ -40,13 +53,17 @@ export class AtlassianEmulator {
     private readonly callLog: EmulatorCallLog,
     private readonly atlassian: AtlassianControls,
     private readonly bitbucket: BitbucketControls,
+    private readonly jiraWebhooks: JiraWebhookControls,
+    private readonly bitbucketHooks: BitbucketHookControls,
+    private readonly webhooks: WebhookSender,
   ) {
     this.clock = shared.clock;
   }
 
   /** Start an emulator; every option has a default (see `AtlassianEmulatorOptions`). */
   static async start(options: AtlassianEmulatorOptions = {}): Promise<AtlassianEmulator> {
-    const { server, shared, faults, calls, atlassian, bitbucket } = await assembleEmulator(options);
+    const { server, shared, faults, calls, atlassian, bitbucket, webhooks } =
+      await assembleEmulator(options);
     return new AtlassianEmulator(
       server,
       shared,
@@ -54,6 +71,9 @@ export class AtlassianEmulator {
       calls,
       new AtlassianControls(atlassian),
       new BitbucketControls(bitbucket),
+      new JiraWebhookControls(atlassian),
+      new BitbucketHookControls(bitbucket),
+      webhooks,
     );
   }
 
@@ -148,9 +168,10 @@ export class AtlassianEmulator {
     this.faults.clear();
   }
 
-  /** Close the server and every open connection; delayed requests are abandoned. */
-  stop(): Promise<void> {
-    return this.server.close();
+  /** Close the server and every open connection; delayed requests and pending webhook retries are abandoned. */
+  async stop(): Promise<void> {
+    await this.webhooks.stop();
+    await this.server.close();
   }
 
   // Atlassian: delegates to AtlassianControls.
@@ -228,5 +249,81 @@ export class AtlassianEmulator {
     options: EmulatorIssueBitbucketTokensOptions = {},
   ): EmulatorBitbucketTokenResponse {
     return this.bitbucket.issueTokens(options);
+  }
+
+  // Webhooks: delegates to JiraWebhookControls, BitbucketHookControls and the shared sender.
+
+  /** Create an issue on site `cloudId` as `actorAccountId` (default the signed-in user); delivers `jira:issue_created`. */
+  createIssue(
+    cloudId: string,
+    issue: EmulatorIssueInput,
+    options: { actorAccountId?: string } = {},
+  ): EmulatorIssue {
+    return this.jiraWebhooks.createIssue(cloudId, issue, options.actorAccountId);
+  }
+
+  /**
+   * Change fields of an issue (`summary`, `description`, `status`, `issuetype`, `assignee`, `reporter`,
+   * `customfield_<id>`) as `actorAccountId` (default the signed-in user); delivers `jira:issue_updated`, with
+   * the changelog, to the matching registrations when a value changed.
+   */
+  updateIssue(
+    cloudId: string,
+    issueKey: string,
+    fields: JiraIssueChanges,
+    options: { actorAccountId?: string } = {},
+  ): EmulatorIssue {
+    return this.jiraWebhooks.updateIssue(cloudId, issueKey, fields, options.actorAccountId);
+  }
+
+  /** Push commits to a Bitbucket repository; delivers `repo:push` to the repository's and its workspace's hooks. */
+  pushToRepository(
+    workspace: string,
+    repoSlug: string,
+    push: EmulatorBitbucketPushInput = {},
+  ): EmulatorBitbucketPushResult {
+    return this.bitbucketHooks.push(workspace, repoSlug, push);
+  }
+
+  /** Live Jira registrations and Bitbucket hooks (never a hook's secret), narrowed by `filter`. */
+  webhookRegistrations(
+    filter: EmulatorWebhookRegistrationFilter = {},
+  ): EmulatorWebhookRegistration[] {
+    const all: EmulatorWebhookRegistration[] = [
+      ...this.jiraWebhooks.registrations(),
+      ...this.bitbucketHooks.registrations(),
+    ];
+    return all.filter((registration) =>
+      Object.entries(filter).every(
+        ([key, value]) =>
+          value === undefined ||
+          (registration as unknown as Record<string, unknown>)[key] === value,
+      ),
+    );
+  }
+
+  /** Let Jira registration `id` on `cloudId` expire now: no longer listed, refreshed or delivered. */
+  expireWebhook(cloudId: string, id: number): void {
+    this.jiraWebhooks.expire(cloudId, id);
+  }
+
+  /** Make Jira registration `id` on `cloudId` vanish, as if Jira had dropped it. */
+  dropWebhookRegistration(cloudId: string, id: number): void {
+    this.jiraWebhooks.drop(cloudId, id);
+  }
+
+  /** Make the Bitbucket hook `uuid` (braces optional) vanish, as if deleted in Bitbucket's settings. */
+  dropBitbucketHook(uuid: string): void {
+    this.bitbucketHooks.drop(uuid);
+  }
+
+  /** Every webhook delivery attempt so far, Jira's and Bitbucket's, oldest first (copies). */
+  webhookDeliveries(): EmulatorWebhookDelivery[] {
+    return this.webhooks.deliveries();
+  }
+
+  /** Resolve once every webhook delivery started so far, retries included, has finished. */
+  settleWebhooks(): Promise<void> {
+    return this.webhooks.settle();
   }
 }

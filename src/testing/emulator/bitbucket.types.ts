@@ -111,3 +111,24 @@ export interface EmulatorBitbucketTokenResponse {
   /** The grant that produced it, as Bitbucket echoes it. */
   state: 'authorization_code' | 'refresh_token';
 }
+
+/** What `AtlassianEmulator.pushToRepository()` pushes; every field has a default. */
+export interface EmulatorBitbucketPushInput {
+  /** The branch; default `main`. */
+  branch?: string;
+  /** Commit messages, oldest first; default one commit. */
+  commits?: string[];
+  /** Who pushed; default the user whose workspace holds the repository. */
+  actorAccountId?: string;
+}
+
+/** What a push did, and how many hooks it was sent to. */
+export interface EmulatorBitbucketPushResult {
+  branch: string;
+  /** The branch's new head. */
+  hash: string;
+  /** The head before, as this emulator saw it; `null` for a new branch. */
+  previousHash: string | null;
+  /** Hooks the `repo:push` went to (the repository's own and its workspace's, active, listening). */
+  hooks: number;
+}

@@ -7,6 +7,7 @@ import { atlassianTokenRoutes } from './atlassian/atlassian-token.routes.js';
 import { DEFAULT_EMULATOR_BITBUCKET_CONSUMER } from './bitbucket-defaults.js';
 import { bitbucketApiRoutes } from './bitbucket/bitbucket-api.routes.js';
 import { bitbucketAuthRoutes } from './bitbucket/bitbucket-auth.routes.js';
+import { bitbucketHookRoutes } from './bitbucket/bitbucket-hook.routes.js';
 import { BitbucketState } from './bitbucket/bitbucket-state.js';
 import { bitbucketTokenRoutes } from './bitbucket/bitbucket-token.routes.js';
 import { DEFAULT_EMULATOR_CLIENT, DEFAULT_EMULATOR_USER } from './emulator-defaults.js';
@@ -20,6 +21,7 @@ import { EmulatorClock } from './server/emulator-clock.js';
 import { EmulatorFaults } from './server/emulator-faults.js';
 import { EmulatorRouter } from './server/emulator-router.js';
 import { EmulatorServer } from './server/emulator-server.js';
+import { WebhookSender } from './webhooks/webhook-sender.js';
 
 /** The running parts behind an `AtlassianEmulator`. */
 export interface EmulatorParts {
@@ -29,6 +31,7 @@ export interface EmulatorParts {
   bitbucket: BitbucketState;
   faults: EmulatorFaults;
   calls: EmulatorCallLog;
+  webhooks: WebhookSender;
 }
 
 /** Build the shared core and each provider's state, mount each host's routes and start listening. */
@@ -39,8 +42,11 @@ export async function assembleEmulator(options: AtlassianEmulatorOptions): Promi
     directory: new EmulatorDirectory(createEmulatorUser),
     behaviour: { autoApprove: resolved.autoApprove },
   };
-  const atlassian = new AtlassianState(shared, resolved.durations);
-  const bitbucket = new BitbucketState(shared, resolved.bitbucket);
+  // One sender for both providers, so settleWebhooks() and stop() cover every delivery.
+  const webhooks = new WebhookSender(shared.clock, resolved.webhooks.timeoutMs);
+  const delivery = { sender: webhooks, retryDelaysMs: resolved.webhooks.retryDelaysMs };
+  const atlassian = new AtlassianState(shared, resolved.durations, delivery);
+  const bitbucket = new BitbucketState(shared, resolved.bitbucket, delivery);
   for (const client of options.clients ?? [DEFAULT_EMULATOR_CLIENT])
     atlassian.clients.register(client);
   for (const consumer of options.bitbucketConsumers ?? [DEFAULT_EMULATOR_BITBUCKET_CONSUMER])
@@ -58,7 +64,8 @@ export async function assembleEmulator(options: AtlassianEmulatorOptions): Promi
     .mount(atlassianProductRoutes(atlassian))
     .mount(bitbucketAuthRoutes(bitbucket))
     .mount(bitbucketTokenRoutes(bitbucket))
-    .mount(bitbucketApiRoutes(bitbucket));
+    .mount(bitbucketApiRoutes(bitbucket))
+    .mount(bitbucketHookRoutes(bitbucket));
   const faults = new EmulatorFaults();
   const calls = new EmulatorCallLog();
   const server = await EmulatorServer.listen(resolved.port, {
@@ -67,5 +74,5 @@ export async function assembleEmulator(options: AtlassianEmulatorOptions): Promi
     faults,
     calls,
   });
-  return { server, shared, atlassian, bitbucket, faults, calls };
+  return { server, shared, atlassian, bitbucket, faults, calls, webhooks };
 }

@@ -8,6 +8,15 @@ export const EMULATOR_DEFAULT_DURATIONS = {
   absoluteExpirySeconds: 365 * 24 * 3600,
 } as const;
 
+/**
+ * Webhook delivery settings used when `AtlassianEmulator.start()` is given none: short waits between retries
+ * (real milliseconds, so a test with a failing receiver settles quickly) and Bitbucket's 10-second timeout.
+ */
+export const EMULATOR_WEBHOOK_DEFAULTS = {
+  webhookRetryDelaysMs: [10, 20, 40, 80, 160],
+  webhookTimeoutMs: 10_000,
+} as const;
+
 /** How long an authorization code and a pending consent page stay usable, in seconds. */
 export const AUTHORIZATION_TTL_SECONDS = 600;
 
@@ -21,6 +30,9 @@ export const JIRA_SCOPES = [
   'manage:jira-webhook',
   'read:project:jira',
   'read:issue:jira',
+  'read:webhook:jira',
+  'write:webhook:jira',
+  'delete:webhook:jira',
 ] as const;
 
 /** Confluence scopes a site can offer (classic and a few granular ones). */

@@ -6,7 +6,7 @@ import {
 import { EMULATOR_BITBUCKET_DEFAULT_DURATIONS } from './bitbucket-defaults.js';
 import type { BitbucketScopeField } from './bitbucket.types.js';
 import type { BitbucketSettings } from './bitbucket/bitbucket-state.js';
-import { EMULATOR_DEFAULT_DURATIONS } from './emulator-defaults.js';
+import { EMULATOR_DEFAULT_DURATIONS, EMULATOR_WEBHOOK_DEFAULTS } from './emulator-defaults.js';
 import type { AtlassianEmulatorOptions } from './emulator.types.js';
 import type { EmulatorTokenDurations } from './oauth/emulator-token-store.js';
 
@@ -20,6 +20,7 @@ export interface ResolvedEmulatorOptions {
   bitbucket: BitbucketSettings;
   /** Undefined: no rate limits. */
   rateLimits: RateLimitSettings | undefined;
+  webhooks: { retryDelaysMs: number[]; timeoutMs: number };
 }
 
 type DurationKey =
@@ -66,6 +67,7 @@ export function resolveEmulatorOptions(options: AtlassianEmulatorOptions): Resol
       `AtlassianEmulator: bitbucketScopeField must be 'scope', 'scopes' or 'both', got ${String(scopeField)}`,
     );
   }
+  const webhooks = resolveWebhookSettings(options);
   const {
     accessTokenTtlSeconds,
     refreshLeewaySeconds,
@@ -83,6 +85,7 @@ export function resolveEmulatorOptions(options: AtlassianEmulatorOptions): Resol
       inactivityExpirySeconds,
       absoluteExpirySeconds,
     },
+    webhooks,
     rateLimits:
       options.rateLimits === undefined
         ? undefined
@@ -98,4 +101,27 @@ export function resolveEmulatorOptions(options: AtlassianEmulatorOptions): Resol
       },
     },
   };
+}
+
+function resolveWebhookSettings(
+  options: AtlassianEmulatorOptions,
+): ResolvedEmulatorOptions['webhooks'] {
+  const retryDelaysMs = options.webhookRetryDelaysMs ?? [
+    ...EMULATOR_WEBHOOK_DEFAULTS.webhookRetryDelaysMs,
+  ];
+  if (
+    !Array.isArray(retryDelaysMs) ||
+    !retryDelaysMs.every((ms) => Number.isFinite(ms) && ms >= 0)
+  ) {
+    throw new RangeError(
+      `AtlassianEmulator: webhookRetryDelaysMs must be a list of milliseconds >= 0 ([] for no retries), got ${String(retryDelaysMs)}`,
+    );
+  }
+  const timeoutMs = options.webhookTimeoutMs ?? EMULATOR_WEBHOOK_DEFAULTS.webhookTimeoutMs;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new RangeError(
+      `AtlassianEmulator: webhookTimeoutMs must be a number of milliseconds > 0, got ${timeoutMs}`,
+    );
+  }
+  return { retryDelaysMs: [...retryDelaysMs], timeoutMs };
 }

@@ -9,8 +9,9 @@ const EMULATOR = dirname(fileURLToPath(import.meta.url));
 const MAY_IMPORT: Record<string, string[]> = {
   server: [],
   oauth: ['server'],
-  atlassian: ['oauth', 'server'],
-  bitbucket: ['oauth', 'server'],
+  webhooks: ['server'],
+  atlassian: ['oauth', 'server', 'webhooks'],
+  bitbucket: ['oauth', 'server', 'webhooks'],
 };
 
 /** The public types and defaults at the top, which import no room and which every room may read. */
@@ -18,6 +19,7 @@ const VOCABULARY = [
   'emulator.types.ts',
   'rate-limits.types.ts',
   'bitbucket.types.ts',
+  'webhooks.types.ts',
   'emulator-defaults.ts',
   'bitbucket-defaults.ts',
 ];

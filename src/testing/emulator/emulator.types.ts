@@ -45,6 +45,16 @@ export interface EmulatorIssueInput {
   summary: string;
   /** The description field (Atlassian Document Format in API v3); default `null`. */
   description?: unknown;
+  /** Issue type name; default `Task`. Webhook JQL filters match it (`issuetype = Bug`). */
+  issuetype?: string;
+  /** Status name; default `To Do`. Webhook JQL filters match it (`status = Done`). */
+  status?: string;
+  /** Assignee's account id; default none. */
+  assignee?: string | null;
+  /** Reporter's account id; default none. */
+  reporter?: string | null;
+  /** Custom field values by field id (`customfield_10010`); webhook JQL matches them as `cf[10010]`. Default none. */
+  customFields?: Record<string, string>;
 }
 
 /** An issue with its defaults filled in. */
@@ -57,6 +67,16 @@ export interface EmulatorIssue {
   summary: string;
   /** The description field, `null` when empty. */
   description: unknown;
+  /** Issue type name. */
+  issuetype: string;
+  /** Status name. */
+  status: string;
+  /** Assignee's account id, `null` when unassigned. */
+  assignee: string | null;
+  /** Reporter's account id, `null` when none. */
+  reporter: string | null;
+  /** Custom field values by field id (`customfield_10010`). */
+  customFields: Record<string, string>;
 }
 
 /** A cloud site (an accessible resource) a user can reach. */
@@ -161,6 +181,13 @@ export interface AtlassianEmulatorOptions extends EmulatorBitbucketOptions {
   serviceAccounts?: EmulatorServiceAccountInput[];
   /** Points-based rate limits on the Jira and Confluence routes; default none (see `setRateLimits`). */
   rateLimits?: EmulatorRateLimits;
+  /**
+   * Real milliseconds to wait before each retry of a failed webhook delivery; its length is how many retries
+   * Jira makes (Bitbucket makes at most 2, with the first two waits). Default `[10, 20, 40, 80, 160]`.
+   */
+  webhookRetryDelaysMs?: number[];
+  /** How long one delivery attempt may take before it counts as a timeout, in real ms; default 10000. */
+  webhookTimeoutMs?: number;
 }
 
 /** Options of `AtlassianEmulator.approve()`. */

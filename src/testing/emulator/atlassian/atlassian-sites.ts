@@ -22,11 +22,17 @@ export function normalizeSite(site: EmulatorSiteInput): EmulatorSite {
   };
 }
 
-function normalizeIssue(issue: EmulatorIssueInput, index: number): EmulatorIssue {
+/** An issue with its defaults filled in; `index` is its position in the site's list (its default id). */
+export function normalizeIssue(issue: EmulatorIssueInput, index: number): EmulatorIssue {
   return {
     id: issue.id ?? String(10_000 + index),
     key: issue.key,
     summary: issue.summary,
     description: structuredClone(issue.description ?? null),
+    issuetype: issue.issuetype ?? 'Task',
+    status: issue.status ?? 'To Do',
+    assignee: issue.assignee ?? null,
+    reporter: issue.reporter ?? null,
+    customFields: { ...issue.customFields },
   };
 }

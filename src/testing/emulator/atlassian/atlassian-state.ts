@@ -8,7 +8,9 @@ import type { EmulatorClock } from '../server/emulator-clock.js';
 import { AtlassianClients } from './atlassian-clients.js';
 import { atlassianTokenProfile } from './atlassian-oauth.js';
 import { AtlassianServiceAccounts } from './atlassian-service-accounts.js';
+import type { WebhookSender } from '../webhooks/webhook-sender.js';
 import { JiraIssueStore } from './jira-issues.js';
+import { JiraWebhooks } from './jira-webhooks.js';
 import { AtlassianRateLimiter } from './rate-limits/atlassian-rate-limiter.js';
 
 /**
@@ -26,6 +28,8 @@ export class AtlassianState implements SharedState {
   readonly serviceAccounts = new AtlassianServiceAccounts();
   /** Jira issues per site, as the API changed them. */
   readonly issues = new JiraIssueStore();
+  /** Dynamic webhooks: registrations, and the deliveries issue changes cause. */
+  readonly webhooks: JiraWebhooks;
   /** Points-based rate limits on the product routes (none until configured). */
   readonly rateLimits: AtlassianRateLimiter;
   /** Consent pages awaiting a decision. */
@@ -37,7 +41,11 @@ export class AtlassianState implements SharedState {
   /** Rotates the order of accessible resources between calls (starts at 1 so even the first answer is not insertion order). */
   resourceRotation = 1;
 
-  constructor(shared: SharedState, durations: EmulatorTokenDurations) {
+  constructor(
+    shared: SharedState,
+    durations: EmulatorTokenDurations,
+    webhooks: { sender: WebhookSender; retryDelaysMs: readonly number[] },
+  ) {
     this.clock = shared.clock;
     this.directory = shared.directory;
     this.behaviour = shared.behaviour;
@@ -45,5 +53,13 @@ export class AtlassianState implements SharedState {
     this.codes = new EmulatorCodeStore(shared.clock);
     this.tokens = new EmulatorTokenStore(shared.clock, atlassianTokenProfile(durations));
     this.rateLimits = new AtlassianRateLimiter(shared.clock);
+    this.webhooks = new JiraWebhooks(
+      shared.clock,
+      webhooks.sender,
+      webhooks.retryDelaysMs,
+      (clientId) =>
+        this.clients.get(clientId)?.clientSecret ??
+        this.serviceAccounts.get(clientId)?.clientSecret,
+    );
   }
 }

@@ -1,6 +1,7 @@
 import { json } from '../server/http-helpers.js';
 import { jiraIssueEndpoints } from './jira-issue-endpoints.js';
 import { jiraSearchEndpoint } from './jira-search-endpoint.js';
+import { jiraWebhookEndpoints } from './jira-webhook-endpoints.js';
 import { answer, integerParam } from './product-answers.js';
 import type { ProductCall, ProductEndpoint } from './product-endpoint.js';
 
@@ -32,6 +33,7 @@ export const JIRA_ENDPOINTS: readonly ProductEndpoint[] = [
   },
   ...jiraIssueEndpoints,
   jiraSearchEndpoint,
+  ...jiraWebhookEndpoints,
 ];
 
 function myself({ caller }: ProductCall) {

@@ -1,6 +1,8 @@
 import type { EmulatorSite } from '../emulator.types.js';
 import { json } from '../server/http-helpers.js';
+import { applyIssueChanges } from './jira-issue-changes.js';
 import type { StoredIssue } from './jira-issues.js';
+import type { JiraActor } from './jira-webhook-payloads.js';
 import {
   answer,
   issueNotFound,
@@ -81,8 +83,18 @@ function editIssue(call: ProductCall): ProductAnswer {
   const { summary, description } = fields as Record<string, unknown>;
   if (summary !== undefined && (typeof summary !== 'string' || summary.trim() === ''))
     return jiraBadRequest([], { summary: 'You must specify a summary of the issue.' });
-  if (typeof summary === 'string') issue.summary = summary;
-  if (description !== undefined) issue.description = structuredClone(description);
+  const changes = applyIssueChanges(issue, {
+    ...(typeof summary === 'string' ? { summary } : {}),
+    ...(description !== undefined ? { description } : {}),
+  });
+  if (changes.length > 0) {
+    const { webhooks } = call.atlassian;
+    webhooks.notify(call.granted.site, issue, {
+      webhookEvent: 'jira:issue_updated',
+      actor: actorOf(call),
+      changelog: { id: webhooks.changelogId(), items: changes },
+    });
+  }
   return noContent();
 }
 
@@ -92,21 +104,31 @@ function addComment(call: ProductCall): ProductAnswer {
   const body = call.request.body.value?.body;
   if (body === undefined || body === null || body === '')
     return jiraBadRequest([], { comment: 'Comment body can not be empty!' });
-  const { user, serviceAccount } = call.caller;
   const now = jiraTimestamp(call.atlassian.clock.now());
+  const actor = actorOf(call);
   const comment = {
     id: call.atlassian.issues.commentId(),
     body: structuredClone(body),
-    author: {
-      accountId: user?.accountId ?? serviceAccount!.accountId,
-      displayName: user?.name ?? serviceAccount!.name,
-      accountType: user ? 'atlassian' : 'app',
-    },
+    author: actor,
     created: now,
     updated: now,
   };
   issue.comments.push(comment);
+  call.atlassian.webhooks.notify(call.granted.site, issue, {
+    webhookEvent: 'comment_created',
+    actor,
+    comment,
+  });
   return answer(json(201, comment));
+}
+
+/** The caller as Jira names the author of a change. */
+function actorOf({ caller: { user, serviceAccount } }: ProductCall): JiraActor {
+  return {
+    accountId: user?.accountId ?? serviceAccount!.accountId,
+    displayName: user?.name ?? serviceAccount!.name,
+    accountType: user ? 'atlassian' : 'app',
+  };
 }
 
 function issueOf({ atlassian, granted, request }: ProductCall): StoredIssue | undefined {

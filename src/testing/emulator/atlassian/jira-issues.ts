@@ -1,4 +1,5 @@
-import type { EmulatorIssue, EmulatorSite } from '../emulator.types.js';
+import type { EmulatorIssue, EmulatorIssueInput, EmulatorSite } from '../emulator.types.js';
+import { normalizeIssue } from './atlassian-sites.js';
 
 /** A comment on an issue, as Jira answers it. */
 export interface JiraComment {
@@ -36,6 +37,20 @@ export class JiraIssueStore {
   find(site: EmulatorSite, idOrKey: string): StoredIssue | undefined {
     const wanted = idOrKey.toUpperCase();
     return this.issues(site).find((issue) => issue.id === idOrKey || issue.key === wanted);
+  }
+
+  /** Add `issue` to `site` (after its seeded ones); its id defaults to the next free one. */
+  add(site: EmulatorSite, input: EmulatorIssueInput): StoredIssue {
+    const issues = this.issues(site);
+    if (this.find(site, input.key))
+      throw new Error(`createIssue: ${input.key} already exists on site ${site.id}`);
+    const nextId = Math.max(9_999, ...issues.map((issue) => Number(issue.id) || 0)) + 1;
+    const issue = {
+      ...normalizeIssue({ ...input, id: input.id ?? String(nextId) }, 0),
+      comments: [],
+    };
+    issues.push(issue);
+    return issue;
   }
 
   /** A fresh comment id. */

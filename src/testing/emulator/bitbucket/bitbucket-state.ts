@@ -5,7 +5,11 @@ import { EmulatorTokenStore, type EmulatorTokenDurations } from '../oauth/emulat
 import { PendingConsents } from '../oauth/pending-consents.js';
 import type { EmulatorBehaviour, SharedState } from '../oauth/shared-state.js';
 import type { EmulatorClock } from '../server/emulator-clock.js';
+import type { WebhookSender } from '../webhooks/webhook-sender.js';
 import { BitbucketConsumers } from './bitbucket-consumers.js';
+import { BitbucketHookDeliveries } from './bitbucket-hook-deliveries.js';
+import { BitbucketHookStore } from './bitbucket-hooks.js';
+import { BitbucketPushes } from './bitbucket-push.js';
 import { bitbucketTokenProfile } from './bitbucket-oauth.js';
 
 /** How bitbucket.org behaves in this emulator, resolved from the options. */
@@ -32,8 +36,18 @@ export class BitbucketState implements SharedState {
   readonly codes: EmulatorCodeStore;
   /** Grants and tokens. */
   readonly tokens: EmulatorTokenStore<EmulatorBitbucketTokenResponse>;
+  /** Repository and workspace webhooks. */
+  readonly hooks: BitbucketHookStore;
+  /** Sends events to the hooks listening for them. */
+  readonly hookDeliveries: BitbucketHookDeliveries;
+  /** Builds `repo:push` payloads, remembering each branch's head. */
+  readonly pushes: BitbucketPushes;
 
-  constructor(shared: SharedState, settings: BitbucketSettings) {
+  constructor(
+    shared: SharedState,
+    settings: BitbucketSettings,
+    webhooks: { sender: WebhookSender; retryDelaysMs: readonly number[] },
+  ) {
     this.clock = shared.clock;
     this.directory = shared.directory;
     this.behaviour = shared.behaviour;
@@ -43,5 +57,12 @@ export class BitbucketState implements SharedState {
       shared.clock,
       bitbucketTokenProfile(settings.durations, settings.scopeField),
     );
+    this.hooks = new BitbucketHookStore(shared.clock);
+    this.hookDeliveries = new BitbucketHookDeliveries(
+      this.hooks,
+      webhooks.sender,
+      webhooks.retryDelaysMs,
+    );
+    this.pushes = new BitbucketPushes(shared.clock);
   }
 }

@@ -11,6 +11,7 @@ export type EmulatorRoute =
   | 'bitbucket-user'
   | 'bitbucket-emails'
   | 'bitbucket-repositories'
+  | 'bitbucket-hooks'
   | 'other';
 
 /** One request the emulator answered (or hung up on), recorded once its status is known. */
