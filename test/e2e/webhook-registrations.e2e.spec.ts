@@ -17,6 +17,7 @@ import {
 } from '../../src/testing/index.js';
 import { webhookSecretBinding } from '../../src/crypto/token-cipher.js';
 import { WebhookRegistrationStore } from '../../src/webhooks/registrations/webhook-registration.store.js';
+import { CapturingLogger } from '../support/capturing-logger.js';
 import { createTestDatabase } from '../support/databases.js';
 import { BITBUCKET_UNDER_TEST, OAuthFlowDriver } from '../support/oauth-provider-flow.js';
 import { startTestApp, TEST_BITBUCKET_CONSUMER, type TestApp } from '../support/test-app.js';
@@ -38,6 +39,7 @@ describe.each(['sqlite', 'postgres'] as const)('Webhook registrations (%s)', (ki
   let renewal: WebhookRenewalScheduler;
   let ada: SiteUser;
   const stopped: WebhookRegistrationStoppedEvent[] = [];
+  const logger = new CapturingLogger();
 
   beforeAll(async () => {
     emulator = await AtlassianEmulator.start();
@@ -57,6 +59,7 @@ describe.each(['sqlite', 'postgres'] as const)('Webhook registrations (%s)', (ki
       sleep: async () => undefined,
       bitbucket: true,
       imports: [EventEmitterModule.forRoot()],
+      logger,
     });
     webhooks = app.app.get(AtlassianWebhookService);
     renewal = app.app.get(WebhookRenewalScheduler);
@@ -310,6 +313,7 @@ describe.each(['sqlite', 'postgres'] as const)('Webhook registrations (%s)', (ki
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row)).not.toContain(secret);
     expect(JSON.stringify(await webhooks.list(account.id))).not.toContain(secret);
+    expect(logger.lines.join('\n')).not.toContain(secret);
     // Bound to its row: the ciphertext does not decrypt as another registration's.
     expect(() =>
       app.app.get(TokenCipher).decrypt(row!.secretEncrypted, webhookSecretBinding(ada.accountId)),
@@ -320,5 +324,46 @@ describe.each(['sqlite', 'postgres'] as const)('Webhook registrations (%s)', (ki
       [],
     );
     expect(await rows(account.id)).toEqual([]);
+  });
+  it('unlinks even when Jira cannot delete the webhooks, and logs no token', async () => {
+    const hal = await signInWithOwnSite(app, emulator, 'wh-hal');
+    await webhooks.registerJira(hal.accountId, hal.cloudId, issueFilter(1));
+    const token = await app.app
+      .get(AtlassianTokenService)
+      .getAccessToken({ accountId: hal.accountId });
+    emulator.inject({ route: 'jira', match: { method: 'DELETE' }, status: 500, times: Infinity });
+    try {
+      expect(await app.app.get(AccountLinkService).unlink(hal.userId, hal.accountId)).toBe(true);
+    } finally {
+      emulator.clearFaults();
+    }
+    expect(await rows(hal.accountId)).toEqual([]);
+    // Left at Jira, where it expires within 30 days; said in the log, without the token.
+    expect(atJira('wh-hal')).toHaveLength(1);
+    const log = logger.lines.join('\n');
+    expect(log).toMatch(/Could not remove the atlassian webhook \d+ of account/);
+    expect(log).not.toContain(token);
+  });
+
+  it('keeps the registrations as they were when Jira fails, and renews them at the next tick', async () => {
+    emulator.clock.advance(23 * DAY_MS);
+    const before = await rows(ada.accountId);
+    emulator.inject({ route: 'jira', match: { method: 'PUT' }, status: 503, times: Infinity });
+    try {
+      expect(await renewal.runOnce()).toMatchObject({ renewed: 0, failed: 5, stopped: 0 });
+    } finally {
+      emulator.clearFaults();
+    }
+    const unchanged = (row: WebhookRegistration) => ({
+      remoteId: row.remoteId,
+      status: row.status,
+      expiresAt: row.expiresAt,
+      leaseOwner: row.leaseOwner,
+    });
+    expect((await rows(ada.accountId)).map(unchanged)).toEqual(before.map(unchanged));
+    expect(before.every((row) => row.leaseOwner === null)).toBe(true);
+    expect(await renewal.runOnce()).toMatchObject({ renewed: 5, failed: 0 });
+    for (const row of await rows(ada.accountId))
+      expect(row.expiresAt!.getTime()).toBe(emulator.clock.nowMs() + 30 * DAY_MS);
   });
 });

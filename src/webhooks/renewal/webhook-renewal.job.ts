@@ -29,12 +29,10 @@ export interface WebhookRenewalResult {
 
 /** Groups worked on at once; a claim takes no more rows than that, so no lease runs down in a queue. */
 const CONCURRENCY = 5;
-/**
- * A claim covers a few calls per group (list, refresh, a re-registration) with their retries and
- * rate-limit waits. A failure that may pass keeps the lease until it lapses: the row is not tried
- * again in the same tick, and a later tick retries it.
- */
+/** A claim covers a few calls per group (list, refresh, a re-registration) with their retries and rate-limit waits. */
 const LEASE_MS = 10 * 60_000;
+/** Past this many failures that may pass in one tick (Jira or the network is down), the tick ends. */
+const MAX_RETRIES_LEFT_PER_TICK = 500;
 const JIRA_WEBHOOK_LIFETIME_MS = 30 * 24 * 3600_000;
 
 /**
@@ -59,25 +57,29 @@ export class WebhookRenewalJob {
 
   /** Renews what is due until nothing is, or until `shouldStop`; adds to `result`. */
   async run(result: WebhookRenewalResult, shouldStop: () => boolean): Promise<void> {
-    while (!shouldStop()) {
+    // Failures that may pass are released at once for a later tick, and not claimed again in this one.
+    const retryLater = new Set<string>();
+    while (!shouldStop() && retryLater.size < MAX_RETRIES_LEFT_PER_TICK) {
       const parameters = {
         atlassian: 'atlassian',
         active: 'active',
         threshold: new Date(this.clock.now().getTime() + this.options.webhooks.renewBeforeMs),
+        retryLater: [...retryLater],
       };
       const { lease, rows } = await this.store.leases.claimBatch(
-        (due) =>
+        (due) => {
           due
             .where('due.provider = :atlassian AND due.status = :active')
-            .andWhere('due.expiresAt <= :threshold')
-            .orderBy('due.expiresAt', 'ASC')
-            .setParameters(parameters),
+            .andWhere('due.expiresAt <= :threshold');
+          if (retryLater.size > 0) due.andWhere('due.id NOT IN (:...retryLater)');
+          return due.orderBy('due.expiresAt', 'ASC').setParameters(parameters);
+        },
         CONCURRENCY,
         LEASE_MS,
       );
       if (rows.length === 0) return;
       await runWithConcurrency(groupByAccountAndSite(rows), CONCURRENCY, (group) =>
-        this.renewGroup(group, lease, result),
+        this.renewGroup(group, lease, result, retryLater),
       );
     }
   }
@@ -87,6 +89,7 @@ export class WebhookRenewalJob {
     rows: WebhookRegistration[],
     lease: Lease,
     result: WebhookRenewalResult,
+    retryLater: Set<string>,
   ): Promise<void> {
     const { linkedAccountId, target } = rows[0];
     const jira = this.jira.on(linkedAccountId, target);
@@ -109,10 +112,10 @@ export class WebhookRenewalJob {
         }
       }
     } catch (err) {
-      await this.failed(rows, lease, err, result);
+      await this.failed(rows, lease, err, result, retryLater);
       return;
     }
-    for (const row of vanished) await this.registerAgain(row, lease, result);
+    for (const row of vanished) await this.registerAgain(row, lease, result, retryLater);
   }
 
   /** Registers a webhook Jira dropped with the same filter, under the same row (a new `remoteId`). */
@@ -120,6 +123,7 @@ export class WebhookRenewalJob {
     row: WebhookRegistration,
     lease: Lease,
     result: WebhookRenewalResult,
+    retryLater: Set<string>,
   ): Promise<void> {
     const url = this.options.webhooks.jiraUrl;
     if (url === null) {
@@ -134,7 +138,7 @@ export class WebhookRenewalJob {
         ...(row.fieldIdsFilter && { fieldIdsFilter: row.fieldIdsFilter }),
       });
     } catch (err) {
-      await this.failed([row], lease, err, result);
+      await this.failed([row], lease, err, result, retryLater);
       return;
     }
     let written = false;
@@ -164,6 +168,7 @@ export class WebhookRenewalJob {
     lease: Lease,
     err: unknown,
     result: WebhookRenewalResult,
+    retryLater: Set<string>,
   ): Promise<void> {
     const failure = renewalFailure(err);
     if (failure.kind === 'stop') {
@@ -172,6 +177,10 @@ export class WebhookRenewalJob {
       for (const row of rows) await this.markFailed(row, lease, failure.reason, result);
     } else {
       result.failed += rows.length;
+      for (const row of rows) {
+        retryLater.add(row.id);
+        await this.store.leases.writeAndRelease(row.id, lease, {});
+      }
       this.logger.warn(
         `Renewing ${rows.length} Jira webhook(s) of account ${rows[0].linkedAccountId} on site ${rows[0].target} failed; a later tick retries (${errorSummary(err)}).`,
       );
