@@ -41,6 +41,7 @@ const JIRA_WEBHOOK_LIFETIME_MS = 30 * 24 * 3600_000;
  * those Jira still has with one refresh call, registers again those it no longer has, and stops
  * (with an event) those whose account must consent again. Instances claim disjoint rows, so each
  * registration gets one refresh call per renewal however many instances tick at once.
+ * @internal Run through `WebhookRenewalScheduler`.
  */
 @Injectable()
 export class WebhookRenewalJob {
