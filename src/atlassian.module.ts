@@ -31,6 +31,7 @@ import { TokenRefresher } from './tokens/token-refresher.js';
 import { TokenCipher } from './crypto/token-cipher.js';
 import { AccountRemovalHooks } from './accounts/account-removal-hooks.js';
 import { AtlassianWebhookService } from './webhooks/registrations/atlassian-webhook.service.js';
+import { BitbucketHookRegistrar } from './webhooks/registrations/bitbucket-hook-registrar.js';
 import { JiraWebhookRegistrar } from './webhooks/registrations/jira-webhook-registrar.js';
 import { WebhookRegistrationStore } from './webhooks/registrations/webhook-registration.store.js';
 import { WebhookRenewalJob } from './webhooks/renewal/webhook-renewal.job.js';
@@ -72,6 +73,7 @@ import { AtlassianTelemetry } from './telemetry/atlassian-telemetry.js';
     AccountRemovalHooks,
     WebhookRegistrationStore,
     JiraWebhookRegistrar,
+    BitbucketHookRegistrar,
     AtlassianWebhookService,
     WebhookRenewalJob,
     WebhookRenewalScheduler,

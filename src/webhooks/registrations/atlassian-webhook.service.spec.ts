@@ -16,7 +16,7 @@ const untouchable = new Proxy(
 
 function serviceWithoutURLs(): AtlassianWebhookService {
   const options = { webhooks: normalizeWebhooks(undefined) } as NormalizedAtlassianOptions;
-  const parts = Array.from({ length: 7 }, () => untouchable) as never[];
+  const parts = Array.from({ length: 6 }, () => untouchable) as never[];
   return new (AtlassianWebhookService as new (...args: never[]) => AtlassianWebhookService)(
     options as never,
     ...parts,

@@ -1,19 +1,18 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AccountLinkService } from '../../accounts/account-link.service.js';
 import { AccountRemovalHooks } from '../../accounts/account-removal-hooks.js';
 import type { LinkedAccountView } from '../../accounts/linked-account.view.js';
 import { ATLASSIAN_OPTIONS } from '../../atlassian.constants.js';
-import { BitbucketApiClient } from '../../clients/bitbucket-api.client.js';
 import { AtlassianClock } from '../../clock/atlassian-clock.js';
-import { TokenCipher, webhookSecretBinding } from '../../crypto/token-cipher.js';
 import { AtlassianApiError } from '../../errors/api-errors.js';
 import { AtlassianErrorCode } from '../../errors/atlassian.error.js';
 import { AccountNotLinkedError } from '../../errors/token-errors.js';
 import { AtlassianWebhookRegistrationError } from '../../errors/webhook-registration.error.js';
 import type { NormalizedAtlassianOptions } from '../../options/normalized-options.interface.js';
 import { errorSummary } from './error-summary.js';
-import { BITBUCKET_WEBHOOK_SCOPE, BitbucketHookApi } from './bitbucket-hook-api.js';
+import { BitbucketHookApi } from './bitbucket-hook-api.js';
+import { BitbucketHookRegistrar } from './bitbucket-hook-registrar.js';
 import { JiraWebhookRegistrar } from './jira-webhook-registrar.js';
 import type { JiraWebhookFilter } from './jira-webhook-api.js';
 import type { WebhookRegistration } from './webhook-registration.entity.js';
@@ -37,9 +36,6 @@ export interface RegisterBitbucketWebhookInput {
   description?: string;
 }
 
-/** Bytes of a Bitbucket hook secret (hex-encoded, 64 characters). */
-const HOOK_SECRET_BYTES = 32;
-
 /**
  * Registers, lists and removes the webhooks of linked accounts: Jira dynamic webhooks (renewed by
  * `WebhookRenewalScheduler`) and Bitbucket hooks (a secret per hook, encrypted like a token, never
@@ -56,8 +52,7 @@ export class AtlassianWebhookService implements OnModuleInit {
     private readonly store: WebhookRegistrationStore,
     private readonly accounts: AccountLinkService,
     private readonly jira: JiraWebhookRegistrar,
-    private readonly bitbucketApi: BitbucketApiClient,
-    private readonly cipher: TokenCipher,
+    private readonly bitbucket: BitbucketHookRegistrar,
     private readonly clock: AtlassianClock,
     private readonly removalHooks: AccountRemovalHooks,
   ) {}
@@ -110,24 +105,14 @@ export class AtlassianWebhookService implements OnModuleInit {
     input: RegisterBitbucketWebhookInput,
   ): Promise<WebhookRegistrationView> {
     const url = this.requireUrl('bitbucketUrl');
-    const account = await this.account(accountId, 'bitbucket');
-    if (!account.scopes.includes(BITBUCKET_WEBHOOK_SCOPE)) {
-      throw new AtlassianWebhookRegistrationError(
-        AtlassianErrorCode.WebhookScopesMissing,
-        `The Bitbucket grant lacks the "${BITBUCKET_WEBHOOK_SCOPE}" scope: add it to the OAuth consumer's permissions, then have the user connect again.`,
-        [BITBUCKET_WEBHOOK_SCOPE],
-      );
-    }
+    this.bitbucket.assertMayRegister(await this.account(accountId, 'bitbucket'));
     const target = BitbucketHookApi.target(input.workspace, input.repository);
     // The row id first: the secret's ciphertext is bound to it.
     const id = randomUUID();
-    const secret = randomBytes(HOOK_SECRET_BYTES).toString('hex');
-    const hooks = new BitbucketHookApi(this.bitbucketApi.forAccount(accountId));
-    const uuid = await hooks.create(target, {
+    const created = await this.bitbucket.create(accountId, id, target, {
       url,
       description: input.description ?? 'nestjs-atlassian',
       events: input.events,
-      secret,
     });
     return this.storeOrUndo(
       {
@@ -135,15 +120,15 @@ export class AtlassianWebhookService implements OnModuleInit {
         provider: 'bitbucket',
         linkedAccountId: accountId,
         target,
-        remoteId: uuid,
+        remoteId: created.remoteId,
         events: input.events,
         jqlFilter: null,
         fieldIdsFilter: null,
-        secretEncrypted: this.cipher.encrypt(secret, webhookSecretBinding(id)),
+        secretEncrypted: created.secretEncrypted,
         expiresAt: null,
         lastRenewedAt: this.clock.now(),
       },
-      () => hooks.delete(target, uuid),
+      () => this.bitbucket.delete(accountId, target, created.remoteId),
     );
   }
 
@@ -189,11 +174,7 @@ export class AtlassianWebhookService implements OnModuleInit {
     try {
       if (row.provider === 'atlassian')
         await this.jira.delete(row.linkedAccountId, row.target, [row.remoteId]);
-      else
-        await new BitbucketHookApi(this.bitbucketApi.forAccount(row.linkedAccountId)).delete(
-          row.target,
-          row.remoteId,
-        );
+      else await this.bitbucket.delete(row.linkedAccountId, row.target, row.remoteId);
     } catch (err) {
       if (err instanceof AtlassianApiError && err.upstreamStatus === 404) return;
       throw err;
