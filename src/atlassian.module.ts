@@ -29,6 +29,13 @@ import { TokenRefreshJob } from './tokens/token-refresh.job.js';
 import { TokenRefreshScheduler } from './tokens/token-refresh.scheduler.js';
 import { TokenRefresher } from './tokens/token-refresher.js';
 import { TokenCipher } from './crypto/token-cipher.js';
+import { AccountRemovalHooks } from './accounts/account-removal-hooks.js';
+import { AtlassianWebhookService } from './webhooks/registrations/atlassian-webhook.service.js';
+import { BitbucketHookRegistrar } from './webhooks/registrations/bitbucket-hook-registrar.js';
+import { JiraWebhookRegistrar } from './webhooks/registrations/jira-webhook-registrar.js';
+import { WebhookRegistrationStore } from './webhooks/registrations/webhook-registration.store.js';
+import { WebhookRenewalJob } from './webhooks/renewal/webhook-renewal.job.js';
+import { WebhookRenewalScheduler } from './webhooks/renewal/webhook-renewal.scheduler.js';
 import { AtlassianTelemetry } from './telemetry/atlassian-telemetry.js';
 import { webhookReceivingProviders } from './webhooks/receiving/webhook-receiving.providers.js';
 import { WebhookReceiver } from './webhooks/receiving/webhook-receiver.service.js';
@@ -70,6 +77,13 @@ import { PersonalDataReporter } from './privacy/personal-data-reporter.js';
     AtlassianTelemetry,
     ...webhookReceivingProviders,
     ...personalDataProviders,
+    AccountRemovalHooks,
+    WebhookRegistrationStore,
+    JiraWebhookRegistrar,
+    BitbucketHookRegistrar,
+    AtlassianWebhookService,
+    WebhookRenewalJob,
+    WebhookRenewalScheduler,
   ],
   exports: [
     ATLASSIAN_OPTIONS,
@@ -88,6 +102,8 @@ import { PersonalDataReporter } from './privacy/personal-data-reporter.js';
     WebhookVerifier,
     WebhookReceiver,
     PersonalDataReporter,
+    AtlassianWebhookService,
+    WebhookRenewalScheduler,
   ],
 })
 export class AtlassianModule extends ConfigurableModuleClass {

@@ -92,6 +92,7 @@ export {
   type ReauthRequiredEvent,
   type TokenRefreshedEvent,
   type TokenRefreshFailedEvent,
+  type WebhookRegistrationStoppedEvent,
 } from './events/atlassian-events.js';
 
 // Personal data: Atlassian's reporting, erasure and profile refresh.
@@ -129,6 +130,18 @@ export {
   type WebhookDeliveryEventBase,
 } from './webhooks/receiving/webhook-events.js';
 export type { WebhookDeliveryStatus } from './webhooks/deliveries/webhook-delivery.entity.js';
+// Webhooks: registering and keeping them alive.
+export {
+  AtlassianWebhookService,
+  type RegisterJiraWebhookInput,
+  type RegisterBitbucketWebhookInput,
+} from './webhooks/registrations/atlassian-webhook.service.js';
+export type { WebhookRegistrationView } from './webhooks/registrations/webhook-registration.view.js';
+export type { WebhookRegistrationStatus } from './webhooks/registrations/webhook-registration.entity.js';
+export {
+  WebhookRenewalScheduler,
+  type WebhookRenewalResult,
+} from './webhooks/renewal/webhook-renewal.scheduler.js';
 
 // Errors and their codes.
 export {
@@ -151,6 +164,8 @@ export {
   AtlassianServiceAccountError,
   AtlassianConsentRequiredError,
   AtlassianWebhookError,
+  AtlassianWebhookRegistrationError,
+  type WebhookRegistrationErrorCode,
   type ApiCallTarget,
 } from './errors/index.js';
 

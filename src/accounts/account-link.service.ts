@@ -1,3 +1,4 @@
+import { AccountRemovalHooks } from './account-removal-hooks.js';
 import { AccountViews } from './account-views.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -66,6 +67,7 @@ export class AccountLinkService {
     private readonly clock: AtlassianClock,
     private readonly views: AccountViews,
     private readonly tokens: AtlassianTokenService,
+    private readonly removalHooks: AccountRemovalHooks,
   ) {}
 
   /**
@@ -145,8 +147,13 @@ export class AccountLinkService {
     return account ? toLinkedAccountView(account, account.sites ?? []) : null;
   }
 
-  /** Removes an account of this user with its sites and tokens; false when the user has no such account. */
+  /**
+   * Removes an account of this user with its sites and tokens, and first what it keeps at the
+   * provider (its webhooks, with the token that still works); false when the user has no such account.
+   */
   async unlink(userId: string, accountId: string): Promise<boolean> {
+    if (await this.accounts.existsBy({ id: accountId, userId }))
+      await this.removalHooks.beforeRemoval(accountId);
     const result = await this.accounts.delete({ id: accountId, userId });
     this.views.forget(accountId);
     return (result.affected ?? 0) > 0;

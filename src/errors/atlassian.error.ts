@@ -4,10 +4,10 @@ import { HttpException, HttpStatus } from '@nestjs/common';
  * Every stable error code this package can throw; match on `error.code`, never on the message.
  *
  * The prefix names the area: `oauth_` a sign-in that could not complete, `account_` linking,
- * `token_` (and `reauth_required`, older than the scheme) stored tokens, `webhook_` deliveries to
- * the app's webhook routes, `atlassian_` calls to Jira,
- * Confluence and Bitbucket, the scope guard, and the options checked at boot. Each code says the
- * class that carries it and the status a client gets; the README's table is checked against this.
+ * `token_` (and `reauth_required`, older than the scheme) stored tokens, `atlassian_` calls to Jira,
+ * Confluence and Bitbucket, the scope guard, and the options checked at boot, `webhook_` webhook
+ * registrations and deliveries to the app's webhook routes. Each code says the class that carries it
+ * and the status a client gets; the README's table is checked against this.
  */
 export const AtlassianErrorCode = {
   // Sign-in: the login and callback routes (nothing is stored).
@@ -135,6 +135,24 @@ export const AtlassianErrorCode = {
    * app with `rawBody: true`), or no `EventEmitterModule.forRoot()` to hand deliveries to.
    */
   WebhookReceiverMisconfigured: 'webhook_receiver_misconfigured',
+  // Webhooks: registering them (`AtlassianWebhookService`).
+
+  /**
+   * 409, {@link AtlassianWebhookRegistrationError}: the account already has 5 active Jira webhooks on
+   * that site (Jira's limit per app, user and site); refused before calling Jira. Remove one first.
+   */
+  WebhookLimitReached: 'webhook_limit_reached',
+  /** 500, {@link AtlassianWebhookRegistrationError}: `webhooks.jiraUrl` (or `bitbucketUrl`) is not configured. */
+  WebhookUrlMissing: 'webhook_url_missing',
+  /**
+   * 403, {@link AtlassianWebhookRegistrationError}: the account's grant lacks the webhook scopes (Jira:
+   * `manage:jira-webhook` and `read:jira-work`, or the granular ones; Bitbucket: `webhook`); lists them.
+   */
+  WebhookScopesMissing: 'webhook_scopes_missing',
+  /** 400, {@link AtlassianWebhookRegistrationError}: the provider refused the registration (events, JQL); its errors attached. */
+  WebhookRejected: 'webhook_rejected',
+  /** 404, {@link AtlassianWebhookRegistrationError}: no webhook registration has that id. */
+  WebhookRegistrationNotFound: 'webhook_registration_not_found',
 
   // Boot.
 

@@ -18,6 +18,7 @@ import { OAuthCallbackError, OAuthProviderError } from './oauth-callback.error.j
 import { TokenCipherError } from './token-cipher.error.js';
 import { AtlassianWebhookError } from './webhook.error.js';
 import { AtlassianServiceAccountError } from './service-account.error.js';
+import { AtlassianWebhookRegistrationError } from './webhook-registration.error.js';
 import {
   AccountNotLinkedError,
   AtlassianReauthRequiredError,
@@ -77,6 +78,13 @@ const thrown: { [K in AtlassianErrorCode]: (upstreamStatus?: number) => Error } 
   [C.WebhookStoreUnavailable]: () => new AtlassianWebhookError(C.WebhookStoreUnavailable, 503, 'x'),
   [C.WebhookReceiverMisconfigured]: () =>
     new AtlassianWebhookError(C.WebhookReceiverMisconfigured, 500, 'x'),
+  [C.WebhookLimitReached]: () => new AtlassianWebhookRegistrationError(C.WebhookLimitReached, '5'),
+  [C.WebhookUrlMissing]: () => new AtlassianWebhookRegistrationError(C.WebhookUrlMissing, 'url'),
+  [C.WebhookScopesMissing]: () =>
+    new AtlassianWebhookRegistrationError(C.WebhookScopesMissing, 'scopes', ['webhook']),
+  [C.WebhookRejected]: () => new AtlassianWebhookRegistrationError(C.WebhookRejected, 'jql'),
+  [C.WebhookRegistrationNotFound]: () =>
+    new AtlassianWebhookRegistrationError(C.WebhookRegistrationNotFound, 'gone'),
   [C.InvalidOptions]: () => new AtlassianOptionsError('atlassian.clientId', 'is required.'),
 };
 

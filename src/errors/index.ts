@@ -20,3 +20,7 @@ export {
   type ApiCallTarget,
 } from './api-errors.js';
 export { AtlassianWebhookError } from './webhook.error.js';
+export {
+  AtlassianWebhookRegistrationError,
+  type WebhookRegistrationErrorCode,
+} from './webhook-registration.error.js';

@@ -9,6 +9,8 @@ export const AtlassianEvents = {
   AccountClosed: 'atlassian.account.closed',
   ProfileUpdated: 'atlassian.account.profile_updated',
   PersonalDataReported: 'atlassian.personal_data.reported',
+  /** Not under `atlassian.webhook.`, where deliveries are published: a listener of those never gets this. */
+  WebhookRegistrationStopped: 'atlassian.webhook_registration.stopped',
 } as const;
 
 /** Every event names its account; none ever carries a token. */
@@ -56,4 +58,16 @@ export interface AccountClosedEvent extends AccountEvent {
 export interface ProfileUpdatedEvent extends AccountEvent {
   atlassianAccountId: string;
   refetched: boolean;
+}
+
+/**
+ * A webhook registration is no longer kept alive (`status: stopped`): the account must consent again
+ * (or lost the site); register it again after the user has connected.
+ */
+export interface WebhookRegistrationStoppedEvent extends AccountEvent {
+  registrationId: string;
+  /** Jira: the cloudId. */
+  target: string;
+  /** An error code, e.g. `reauth_required`, `atlassian_scope_missing`. */
+  reason: string;
 }

@@ -300,6 +300,32 @@ export interface ApiClientOptions {
   siteRecheckMs?: number;
 }
 
+/** Jira dynamic webhooks and Bitbucket hooks (`AtlassianWebhookService`): where deliveries go, how they are kept alive. */
+export interface WebhookOptions {
+  /**
+   * Public URL Jira delivers to: the app's Jira webhook route, as Jira reaches it (one per app).
+   * Registering a Jira webhook needs it; renewal runs only when it is set.
+   * @defaultValue none
+   */
+  jiraUrl?: string;
+  /**
+   * Public URL Bitbucket delivers to: the app's Bitbucket webhook route. Registering a Bitbucket hook needs it.
+   * @defaultValue none
+   */
+  bitbucketUrl?: string;
+  /**
+   * Renew a Jira registration when it expires within this many ms (Jira's last 30 days); under 30 days.
+   * @defaultValue `604800000` (7 days)
+   */
+  renewBeforeMs?: number;
+  /**
+   * Cron expression of the renewal tick (seconds field allowed), or `false` for no cron (run
+   * `WebhookRenewalScheduler.runOnce()` yourself).
+   * @defaultValue `'0 7 0,6,12,18 * * *'` (every 6 hours)
+   */
+  renewalCron?: string | false;
+}
+
 /** A service account's OAuth 2.0 credential (client credentials), as its org admin created it. */
 export interface ServiceAccountCredentials {
   /** The credential's client id. Required. */
@@ -391,7 +417,7 @@ export interface AtlassianModuleOptions {
   serviceAccounts?: Record<string, ServiceAccountCredentials>;
   /** Thresholds of the health indicator. */
   health?: HealthOptions;
-  /** Receiving webhook deliveries. */
+  /** Jira and Bitbucket webhooks: delivery URLs, renewal, and receiving deliveries. */
   webhooks?: WebhookOptions;
 }
 

@@ -10,6 +10,18 @@ import type {
   WebhookOptions,
 } from './atlassian-module-options.interface.js';
 
+/** The webhook options with their defaults; a URL not configured is null. */
+export interface NormalizedWebhookOptions {
+  jiraUrl: string | null;
+  bitbucketUrl: string | null;
+  renewBeforeMs: number;
+  renewalCron: string | false;
+  previousClientSecrets: readonly string[];
+  clockToleranceMs: number;
+  maxBodyBytes: number;
+  deliveryRetentionMs: number;
+}
+
 /** A decoded encryption key. */
 export interface EncryptionKey {
   id: string;
@@ -51,7 +63,7 @@ export interface NormalizedAtlassianOptions {
   api: Required<ApiClientOptions>;
   personalDataReporting: Required<PersonalDataReportingOptions>;
   health: Required<HealthOptions>;
-  webhooks: Readonly<Required<WebhookOptions>>;
+  webhooks: Readonly<NormalizedWebhookOptions>;
   /** By name; empty without service accounts. */
   serviceAccounts: Readonly<Record<string, ServiceAccountCredentials>>;
 }

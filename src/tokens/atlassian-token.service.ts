@@ -4,6 +4,7 @@ import type {
   LinkedAccount,
   LinkedAccountStatus,
 } from '../accounts/entities/linked-account.entity.js';
+import { AccountRemovalHooks } from '../accounts/account-removal-hooks.js';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import {
   AccountNotLinkedError,
@@ -53,6 +54,7 @@ export class AtlassianTokenService {
     private readonly refresher: TokenRefresher,
     private readonly cipher: TokenCipher,
     private readonly clock: AtlassianClock,
+    private readonly removalHooks: AccountRemovalHooks,
   ) {
     this.cache = new AccessTokenCache(options.tokens.cacheTtlMs);
   }
@@ -95,9 +97,13 @@ export class AtlassianTokenService {
     };
   }
 
-  /** Forgets the account's tokens (status `revoked`), e.g. before unlinking it. */
+  /**
+   * Forgets the account's tokens (status `revoked`), e.g. before unlinking it; first removes what it
+   * keeps at the provider (its webhooks), while the token still works.
+   */
   async forgetTokens(target: TokenTarget): Promise<void> {
     const account = await this.load(target);
+    await this.removalHooks.beforeRemoval(account.id);
     this.cache.deleteAccount(account.id);
     await this.store.forgetTokens(account.id);
   }

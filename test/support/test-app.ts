@@ -76,6 +76,11 @@ export interface TestAppSetup {
   now?: () => Date;
   /** What every API retry waits on, through {@link AtlassianClock}. Default: a real timer. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The Atlassian scopes the app asks for (`atlassian.scope`).
+   * Default: `read:jira-work`, `read:jira-user`, `read:confluence-space.summary`.
+   */
+  atlassianScope?: string[];
   /** Modules the app imports besides TypeORM and the Atlassian module. */
   imports?: ModuleImports;
   /** Controllers besides the fixture's sign-in routes. */
@@ -157,7 +162,11 @@ export async function startTestApp(setup: TestAppSetup): Promise<TestApp> {
           callbackURL,
           authBaseURL: emulator.authBaseURL,
           apiBaseURL: emulator.apiBaseURL,
-          scope: ['read:jira-work', 'read:jira-user', 'read:confluence-space.summary'],
+          scope: setup.atlassianScope ?? [
+            'read:jira-work',
+            'read:jira-user',
+            'read:confluence-space.summary',
+          ],
         },
         ...(bitbucket && { bitbucket }),
         encryptionKeys: [encryptionKey],
