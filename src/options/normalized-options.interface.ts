@@ -7,7 +7,6 @@ import type {
   ResolveUser,
   ServiceAccountCredentials,
   TokenOptions,
-  WebhookOptions,
 } from './atlassian-module-options.interface.js';
 
 /** The webhook options with their defaults; a URL not configured is null. */
