@@ -13,6 +13,7 @@ import {
   type JiraProject,
 } from './product-calls.js';
 import { CurrentUserId } from './session/current-user-id.js';
+import { DemoWebhookEvents, type DemoWebhookEvent } from './webhooks/demo-webhook-events.js';
 import { SignedInGuard } from './session/signed-in.guard.js';
 
 /** What `GET /api/me` answers: never a token. */
@@ -33,7 +34,14 @@ export class ApiController {
   constructor(
     private readonly accountLinks: AccountLinkService,
     private readonly atlassian: AtlassianApiClient,
+    private readonly webhookEvents: DemoWebhookEvents,
   ) {}
+
+  /** The signed-in user's latest webhook deliveries, newest first. */
+  @Get('webhooks/events')
+  events(@CurrentUserId() userId: string): DemoWebhookEvent[] {
+    return this.webhookEvents.latest(userId);
+  }
 
   @Get('me')
   async me(@CurrentUserId() userId: string): Promise<MeResponse> {

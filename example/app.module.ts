@@ -6,6 +6,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AtlassianModule, atlassianEntities, atlassianMigrations } from '../src/index.js';
@@ -19,6 +20,10 @@ import { HomeController } from './home.controller.js';
 import { DemoSession } from './session/demo-session.js';
 import { SessionMiddleware } from './session/session.middleware.js';
 import { SignedInGuard } from './session/signed-in.guard.js';
+import { DemoWebhookEvents } from './webhooks/demo-webhook-events.js';
+import { DemoWebhookRegistrations } from './webhooks/demo-webhook-registrations.js';
+import { EmulatorActionsController } from './webhooks/emulator-actions.controller.js';
+import { WebhooksController } from './webhooks/webhooks.controller.js';
 
 /**
  * The demo app: TypeORM (SQLite or PostgreSQL), the scheduler, the Atlassian module (with Bitbucket when
@@ -41,6 +46,8 @@ export class AppModule implements NestModule {
         }),
         // The host owns the scheduler; the library registers its proactive token refresh with it.
         ScheduleModule.forRoot(),
+        // The library publishes its events (refreshes, webhook deliveries, closed accounts) through it.
+        EventEmitterModule.forRoot(),
         TypeOrmModule.forRootAsync({
           inject: [ConfigService],
           useFactory: (config: ConfigService<DemoSettings, true>) => ({
@@ -72,23 +79,40 @@ export class AppModule implements NestModule {
                 apiBaseURL: bitbucket.apiBaseURL,
               },
               encryptionKeys: [config.get('tokenEncryptionKey', { infer: true })],
+              personalDataReporting: {
+                cron: config.get('personalDataReportingCron', { infer: true }),
+              },
+              // Where Jira and Bitbucket deliver: this app's WebhooksController. Real Jira needs a
+              // public HTTPS URL here (e.g. a tunnel), so the demo's own URL works with the emulator only.
+              webhooks: {
+                jiraUrl: `${config.get('publicURL', { infer: true })}/webhooks/jira`,
+                bitbucketUrl: `${config.get('publicURL', { infer: true })}/webhooks/bitbucket`,
+              },
             };
           },
         }),
       ],
-      controllers: controllersFor(settings),
+      controllers: [
+        ...controllersFor(settings),
+        WebhooksController,
+        ...(emulator ? [EmulatorActionsController] : []),
+      ],
       providers: [
         DemoSession,
         SignedInGuard,
+        DemoWebhookEvents,
+        DemoWebhookRegistrations,
         { provide: DemoEmulatorHost, useValue: new DemoEmulatorHost(emulator) },
       ],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer
-      .apply(SessionMiddleware)
-      .forRoutes(...controllersFor({ bitbucket: this.config.get('bitbucket', { infer: true }) }));
+    consumer.apply(SessionMiddleware).forRoutes(
+      ...controllersFor({ bitbucket: this.config.get('bitbucket', { infer: true }) }),
+      // Its paths only: without the emulator the controller is not mounted and they answer 404.
+      EmulatorActionsController,
+    );
   }
 }
 

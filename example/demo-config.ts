@@ -31,6 +31,11 @@ export interface DemoConfig {
   sessionSecret: string;
   /** Port of the built-in emulator (`EMULATOR_PORT`); 0 picks a free one. */
   emulatorPort: number;
+  /**
+   * How often personal data reporting runs (`PERSONAL_DATA_REPORTING_CRON`, a seconds field allowed);
+   * undefined: the library's default, daily.
+   */
+  personalDataReportingCron?: string;
   /** Things the person starting the demo must be told, e.g. that a built-in demo secret is in use. */
   warnings: string[];
 }
@@ -62,6 +67,8 @@ export interface DemoSettings {
   database: DemoDatabase;
   tokenEncryptionKey: string;
   sessionSecret: string;
+  /** `personalDataReporting.cron`, or undefined for the library's default. */
+  personalDataReportingCron?: string;
 }
 
 /** The path the demo's callback route listens on; a custom `ATLASSIAN_CALLBACK_URL` must end with it. */
@@ -116,7 +123,9 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     scopes:
       value('ATLASSIAN_SCOPES')
         ?.split(/[\s,]+/)
-        .filter(Boolean) ?? DEFAULT_SCOPES,
+        .filter(Boolean) ??
+      // With the emulator, webhooks work out of the box; a real app must enable the scope first.
+      (clientId ? DEFAULT_SCOPES : [...DEFAULT_SCOPES, 'manage:jira-webhook']),
     bitbucketClient: bitbucketClientId
       ? { clientId: bitbucketClientId, clientSecret: bitbucketClientSecret! }
       : undefined,
@@ -141,6 +150,7 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
       value('SESSION_SECRET') ??
       demoDefault('SESSION_SECRET', DEMO_SESSION_SECRET, 'openssl rand -base64 32', warnings),
     emulatorPort: readPort('EMULATOR_PORT', value('EMULATOR_PORT'), 0),
+    personalDataReportingCron: value('PERSONAL_DATA_REPORTING_CRON'),
     warnings,
   };
 }

@@ -9,13 +9,13 @@ import {
  * Starts the in-process stand-in for Atlassian and Bitbucket, with the demo's callback URLs registered for
  * its default Atlassian client and, when given, its default Bitbucket consumer.
  */
-export function startDemoEmulator(
+export async function startDemoEmulator(
   callbackURL: string,
   port: number,
   bitbucketCallbackURL?: string,
 ): Promise<AtlassianEmulator> {
   // The real clock, so that codes and tokens expire as they would at Atlassian.
-  return AtlassianEmulator.start({
+  const emulator = await AtlassianEmulator.start({
     port,
     realTimeClock: true,
     clients: [{ ...DEFAULT_EMULATOR_CLIENT, redirectUris: [callbackURL] }],
@@ -25,6 +25,10 @@ export function startDemoEmulator(
       ],
     }),
   });
+  // A one-minute personal data reporting cycle (Atlassian's is 7 days), so that an account closed
+  // with the page's button is reported, and erased, within minutes of the next report.
+  emulator.personalData.setCyclePeriod('PT1M');
+  return emulator;
 }
 
 /** Stops the emulator when the app closes (also on SIGINT / SIGTERM, through `enableShutdownHooks`). */

@@ -1,5 +1,7 @@
 import type { LinkedAccountView, SiteView } from '../src/index.js';
 import type { RepositorySummary } from './bitbucket-repositories.js';
+import type { DemoWebhookEvent } from './webhooks/demo-webhook-events.js';
+import type { SiteWebhook } from './webhooks/demo-webhook-registrations.js';
 import type { ConfluenceSpace, JiraProject } from './product-calls.js';
 
 /** Everything the home page shows. */
@@ -12,6 +14,10 @@ export interface HomePageModel {
   userId?: string;
   /** The user's linked accounts, one section per person (Atlassian account id). */
   identities: IdentitySection[];
+  /** The signed-in user's latest webhook deliveries, newest first (the page keeps them fresh). */
+  webhookEvents: DemoWebhookEvent[];
+  /** True when the built-in emulator plays Atlassian: the page offers to act as Atlassian would. */
+  emulator: boolean;
 }
 
 /** One person: their Atlassian and Bitbucket accounts share the Atlassian account id. */
@@ -30,6 +36,8 @@ export interface AccountSection {
 /** A site, with its Jira data when it has Jira scopes and its Confluence spaces when it has Confluence scopes. */
 export interface SiteSection {
   site: SiteView;
+  /** The site's Jira webhook: registered (and kept alive), or why not; undefined without webhook scopes. */
+  webhook?: SiteWebhook;
   jira?: { displayName?: string; projects?: JiraProject[]; errors: string[] };
   confluence?: { spaces?: ConfluenceSpace[]; errors: string[] };
 }
@@ -70,8 +78,74 @@ function signedIn(userId: string, model: HomePageModel): string {
     ? model.identities.map(identityCard).join('\n')
     : '<section class="card"><p>No linked accounts yet.</p></section>';
   return `<p>Signed in as app user <code id="user-id">${escapeHtml(userId)}</code>. Connecting Atlassian or Bitbucket again links the account to this user.</p>
-<h2>Linked accounts, by person</h2>${identities}`;
+${webhookCard(model)}<h2>Linked accounts, by person</h2>${identities}`;
 }
+
+/**
+ * The latest deliveries (refreshed every second from `GET /api/webhooks/events`) and, with the
+ * emulator, buttons that act as Atlassian would: edit an issue, close the person's account.
+ */
+function webhookCard(model: HomePageModel): string {
+  const watched = model.identities
+    .flatMap((identity) => identity.accounts)
+    .flatMap((account) => account.sites)
+    .find((site) => site.webhook?.registration?.status === 'active');
+  const actions = model.emulator
+    ? `<div class="actions">${
+        watched
+          ? `<button class="button" id="update-issue" data-cloud-id="${escapeHtml(watched.site.cloudId)}">Update an issue in ${escapeHtml(watched.site.name)}</button>`
+          : '<span class="muted">No site has a webhook yet.</span>'
+      }<button class="button secondary" id="close-account">Close my Atlassian account</button></div>
+<p class="muted" id="emulator-action-result"></p>`
+    : '';
+  return `<section class="card" id="webhooks"><h2 class="identity-title">Webhook events</h2>
+<p class="muted">Jira delivers to <code>POST /webhooks/jira</code>, Bitbucket to <code>POST /webhooks/bitbucket</code>; the newest first.</p>
+${actions}<ul id="webhook-events">${model.webhookEvents.map(webhookEventItem).join('') || '<li class="muted">none yet</li>'}</ul></section>
+<script>${WEBHOOK_SCRIPT}</script>`;
+}
+
+function webhookEventItem(event: DemoWebhookEvent): string {
+  return `<li class="webhook-event" data-delivery-id="${escapeHtml(event.id)}">${escapeHtml(describeEvent(event))}</li>`;
+}
+
+/** One line per delivery; the page script writes the same line. */
+function describeEvent(event: DemoWebhookEvent): string {
+  return `${event.event} ${event.issueKey ?? event.repository ?? ''} at ${event.receivedAt}`;
+}
+
+// Text only (textContent): a delivery's fields never become markup.
+const WEBHOOK_SCRIPT = `(() => {
+const list = document.getElementById('webhook-events');
+const result = document.getElementById('emulator-action-result');
+const line = (e) => e.event + ' ' + (e.issueKey ?? e.repository ?? '') + ' at ' + e.receivedAt;
+async function refresh() {
+  const answer = await fetch('/api/webhooks/events').catch(() => undefined);
+  if (!answer || !answer.ok) return;
+  const events = await answer.json();
+  if (events.length === 0) return;
+  list.replaceChildren(...events.map((e) => {
+    const item = document.createElement('li');
+    item.className = 'webhook-event';
+    item.dataset.deliveryId = e.id;
+    item.textContent = line(e);
+    return item;
+  }));
+}
+setInterval(refresh, 1000);
+async function act(button, path, body, done) {
+  button.disabled = true;
+  const answer = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const json = await answer.json().catch(() => ({}));
+  result.textContent = answer.ok ? done(json) : (json.message ?? 'failed');
+  button.disabled = false;
+}
+document.getElementById('update-issue')?.addEventListener('click', (event) =>
+  act(event.currentTarget, '/demo/emulator/update-issue', { cloudId: event.currentTarget.dataset.cloudId },
+    (json) => json.issueKey + ' now reads "' + json.summary + '": watch for its delivery below.'));
+document.getElementById('close-account')?.addEventListener('click', (event) =>
+  act(event.currentTarget, '/demo/emulator/close-account', {},
+    () => 'Closed at Atlassian: the next personal data report (PERSONAL_DATA_REPORTING_CRON) erases it here. Reload to see.'));
+})();`;
 
 function signOutForm(): string {
   return '<form method="post" action="/logout"><button class="button secondary" id="sign-out">Sign out</button></form>';
@@ -117,7 +191,12 @@ function profileFields(value: Record<string, unknown>, prefix = ''): Array<[stri
   return Object.entries(value).flatMap(([name, field]): Array<[string, string]> =>
     field !== null && typeof field === 'object' && !Array.isArray(field)
       ? profileFields(field as Record<string, unknown>, `${prefix}${name}.`)
-      : [[`${prefix}${name}`, field === null ? '—' : String(field)]],
+      : [
+          [
+            `${prefix}${name}`,
+            field === null ? '—' : typeof field === 'string' ? field : JSON.stringify(field),
+          ],
+        ],
   );
 }
 
@@ -136,10 +215,21 @@ function repositoriesBlock(repositories: AccountSection['repositories']): string
   return list + errorLines(repositories.errors);
 }
 
-function siteBlock({ site, jira, confluence }: SiteSection): string {
+function siteBlock({ site, webhook, jira, confluence }: SiteSection): string {
   return `<div class="site" data-cloud-id="${escapeHtml(site.cloudId)}"><h3>${escapeHtml(site.name)}</h3>
 <div>${link(site.url, site.url, 'site-url')} <span class="muted">cloudId <code>${escapeHtml(site.cloudId)}</code></span></div>
-${jira ? jiraBlock(jira) : '<p class="muted">No Jira scopes on this site.</p>'}${confluence ? confluenceBlock(confluence) : ''}</div>`;
+${webhookLine(webhook)}${jira ? jiraBlock(jira) : '<p class="muted">No Jira scopes on this site.</p>'}${confluence ? confluenceBlock(confluence) : ''}</div>`;
+}
+
+function webhookLine(webhook: SiteWebhook | undefined): string {
+  if (!webhook) return '';
+  const { registration, error } = webhook;
+  if (!registration)
+    return `<p class="error webhook-error">No webhook: ${escapeHtml(error ?? 'unknown')}</p>`;
+  const expires = registration.expiresAt
+    ? `, expires ${escapeHtml(new Date(registration.expiresAt).toISOString().slice(0, 10))} (renewed by the library)`
+    : '';
+  return `<p class="webhook" data-status="${escapeHtml(registration.status)}">Jira webhook <code>${escapeHtml(registration.remoteId)}</code>: ${escapeHtml(registration.status)}${expires}</p>`;
 }
 
 /** Only web links: a `javascript:` URL must never become clickable. */

@@ -14,6 +14,11 @@ import type { DemoSettings } from './demo-config.js';
 import { renderHomePage, type AccountSection, type SiteSection } from './home-page.js';
 import { productCalls } from './product-calls.js';
 import { currentUserId } from './session/current-user-id.js';
+import { DemoWebhookEvents } from './webhooks/demo-webhook-events.js';
+import {
+  DemoWebhookRegistrations,
+  type SiteWebhook,
+} from './webhooks/demo-webhook-registrations.js';
 
 /** The demo's one page, rendered on the server: every failure becomes a message on the page, not a 500. */
 @Controller()
@@ -21,11 +26,14 @@ export class HomeController {
   private readonly atlassianLabel: string;
   private readonly bitbucketLabel: string | undefined;
   private readonly emulatedBitbucket: boolean;
+  private readonly emulator: boolean;
 
   constructor(
     private readonly accountLinks: AccountLinkService,
     private readonly atlassian: AtlassianApiClient,
     private readonly bitbucket: BitbucketApiClient,
+    private readonly webhookEvents: DemoWebhookEvents,
+    private readonly webhookRegistrations: DemoWebhookRegistrations,
     config: ConfigService<DemoSettings, true>,
   ) {
     const atlassianSettings = config.get('atlassian', { infer: true });
@@ -39,6 +47,7 @@ export class HomeController {
         ? `built-in emulator at ${bitbucketSettings.authBaseURL}`
         : bitbucketSettings.authBaseURL);
     this.emulatedBitbucket = bitbucketSettings?.emulator ?? false;
+    this.emulator = atlassianSettings.emulator;
   }
 
   @Get()
@@ -63,10 +72,14 @@ export class HomeController {
       bitbucketLabel: this.bitbucketLabel,
       userId,
       identities: sections,
+      webhookEvents: userId ? this.webhookEvents.latest(userId) : [],
+      emulator: this.emulator,
     });
   }
 
   private async accountSection(account: LinkedAccountView): Promise<AccountSection> {
+    // A closed, revoked or re-consent account has no token to call with: show it, call nothing.
+    if (account.status !== 'active') return { account, sites: [] };
     if (account.provider === 'bitbucket') {
       const [repositories] = await Promise.allSettled([
         listRepositories(this.bitbucket.forAccount(account.id), this.emulatedBitbucket),
@@ -77,16 +90,23 @@ export class HomeController {
         repositories: { list: valueOf(repositories), errors: errorsOf(repositories) },
       };
     }
+    const webhooks = await this.webhookRegistrations.ofAccount(account);
     return {
       account,
-      sites: await Promise.all(account.sites.map((site) => this.siteSection(account, site))),
+      sites: await Promise.all(
+        account.sites.map((site) => this.siteSection(account, site, webhooks.get(site.cloudId))),
+      ),
     };
   }
 
   /** Jira data for a site with Jira scopes, Confluence spaces for one with Confluence scopes. */
-  private async siteSection(account: LinkedAccountView, site: SiteView): Promise<SiteSection> {
+  private async siteSection(
+    account: LinkedAccountView,
+    site: SiteView,
+    webhook: SiteWebhook | undefined,
+  ): Promise<SiteSection> {
     const api = this.atlassian.forAccount(account.id);
-    const section: SiteSection = { site };
+    const section: SiteSection = { site, webhook };
     if (isEligible(site, 'jira')) {
       const jira = api.jira(site.cloudId);
       const [myself, projects] = await Promise.allSettled([

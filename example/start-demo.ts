@@ -1,5 +1,6 @@
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { createServer } from 'node:net';
 import type { DataSource } from 'typeorm';
@@ -96,13 +97,18 @@ export async function startDemo(
     database: config.database,
     tokenEncryptionKey: config.tokenEncryptionKey,
     sessionSecret: config.sessionSecret,
+    personalDataReportingCron: config.personalDataReportingCron,
   };
-  let app: INestApplication | undefined;
+  let app: NestExpressApplication | undefined;
   try {
-    app = await NestFactory.create(AppModule.register(settings, emulator), {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.register(settings, emulator), {
       logger: options.logger ?? ['error', 'warn'],
       abortOnError: false,
+      // Webhook signatures cover the exact bytes delivered: keep them (req.rawBody).
+      rawBody: true,
     });
+    // Bitbucket payloads reach 256 KB; Express's JSON parser stops at 100 KB by default.
+    app.useBodyParser('json', { limit: '1mb' });
     app.enableShutdownHooks();
     await app.listen(port);
   } catch (err) {

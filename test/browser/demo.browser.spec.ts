@@ -1,6 +1,11 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AtlassianSite, AtlassianTokenService, LinkedAccount } from '../../src/index.js';
+import {
+  AtlassianSite,
+  AtlassianTokenService,
+  LinkedAccount,
+  PersonalDataReporter,
+} from '../../src/index.js';
 import { DEFAULT_EMULATOR_ACCOUNT_ID } from '../../src/testing/index.js';
 import { SESSION_COOKIE } from '../../example/session/demo-session.js';
 import { chromiumSkipReason, launchChromium } from '../support/chromium.js';
@@ -18,6 +23,15 @@ describe.skipIf(skipReason !== undefined)(
       running = await startDemoUnderTest();
       browser = await launchChromium();
     });
+    /** A new browser context, signed in to the demo by connecting Atlassian through the consent page. */
+    async function connectedPage() {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${running.demo.url}/auth/atlassian`);
+      await Promise.all([page.waitForURL(`${running.demo.url}/`), page.click('#approve')]);
+      return { context, page };
+    }
+
     afterAll(async () => {
       await browser?.close();
       await running?.close();
@@ -134,12 +148,37 @@ describe.skipIf(skipReason !== undefined)(
       await context.close();
     });
 
+    it('receives a Jira webhook: connect, press "Update an issue", and the delivery appears on the page', async () => {
+      const { demo } = running;
+      const { context, page } = await connectedPage();
+      // Connecting registered a webhook on each site whose grant allows it.
+      expect(await page.locator('.webhook[data-status="active"]').count()).toBeGreaterThan(0);
+      expect(await page.locator('.error').count()).toBe(0);
+      expect(await page.locator('#webhook-events .webhook-event').count()).toBe(0);
+
+      await page.click('#update-issue');
+      await page.locator('#emulator-action-result', { hasText: 'now reads' }).waitFor();
+      const delivered = page.locator('#webhook-events .webhook-event').first();
+      await delivered.waitFor();
+      expect(await delivered.textContent()).toMatch(/^jira:issue_updated [A-Z]+-\d+ at /);
+
+      const events = (await page.evaluate(() =>
+        fetch('/api/webhooks/events').then((answer) => answer.json()),
+      )) as Array<Record<string, unknown>>;
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({
+        id: await delivered.getAttribute('data-delivery-id'),
+        event: 'jira:issue_updated',
+        cloudId: await page.locator('#update-issue').getAttribute('data-cloud-id'),
+        issueKey: expect.stringMatching(/^[A-Z]+-\d+$/),
+        receivedAt: expect.any(String),
+      });
+      await context.close();
+    });
+
     it('signs out with the Sign out button and forgets the demo session, not the link', async () => {
       const { demo } = running;
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      await page.goto(`${demo.url}/auth/atlassian`);
-      await Promise.all([page.waitForURL(`${demo.url}/`), page.click('#approve')]);
+      const { context, page } = await connectedPage();
       expect(await page.textContent('#user-id')).toBeTruthy();
 
       await Promise.all([
@@ -155,6 +194,29 @@ describe.skipIf(skipReason !== undefined)(
           .getRepository(LinkedAccount)
           .countBy({ provider: 'atlassian', providerAccountId: DEFAULT_EMULATOR_ACCOUNT_ID }),
       ).toBe(1);
+      await context.close();
+    });
+
+    // Last: it closes the emulator's default person for good.
+    it('closes the account at Atlassian with the button; the next personal data report erases it from the page', async () => {
+      const { demo } = running;
+      const { context, page } = await connectedPage();
+      expect(await page.locator('.account-name').first().textContent()).toBe('Ada Lovelace');
+
+      await page.click('#close-account');
+      await page.locator('#emulator-action-result', { hasText: 'Closed at Atlassian' }).waitFor();
+      // What PERSONAL_DATA_REPORTING_CRON would run.
+      const summary = await demo.app.get(PersonalDataReporter).runOnce();
+      expect(summary.closed).toBeGreaterThanOrEqual(1);
+
+      await page.reload();
+      const account = page.locator('.account[data-provider="atlassian"]');
+      expect(await account.locator('.status').textContent()).toBe('closed');
+      expect(await account.locator('.account-name').textContent()).toBe('(no name)');
+      const text = (await page.textContent('main'))!;
+      expect(text).not.toContain('Ada Lovelace');
+      expect(text).not.toContain('ada@example.com');
+      expect(await account.locator('.profile-none').count()).toBe(1);
       await context.close();
     });
   },

@@ -22,11 +22,18 @@ export class EmulatorPersonalDataControls {
 
   /**
    * Close `accountId` at `at` (default: now): from then on reports answer `closed` for it, and its
-   * Atlassian grants stop working, as a closed account's would.
+   * Atlassian grants stop working, as a closed account's would. `keepGrants` leaves them working: for a
+   * demo whose only person is the one closed, whose grant must still carry the report that says so
+   * (a real app reports with any other user's grant).
    */
-  markClosed(accountId: string, at: Date = this.atlassian.clock.now()): void {
+  markClosed(
+    accountId: string,
+    at: Date = this.atlassian.clock.now(),
+    options: { keepGrants?: boolean } = {},
+  ): void {
     this.atlassian.personalData.markClosed(accountId, at.getTime());
-    if (this.atlassian.directory.user(accountId)) this.atlassian.tokens.revokeAccount(accountId);
+    if (!options.keepGrants && this.atlassian.directory.user(accountId))
+      this.atlassian.tokens.revokeAccount(accountId);
   }
 
   /**

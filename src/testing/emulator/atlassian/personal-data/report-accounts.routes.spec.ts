@@ -76,6 +76,17 @@ describe('POST /app/report-accounts/', () => {
     });
   });
 
+  it("revokes a closed person's grants, unless told to keep them", async () => {
+    emulator.personalData.markClosed(DEFAULT_EMULATOR_ACCOUNT_ID, undefined, { keepGrants: true });
+    expect(emulator.isAccessTokenValid(token)).toBe(true);
+    expect((await report(accounts(DEFAULT_EMULATOR_ACCOUNT_ID))).body).toEqual({
+      accounts: [{ accountId: DEFAULT_EMULATOR_ACCOUNT_ID, status: 'closed' }],
+    });
+    emulator.personalData.markClosed(DEFAULT_EMULATOR_ACCOUNT_ID);
+    expect(emulator.isAccessTokenValid(token)).toBe(false);
+    expect((await report(accounts('someone'))).status).toBe(401);
+  });
+
   it('answers updated only for data fetched before the update', async () => {
     const before = new Date(emulator.clock.nowMs() - HOUR_MS).toISOString();
     const after = new Date(emulator.clock.nowMs() + HOUR_MS).toISOString();
