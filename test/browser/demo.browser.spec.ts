@@ -149,7 +149,6 @@ describe.skipIf(skipReason !== undefined)(
     });
 
     it('receives a Jira webhook: connect, press "Update an issue", and the delivery appears on the page', async () => {
-      const { demo } = running;
       const { context, page } = await connectedPage();
       // Connecting registered a webhook on each site whose grant allows it.
       expect(await page.locator('.webhook[data-status="active"]').count()).toBeGreaterThan(0);
