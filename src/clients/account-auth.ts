@@ -52,6 +52,7 @@ export function accountAuth(
   const target = { accountId };
   return {
     clientId,
+    cachedToken: () => tokens.cachedAccessToken(target),
     getToken: () => tokens.getAccessToken(target),
     forceRefresh: () => tokens.forceRefresh(target),
     grantedScopes: () => grantedScopes,

@@ -38,6 +38,8 @@ export interface ApiRequest {
 export interface ApiAuth {
   /** The OAuth client the token belongs to: Atlassian's quotas are per app. */
   clientId: string;
+  /** The token, when it is at hand without waiting (held in memory); else undefined: call {@link getToken}. */
+  cachedToken?(): string | undefined;
   getToken(): Promise<string>;
   /** A new token after a 401 (one forced refresh); `rejected` is the token the provider refused. */
   forceRefresh(rejected?: string): Promise<string>;
@@ -89,7 +91,8 @@ export class ApiRequestExecutor {
   private async executeWithRetries<T>(request: ApiRequest, auth: ApiAuth): Promise<T> {
     const { maxRetries, rateLimitRetries } = this.options.api;
     const keys = callPauseKeys({ clientId: auth.clientId, ...request.target });
-    let token = await auth.getToken();
+    // Most calls find the token in memory: no promise, no wait for it.
+    let token = auth.cachedToken?.() ?? (await auth.getToken());
     let refreshed = false;
     let failures = 0;
     let rateLimited = 0;

@@ -59,6 +59,15 @@ export class AtlassianTokenService {
     this.cache = new AccessTokenCache(options.tokens.cacheTtlMs);
   }
 
+  /**
+   * The access token held in memory for the target, if any (what {@link getAccessToken} would hand out
+   * without reading the database); undefined otherwise. Synchronous: the API client's hot path.
+   * @internal
+   */
+  cachedAccessToken(target: TokenTarget): string | undefined {
+    return this.cache.get(targetKey(target), this.clock.now());
+  }
+
   /** A valid access token for the account, refreshed first when it expires within the skew. */
   async getAccessToken(target: TokenTarget): Promise<string> {
     const key = targetKey(target);
