@@ -69,6 +69,8 @@ export interface TestAppSetup {
    * `bitbucket: true` builds).
    */
   options?: Partial<AtlassianModuleOptions>;
+  /** Module options that name the app's own URL (e.g. webhook delivery URLs), merged after `options`. */
+  optionsForUrl?: (appUrl: string) => Partial<AtlassianModuleOptions>;
   /**
    * What the app takes as now (e.g. the emulator's movable clock), through {@link AtlassianClock}.
    * Default: the real time.
@@ -172,6 +174,7 @@ export async function startTestApp(setup: TestAppSetup): Promise<TestApp> {
         encryptionKeys: [encryptionKey],
         httpTimeoutMs: 2_000,
         ...options,
+        ...setup.optionsForUrl?.(url),
         ...(setup.dataSource && { dataSource: setup.dataSource }),
       }),
       ...imports,
