@@ -32,22 +32,28 @@ describe('TokenRefreshScheduler registration (sqlite)', () => {
     expect(registry.getCronJobs().has(JOB)).toBe(false);
   });
 
-  it('without ScheduleModule.forRoot() in the app, boots and warns once, naming it and how to turn the scheduler off', async () => {
+  it('without ScheduleModule.forRoot() in the app, boots and warns once per scheduled job, naming it and how to turn it off', async () => {
     emulator = await AtlassianEmulator.start();
     const logger = new CapturingLogger();
     app = await startTestApp({ database: await createTestDatabase('sqlite'), emulator, logger });
     const warnings = logger.lines.filter((line) => line.includes('ScheduleModule.forRoot()'));
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/refreshScheduler\.enabled to false/);
+    // The token refresh and personal data reporting are on by default; webhook renewal only with a jiraUrl.
+    expect(warnings).toHaveLength(2);
+    expect(warnings.filter((line) => /refreshScheduler\.enabled to false/.test(line))).toHaveLength(
+      1,
+    );
+    expect(
+      warnings.filter((line) => /personalDataReporting\.enabled to false/.test(line)),
+    ).toHaveLength(1);
   });
 
-  it('stays silent with refreshScheduler.enabled false', async () => {
+  it('stays silent with the scheduled jobs turned off', async () => {
     emulator = await AtlassianEmulator.start();
     const logger = new CapturingLogger();
     app = await startTestApp({
       database: await createTestDatabase('sqlite'),
       emulator,
-      options: { refreshScheduler: { enabled: false } },
+      options: { refreshScheduler: { enabled: false }, personalDataReporting: { enabled: false } },
       logger,
     });
     expect(logger.lines.filter((line) => /ScheduleModule|scheduler/i.test(line))).toEqual([]);

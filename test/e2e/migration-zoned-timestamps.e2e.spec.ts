@@ -44,15 +44,23 @@ describe('ZonedTimestamps1795500000000 on an existing PostgreSQL database', () =
     await before.initialize();
     try {
       await before.runMigrations();
-      await before.getRepository(LinkedAccount).insert({
+      const row = {
         id,
         userId: 'u',
-        provider: 'atlassian',
+        provider: 'atlassian' as const,
         providerAccountId: 'kolkata-writer',
         scopes: [],
         accessTokenEncrypted: 'x',
+        version: 1,
         ...INSTANTS,
-      });
+      };
+      // Only the columns the first release had: later columns do not exist yet.
+      await before
+        .createQueryBuilder()
+        .insert()
+        .into(LinkedAccount, Object.keys(row))
+        .values(row)
+        .execute();
       // The defect the migration repairs: stored as Kolkata wall time, 5.5 h off as an instant.
       const [raw] = await before.query(
         `SELECT "consentedAt"::text AS consented FROM atlassian_linked_accounts`,
@@ -78,7 +86,14 @@ describe('ZonedTimestamps1795500000000 on an existing PostgreSQL database', () =
         `SELECT count(*)::int AS zoned FROM information_schema.columns WHERE table_name = 'atlassian_linked_accounts' AND data_type = 'timestamp with time zone'`,
       );
       expect(types.zoned).toBe(8);
-      const row = await after.getRepository(LinkedAccount).findOneByOrFail({ id });
+      // Only columns of that release: later ones are not there yet.
+      const select = {
+        id: true,
+        accessTokenExpiresAt: true,
+        lastRefreshedAt: true,
+        consentedAt: true,
+      };
+      const row = await after.getRepository(LinkedAccount).findOneOrFail({ where: { id }, select });
       expect({
         accessTokenExpiresAt: row.accessTokenExpiresAt,
         lastRefreshedAt: row.lastRefreshedAt,
@@ -86,7 +101,9 @@ describe('ZonedTimestamps1795500000000 on an existing PostgreSQL database', () =
       }).toEqual(INSTANTS);
       // And a process in another zone now reads the same instants.
       process.env.TZ = 'America/Los_Angeles';
-      const again = await after.getRepository(LinkedAccount).findOneByOrFail({ id });
+      const again = await after
+        .getRepository(LinkedAccount)
+        .findOneOrFail({ where: { id }, select });
       expect(again.consentedAt.toISOString()).toBe(INSTANTS.consentedAt.toISOString());
     } finally {
       await after.destroy();

@@ -252,6 +252,10 @@ describe.each(['sqlite', 'postgres'] as const)('metrics and traces (%s)', (kind)
         value: 4,
       },
       {
+        attributes: { 'atlassian.provider': 'atlassian', 'atlassian.account.status': 'closed' },
+        value: 0,
+      },
+      {
         attributes: {
           'atlassian.provider': 'atlassian',
           'atlassian.account.status': 'reauth_required',
