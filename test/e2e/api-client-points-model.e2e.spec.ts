@@ -25,17 +25,25 @@ describe('API client under the points model (one process, virtual time)', () => 
   const waits: number[] = [];
 
   beforeAll(async () => {
-    signedIn = await startSignedInApi((started) => ({
+    const setup = (started: AtlassianEmulator) => ({
       options: { api: { maxRetryWaitMs: HOUR_MS } },
       // Its @RequireAtlassianScopes names write:jira-work, which lets the login route ask for it.
       controllers: [ScopedTestController],
       now: () => started.clock.now(),
-      sleep: async (ms) => {
+      sleep: async (ms: number) => {
         waits.push(ms);
         started.clock.advance(ms);
       },
-    }));
+    });
+    signedIn = await startSignedInApi((started) => {
+      // Half past the hour, whatever the real time: the first test waits half an hour for the
+      // quota's reset (plus up to 10% jitter), well within the life of the tokens issued now. From
+      // the real minute, a sign-in just after the hour saw its token expire during that wait.
+      started.clock.set(new Date(Math.floor(Date.now() / HOUR_MS) * HOUR_MS + HOUR_MS / 2));
+      return setup(started);
+    });
     ({ emulator, api, userId } = signedIn);
+
     // Consent to writes too (the issue edits below): the same account, one more scope.
     const session = new BrowserSession();
     const login = await session.request(`${signedIn.app.url}/auth/atlassian?scope=write:jira-work`);
