@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { apiClientOverheadBenchmark } from './api-client-overhead.js';
 import { getAccessTokenBenchmark } from './get-access-token.js';
 import { multiProcessSweepBenchmark } from './multi-process-sweep.js';
+import { refreshPolicyBenchmark } from './refresh-policy.js';
 import { refreshSweepBenchmark } from './refresh-sweep.js';
 import { schedulerTickCostBenchmark } from './scheduler-tick-cost.js';
 
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   'multi-process-sweep': multiProcessSweepBenchmark,
   'tick-cost': schedulerTickCostBenchmark,
   'api-client': apiClientOverheadBenchmark,
+  'refresh-policy': refreshPolicyBenchmark,
 };
 
 const requested = process.argv.slice(2);

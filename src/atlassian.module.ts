@@ -26,6 +26,7 @@ import { useZonedTimestamps } from './accounts/zoned-timestamps.js';
 import { ConsentWarningJob } from './tokens/consent-warning.job.js';
 import { TokenKeyRotationService } from './tokens/token-key-rotation.service.js';
 import { TokenRefreshJob } from './tokens/token-refresh.job.js';
+import { AccountUsageRecorder } from './tokens/account-usage.recorder.js';
 import { TokenRefreshScheduler } from './tokens/token-refresh.scheduler.js';
 import { TokenRefresher } from './tokens/token-refresher.js';
 import { TokenCipher } from './crypto/token-cipher.js';
@@ -58,6 +59,7 @@ import { PersonalDataReporter } from './privacy/personal-data-reporter.js';
     AtlassianEventPublisher,
     AccountTokenStore,
     TokenRefresher,
+    AccountUsageRecorder,
     AtlassianTokenService,
     TokenRefreshJob,
     ConsentWarningJob,

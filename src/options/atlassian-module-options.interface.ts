@@ -176,6 +176,16 @@ export interface RefreshSchedulerOptions {
    */
   windowSeconds?: number;
   /**
+   * The window refreshes only accounts used (an access token taken) or signed in within this many ms; the others are refreshed on demand, at their next use, and by the keep-alive. `0` or `null`: every account, as before.
+   * @defaultValue `21600000` (6 hours)
+   */
+  proactiveForUsedWithinMs?: number | null;
+  /**
+   * How often each process writes the accounts it used to `lastUsedAt`, in ms: one UPDATE per flush, never one per call (also at shutdown).
+   * @defaultValue `60000`
+   */
+  usageFlushIntervalMs?: number;
+  /**
    * Refresh accounts not refreshed for this many days, well before the 90-day inactivity expiry.
    * @defaultValue `60`
    */

@@ -90,14 +90,20 @@ export function normalizeOptions(options: AtlassianModuleOptions): NormalizedAtl
     enabled: true,
     cron: '0 * * * * *',
     windowSeconds: 600,
+    proactiveForUsedWithinMs: 6 * 3600_000,
+    usageFlushIntervalMs: 60_000,
     keepAliveAfterDays: 60,
     consentWarningDays: 14,
     batchSize: 500,
     concurrency: 10,
     ...definedOnly(options.refreshScheduler),
   };
+  // `null` is the documented spelling of "every account", as `0` is.
+  refreshScheduler.proactiveForUsedWithinMs ??= 0;
   assertNumbers('refreshScheduler', refreshScheduler, {
     windowSeconds: 0,
+    proactiveForUsedWithinMs: 0,
+    usageFlushIntervalMs: 1,
     keepAliveAfterDays: 1,
     consentWarningDays: 0,
     batchSize: 1,

@@ -34,6 +34,7 @@ export const atlassianProvider = {
       { error: 'invalid_grant' },
       { error: 'unauthorized_client', description: /refresh.?token/i },
     ],
+    accessTokenLifetimeSeconds: 3600,
     refreshTokenInactivityDays: 90,
     refreshTokenReuseLeewaySeconds: 600,
     consentLifetimeDays: 365,

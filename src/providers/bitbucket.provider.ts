@@ -28,6 +28,7 @@ export const bitbucketProvider = {
       { error: 'invalid_request', description: /refresh.?token/i },
     ],
     // Unused refresh tokens expire after 3 months; used ones die about 10 minutes later (May 2026).
+    accessTokenLifetimeSeconds: 7200,
     refreshTokenInactivityDays: 90,
     refreshTokenReuseLeewaySeconds: 600,
     // Bitbucket documents no absolute lifetime for a consent.

@@ -11,6 +11,8 @@ export interface RefreshRefusal {
 export interface TokenLifecycleRules {
   /** Answers to a refresh that mean the grant is gone; anything else may pass and keeps the tokens. */
   refreshRefusals: readonly RefreshRefusal[];
+  /** The access token lifetime the token endpoint grants (`expires_in`): for planning only, expiry is read from each answer. */
+  accessTokenLifetimeSeconds: number;
   /** A refresh token unused this long dies. */
   refreshTokenInactivityDays: number;
   /** A used refresh token stays usable this long after its first use; reuse after it revokes the grant. */

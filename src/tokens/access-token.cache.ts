@@ -19,9 +19,14 @@ export class AccessTokenCache {
   constructor(private readonly ttlMs: number) {}
 
   get(key: string, now: Date): string | undefined {
+    return this.entry(key, now)?.token;
+  }
+
+  /** The entry served under `key` at `now` (its token and whose it is), if any. */
+  entry(key: string, now: Date): Readonly<Entry> | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (entry.until > now.getTime()) return entry.token;
+    if (entry.until > now.getTime()) return entry;
     this.entries.delete(key);
     return undefined;
   }

@@ -115,6 +115,24 @@ export class AccountTokenStore {
     );
   }
 
+  /**
+   * Moves `lastUsedAt` of the accounts forward to `usedAt`, in one statement; never backwards (another
+   * instance may have written a later use). Plain SQL: the query builder would also bump `version` and
+   * `updatedAt`, and a bumped version would fail a concurrent refresh claim for nothing.
+   */
+  async recordUse(accountIds: string[], usedAt: Date): Promise<void> {
+    const dataSource = this.accounts.manager.connection;
+    const { driver } = dataSource;
+    const column = this.accounts.metadata.findColumnWithPropertyName('lastUsedAt')!;
+    const [sql, parameters] = driver.escapeQueryWithParameters(
+      `UPDATE ${driver.escape(this.accounts.metadata.tableName)}` +
+        ` SET "lastUsedAt" = :usedAt` +
+        ` WHERE "id" IN (:...ids) AND ("lastUsedAt" IS NULL OR "lastUsedAt" < :usedAt)`,
+      { usedAt: driver.preparePersistentValue(usedAt, column), ids: accountIds },
+    );
+    await guarded('recording account use', () => dataSource.query(sql, parameters));
+  }
+
   /** Ends a lease without writing anything else (the work found nothing to do). */
   release(accountId: string, lease: Lease): Promise<boolean> {
     return guarded('ending a lease', () => this.leases.writeAndRelease(accountId, lease, {}));

@@ -14,6 +14,7 @@ import {
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { AccessTokenCache } from './access-token.cache.js';
 import { AccountTokenStore } from './account-token.store.js';
+import { AccountUsageRecorder } from './account-usage.recorder.js';
 import { SingleFlight } from '../common/single-flight.js';
 import { consentExpiresAt } from './consent-lifetime.js';
 import { TokenCipher, tokenBinding } from '../crypto/token-cipher.js';
@@ -55,6 +56,7 @@ export class AtlassianTokenService {
     private readonly cipher: TokenCipher,
     private readonly clock: AtlassianClock,
     private readonly removalHooks: AccountRemovalHooks,
+    private readonly usage: AccountUsageRecorder,
   ) {
     this.cache = new AccessTokenCache(options.tokens.cacheTtlMs);
   }
@@ -65,15 +67,16 @@ export class AtlassianTokenService {
    * @internal
    */
   cachedAccessToken(target: TokenTarget): string | undefined {
-    return this.cache.get(targetKey(target), this.clock.now());
+    return this.fromCache(targetKey(target));
   }
 
   /** A valid access token for the account, refreshed first when it expires within the skew. */
   async getAccessToken(target: TokenTarget): Promise<string> {
     const key = targetKey(target);
-    const cached = this.cache.get(key, this.clock.now());
+    const cached = this.fromCache(key);
     if (cached !== undefined) return cached;
     const account = await this.loadActive(target);
+    this.usage.note(account.id, this.clock.now());
     if (isFresh(account, this.clock.now(), this.skewMs)) return this.remember(key, account);
     return this.inFlight.run(account.id, () => this.refreshOrWait(account, key, undefined));
   }
@@ -83,6 +86,7 @@ export class AtlassianTokenService {
     const key = targetKey(target);
     const requestedAt = this.clock.now();
     const account = await this.loadActive(target);
+    this.usage.note(account.id, requestedAt);
     // Under every key it was cached by (account id, user and provider): the token was just refused.
     this.cache.deleteAccount(account.id);
     return this.inFlight.run(`force:${account.id}`, () =>
@@ -115,6 +119,15 @@ export class AtlassianTokenService {
     await this.removalHooks.beforeRemoval(account.id);
     this.cache.deleteAccount(account.id);
     await this.store.forgetTokens(account.id);
+  }
+
+  /** The token held in memory under `key`, noted as a use of its account; undefined when none is. */
+  private fromCache(key: string): string | undefined {
+    const now = this.clock.now();
+    const entry = this.cache.entry(key, now);
+    if (entry === undefined) return undefined;
+    this.usage.note(entry.accountId, now);
+    return entry.token;
   }
 
   private get skewMs(): number {

@@ -29,8 +29,13 @@ export interface RefreshSweepResult {
 
 /**
  * The scheduled refresh, a job on the leased-rows mechanism: each round claims the accounts whose
- * token expires within the window, then (when that batch is short) the idle ones, each claim under
- * its own lease, and refreshes exactly the rows it claimed.
+ * token expires within the window and that were used recently, then (when that batch is short) the
+ * idle ones, each claim under its own lease, and refreshes exactly the rows it claimed.
+ *
+ * Refreshing ahead only pays for accounts in use: it keeps a refresh off their next call. An account
+ * nobody uses would be refreshed every hour for nothing (24 token requests a day, each a provider
+ * quota's worth); its next call refreshes it on demand instead, and the keep-alive still holds its
+ * refresh token before the inactivity limit, used or not.
  */
 @Injectable()
 export class TokenRefreshJob {
@@ -59,10 +64,14 @@ export class TokenRefreshJob {
       const common = { now, tickStartedAt, active: 'active', providers: this.providers };
       const claims = [];
       if (windowSeconds > 0) {
-        const expiring = { ...common, threshold: new Date(now.getTime() + windowSeconds * 1000) };
+        const expiring = {
+          ...common,
+          threshold: new Date(now.getTime() + windowSeconds * 1000),
+          ...this.usedSince(now),
+        };
         claims.push(
           await this.store.leases.claimBatch(
-            this.earliestFirst('due.accessTokenExpiresAt', expiring),
+            this.earliestFirst('due.accessTokenExpiresAt', expiring, this.usedRecently()),
             claimSize,
             leaseMs,
           ),
@@ -95,7 +104,8 @@ export class TokenRefreshJob {
     const { windowSeconds, keepAliveAfterDays } = this.options.refreshScheduler;
     const now = this.clock.now();
     const rules = ['due.lastRefreshedAt <= :idleBefore'];
-    if (windowSeconds > 0) rules.push('due.accessTokenExpiresAt <= :expiringBefore');
+    if (windowSeconds > 0)
+      rules.push(`(due.accessTokenExpiresAt <= :expiringBefore${this.usedRecently(' AND ')})`);
     return this.store.leases.countDue(
       this.due(`(${rules.join(' OR ')})`, {
         now,
@@ -104,16 +114,37 @@ export class TokenRefreshJob {
         providers: this.providers,
         idleBefore: new Date(now.getTime() - keepAliveAfterDays * DAY_MS),
         expiringBefore: new Date(now.getTime() + windowSeconds * 1000),
+        ...this.usedSince(now),
       }),
     );
   }
 
-  /** Due accounts whose `column` is at or before the threshold, earliest first. */
+  /**
+   * SQL (after `joiner`): the account was used or signed in since `:usedSince`; empty when the window
+   * serves every account. A sign-in counts as a use, so an account never used since `lastUsedAt`
+   * exists (null) counts as used at its last sign-in: existing rows keep their proactive refresh for
+   * one period, then fall to on demand. Not its last refresh: every proactive refresh would then
+   * count as a use, and the window would never let an unused account go.
+   */
+  private usedRecently(joiner = ''): string {
+    if (!this.options.refreshScheduler.proactiveForUsedWithinMs) return '';
+    return `${joiner}(due.lastUsedAt >= :usedSince OR due.consentedAt >= :usedSince)`;
+  }
+
+  /** The `:usedSince` parameter of {@link usedRecently}, when the policy has one. */
+  private usedSince(now: Date): { usedSince?: Date } {
+    const withinMs = this.options.refreshScheduler.proactiveForUsedWithinMs;
+    return withinMs ? { usedSince: new Date(now.getTime() - withinMs) } : {};
+  }
+
+  /** Due accounts whose `column` is at or before the threshold (and `extraRule` holds), earliest first. */
   private earliestFirst(
     column: string,
     parameters: Record<string, unknown>,
+    extraRule = '',
   ): DueRows<LinkedAccount> {
-    const due = this.due(`${column} <= :threshold`, parameters);
+    const rule = `${column} <= :threshold`;
+    const due = this.due(extraRule ? `${rule} AND ${extraRule}` : rule, parameters);
     return (rows) => due(rows).orderBy(column, 'ASC');
   }
 

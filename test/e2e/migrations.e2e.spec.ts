@@ -25,6 +25,7 @@ describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind)
         'WebhookDeliveries1795950000000',
         'StoredProfiles1796000000000',
         'PersonalDataReports1796100000000',
+        'AccountLastUsed1796200000000',
       ]);
       // What `migration:generate` would write in the host app: nothing.
       const pending = await dataSource.driver.createSchemaBuilder().log();

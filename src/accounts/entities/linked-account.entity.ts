@@ -90,6 +90,13 @@ export class LinkedAccount {
   @Column({ type: Date, nullable: true })
   lastRefreshedAt!: Date | null;
 
+  /**
+   * When the app last took an access token of this account (`getAccessToken`, the API clients), to the
+   * recorder's flush interval; null when never since this column exists. Only proactive refresh reads it.
+   */
+  @Column({ type: Date, nullable: true })
+  lastUsedAt!: Date | null;
+
   /** Last consent: the 365-day absolute expiry counts from here. */
   @Column({ type: Date })
   consentedAt!: Date;

@@ -3,6 +3,7 @@ import { RateLimitPauses1795700000000 } from './1795700000000-rate-limit-pauses.
 import { ServiceAccountTokens1795800000000 } from './1795800000000-service-account-tokens.js';
 import { StoredProfiles1796000000000 } from './1796000000000-stored-profiles.js';
 import { PersonalDataReports1796100000000 } from './1796100000000-personal-data-reports.js';
+import { AccountLastUsed1796200000000 } from './1796200000000-account-last-used.js';
 import { ZonedTimestamps1795500000000 } from './1795500000000-zoned-timestamps.js';
 import { BuiltInUuidDefaults1795600000000 } from './1795600000000-built-in-uuid-defaults.js';
 import { WebhookRegistrations1795900000000 } from './1795900000000-webhook-registrations.js';
@@ -18,6 +19,7 @@ export {
   WebhookDeliveries1795950000000,
   StoredProfiles1796000000000,
   PersonalDataReports1796100000000,
+  AccountLastUsed1796200000000,
 };
 
 /** This package's migrations, in order: add them to your DataSource's `migrations`. */
@@ -31,4 +33,5 @@ export const atlassianMigrations = [
   WebhookDeliveries1795950000000,
   StoredProfiles1796000000000,
   PersonalDataReports1796100000000,
+  AccountLastUsed1796200000000,
 ];
