@@ -55,7 +55,8 @@ describe.each(['sqlite', 'postgres'] as const)(
         options: {
           encryptionKeys: [key],
           tokens: { cacheTtlMs: 0 },
-          refreshScheduler: { enabled: false },
+          // Every expiring account, as before the usage policy: the seeded ones were never used.
+          refreshScheduler: { enabled: false, proactiveForUsedWithinMs: 0 },
         },
         now: () => emulator.clock.now(),
         bitbucket: true,

@@ -37,11 +37,15 @@ describe.each(['sqlite', 'postgres'] as const)(
     beforeAll(async () => {
       // No reuse leeway: a refresh token presented twice revokes the grant, as a strict provider does.
       emulator = await AtlassianEmulator.start({ refreshLeewaySeconds: 0 });
-      // Only `enabled` is set: window 600 s, batch 500, concurrency 10, keep-alive after 60 days.
+      // Only `enabled` is set: window 600 s, batch 500, concurrency 10, keep-alive after 60 days; and
+      // the window takes every expiring account (the seeded ones were never used), as before the usage policy.
       app = await startTestApp({
         database: await createTestDatabase(kind),
         emulator,
-        options: { encryptionKeys: [key], refreshScheduler: { enabled: false } },
+        options: {
+          encryptionKeys: [key],
+          refreshScheduler: { enabled: false, proactiveForUsedWithinMs: 0 },
+        },
         now: () => emulator.clock.now(),
       });
       scheduler = app.app.get(TokenRefreshScheduler);
@@ -194,7 +198,11 @@ describe.each(['sqlite', 'postgres'] as const)(
       app = await startTestApp({
         database: await createTestDatabase(kind),
         emulator,
-        options: { encryptionKeys: [key], refreshScheduler: { enabled: false } },
+        options: {
+          encryptionKeys: [key],
+          // Every expiring account, as before the usage policy: the seeded ones were never used.
+          refreshScheduler: { enabled: false, proactiveForUsedWithinMs: 0 },
+        },
         now: () => emulator.clock.now(),
         bitbucket: true,
         imports: [EventEmitterModule.forRoot({ wildcard: true })],
