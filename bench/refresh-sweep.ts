@@ -10,6 +10,7 @@ import {
   note,
   ratio,
 } from './support/report.js';
+import { runFloorSweep } from './support/floor-sweep.js';
 import { runSweep } from './support/sweep-run.js';
 
 const ACCOUNTS = 10_000;
@@ -32,8 +33,8 @@ export async function refreshSweepBenchmark(): Promise<void> {
   note(
     'TokenRefreshScheduler.runOnce() in its own Node process; the emulator runs in this one, PostgreSQL in its own.',
   );
-  const outcome = await onStage(async (stage) =>
-    runSweep(stage, {
+  const { outcome, floor } = await onStage(async (stage) => ({
+    outcome: await runSweep(stage, {
       database: await stage.postgresDatabase(POOL_SIZE),
       accounts: ACCOUNTS,
       processes: 1,
@@ -41,7 +42,13 @@ export async function refreshSweepBenchmark(): Promise<void> {
       batchSize: BATCH_SIZE,
       latencyMs: LATENCY_MS,
     }),
-  );
+    floor: await runFloorSweep(stage, {
+      accounts: ACCOUNTS,
+      concurrency: CONCURRENCY,
+      latencyMs: LATENCY_MS,
+      poolSize: POOL_SIZE,
+    }),
+  }));
   figure(
     'wall time',
     duration(outcome.wallMs),
@@ -67,5 +74,18 @@ export async function refreshSweepBenchmark(): Promise<void> {
     'peak RSS of the sweeping process',
     megabytes(outcome.maxRssBytes),
     `${megabytes(outcome.rssAtGoBytes)} after boot, before the sweep`,
+  );
+  const perRefresh = (cpuMs: number, refreshed: number) => cpuMs / Math.max(refreshed, 1);
+  const libraryMs = perRefresh(outcome.cpuMs, outcome.refreshed);
+  const floorMs = perRefresh(floor.cpuMs, floor.refreshed);
+  figure(
+    'CPU per refresh: library / floor',
+    `${libraryMs.toFixed(3)} / ${floorMs.toFixed(3)} ms`,
+    `${ratio(libraryMs / floorMs)} the floor (hand-written: a batch claim, decrypt, POST, two encryptions, a fenced UPDATE)`,
+  );
+  figure(
+    'floor: wall time / refresh calls / reused / refreshed',
+    `${duration(floor.wallMs)} / ${count(floor.refreshCalls)} / ${count(floor.reusedRefreshTokens)} / ${count(floor.refreshed)}`,
+    `${ratio(floor.wallMs / idealMs)} the ideal; ${check([floor.refreshCalls, floor.refreshed], ACCOUNTS)}`,
   );
 }

@@ -38,6 +38,15 @@ export interface SweepOutcome {
   cpuMs: number;
 }
 
+/**
+ * With BENCH_CPU_PROF=<folder>, each sweeping process writes a V8 CPU profile there when it exits
+ * (`node --cpu-prof`; summarise it with `node dist/bench/profile-summary.js <file>`).
+ */
+function profilerArgs(): string[] | undefined {
+  const folder = process.env.BENCH_CPU_PROF;
+  return folder ? ['--cpu-prof', `--cpu-prof-dir=${folder}`] : undefined;
+}
+
 /** Seeds the accounts (already expired), starts the processes, sweeps once in each, and counts. */
 export async function runSweep(stage: BenchStage, settings: SweepSettings): Promise<SweepOutcome> {
   const { emulator } = stage;
@@ -56,7 +65,11 @@ export async function runSweep(stage: BenchStage, settings: SweepSettings): Prom
       refreshScheduler: { concurrency: settings.concurrency, batchSize: settings.batchSize },
     });
     const workers = await startTokenWorkers(
-      Array.from({ length: settings.processes }, () => ({ spec, job: { kind: 'sweep' as const } })),
+      Array.from({ length: settings.processes }, () => ({
+        spec,
+        job: { kind: 'sweep' as const },
+        execArgv: profilerArgs(),
+      })),
     );
     try {
       emulator.resetCalls();

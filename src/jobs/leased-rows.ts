@@ -5,6 +5,9 @@ import { newLease, type Lease } from './lease.js';
 /** What an UPDATE of `T` sets: TypeORM's `QueryDeepPartialEntity`, which it exports by name only since 0.3.28. */
 type QueryDeepPartialEntity<T extends ObjectLiteral> = Parameters<UpdateQueryBuilder<T>['set']>[0];
 
+/** Column types whose values the query builder wraps in SQL (SQLite's JSON): written through it. */
+const PLAIN_SQL_EXCLUDED_TYPES = new Set(['json', 'jsonb']);
+
 /** The two columns that hold a row's lease. */
 export interface LeaseColumns<T> {
   /** Who holds the lease: the lease id, or null. */
@@ -32,6 +35,8 @@ export type DueRows<T extends ObjectLiteral> = (
  */
 export class LeasedRows<T extends ObjectLiteral & { id: string }> {
   private readonly clock: DatabaseClock;
+  /** The fenced UPDATE of each set of columns written, built once. */
+  private readonly fencedWrites = new Map<string, string>();
 
   constructor(
     private readonly repository: Repository<T>,
@@ -102,14 +107,85 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
     lease: Lease,
     values: QueryDeepPartialEntity<T>,
   ): Promise<boolean> {
+    const assignments: Record<string, unknown> = {
+      ...values,
+      [this.columns.owner]: null,
+      [this.columns.until]: null,
+    };
+    const statement = this.fencedWrite(assignments, id, lease.id);
+    if (!statement) return this.writeAndReleaseByBuilder(id, lease, assignments);
+    // Plain SQL, the same statement the query builder writes: on the refresh path it cost more than the query.
+    const { connection } = this.repository.manager;
+    const runner = this.repository.queryRunner ?? connection.createQueryRunner();
+    try {
+      const result = await runner.query(statement.sql, statement.parameters, true);
+      return result.affected === 1;
+    } finally {
+      if (runner !== this.repository.queryRunner) await runner.release();
+    }
+  }
+
+  /**
+   * The fenced UPDATE TypeORM's query builder would send for `assignments` (values made persistent by
+   * the driver from the column metadata; the version bumped and the update date set as it does), or
+   * undefined when a value needs more than a plain column and a parameter (an SQL expression, a
+   * relation, a JSON or spatial column): those go through the builder.
+   */
+  private fencedWrite(
+    assignments: Record<string, unknown>,
+    id: string,
+    leaseId: string,
+  ): { sql: string; parameters: unknown[] } | undefined {
+    const { metadata } = this.repository;
+    const driver = this.repository.manager.connection.driver;
+    const keys = Object.keys(assignments).filter((key) => assignments[key] !== undefined);
+    const columns = [];
+    for (const key of keys) {
+      const [column, ...more] = metadata.findColumnsWithPropertyPath(key);
+      const value = assignments[key];
+      if (!column || more.length > 0 || !column.isUpdate || column.referencedColumn) return;
+      if (typeof value === 'function' || PLAIN_SQL_EXCLUDED_TYPES.has(String(column.type))) return;
+      if (driver.spatialTypes.includes(column.type)) return;
+      columns.push(column);
+    }
+    const shape = keys.join('\n');
+    let sql = this.fencedWrites.get(shape);
+    if (sql === undefined) {
+      const postgres = this.repository.manager.connection.options.type === 'postgres';
+      const placeholder = (index: number) => (postgres ? `$${index + 1}` : '?');
+      const set = columns.map(
+        (column, index) => `${driver.escape(column.databaseName)} = ${placeholder(index)}`,
+      );
+      for (const automatic of [metadata.versionColumn, metadata.updateDateColumn]) {
+        if (!automatic || columns.includes(automatic)) continue;
+        const name = driver.escape(automatic.databaseName);
+        set.push(
+          automatic === metadata.versionColumn
+            ? `${name} = ${name} + 1`
+            : `${name} = CURRENT_TIMESTAMP`,
+        );
+      }
+      sql =
+        `UPDATE ${driver.escape(metadata.tablePath)} SET ${set.join(', ')} ` +
+        `WHERE ${this.column('id')} = ${placeholder(columns.length)} AND ${this.column(this.columns.owner)} = ${placeholder(columns.length + 1)}`;
+      this.fencedWrites.set(shape, sql);
+    }
+    const parameters: unknown[] = columns.map((column) =>
+      driver.preparePersistentValue(assignments[column.propertyName], column),
+    );
+    parameters.push(id, leaseId);
+    return { sql, parameters };
+  }
+
+  private async writeAndReleaseByBuilder(
+    id: string,
+    lease: Lease,
+    assignments: Record<string, unknown>,
+  ): Promise<boolean> {
     const result = await this.repository
       .createQueryBuilder()
       .update()
-      .set({
-        ...values,
-        [this.columns.owner]: null,
-        [this.columns.until]: null,
-      } as QueryDeepPartialEntity<T>)
+      .set(assignments as QueryDeepPartialEntity<T>)
       .where(
         `${this.column('id')} = :leasedRowId AND ${this.column(this.columns.owner)} = :leaseId`,
         { leasedRowId: id, leaseId: lease.id },

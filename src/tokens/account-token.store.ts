@@ -6,6 +6,7 @@ import { AtlassianError } from '../errors/atlassian.error.js';
 import { AtlassianTokenStoreError } from '../errors/token-errors.js';
 import { LeasedRows } from '../jobs/leased-rows.js';
 import type { Lease } from '../jobs/lease.js';
+import { AccessTokenRead, type AccessTokenRow } from './access-token-read.js';
 import type { TokenTarget } from './token-target.js';
 
 /** The encrypted token pair and its dates, as one rotation stores them. */
@@ -28,6 +29,7 @@ export interface StoredTokenPair {
 export class AccountTokenStore {
   /** The lease machinery of the accounts table, shared with the scheduled jobs. */
   readonly leases: LeasedRows<LinkedAccount>;
+  private readonly accessRead: AccessTokenRead;
 
   constructor(
     @InjectAtlassianRepository(LinkedAccount) private readonly accounts: Repository<LinkedAccount>,
@@ -37,6 +39,12 @@ export class AccountTokenStore {
       { owner: 'refreshLeaseOwner', until: 'refreshLeaseExpiresAt' },
       ['accessTokenEncrypted', 'refreshTokenEncrypted'],
     );
+    this.accessRead = new AccessTokenRead(accounts);
+  }
+
+  /** What handing out the stored access token needs (no refresh token), or null: the hot read. */
+  loadForAccess(target: TokenTarget): Promise<AccessTokenRow | null> {
+    return guarded('reading a linked account', () => this.accessRead.load(target));
   }
 
   /** The account with its ciphertexts, or null. */

@@ -15,6 +15,7 @@ import type { NormalizedAtlassianOptions } from '../options/normalized-options.i
 import { AccessTokenCache } from './access-token.cache.js';
 import { AccountTokenStore } from './account-token.store.js';
 import { AccountUsageRecorder } from './account-usage.recorder.js';
+import type { AccessTokenRow } from './access-token-read.js';
 import { SingleFlight } from '../common/single-flight.js';
 import { consentExpiresAt } from './consent-lifetime.js';
 import { TokenCipher, tokenBinding } from '../crypto/token-cipher.js';
@@ -75,10 +76,13 @@ export class AtlassianTokenService {
     const key = targetKey(target);
     const cached = this.fromCache(key);
     if (cached !== undefined) return cached;
-    const account = await this.loadActive(target);
-    this.usage.note(account.id, this.clock.now());
-    if (isFresh(account, this.clock.now(), this.skewMs)) return this.remember(key, account);
-    return this.inFlight.run(account.id, () => this.refreshOrWait(account, key, undefined));
+    // The hot read: only what handing out the stored token needs; the whole row only for a refresh.
+    const row = active(target, await this.store.loadForAccess(target));
+    this.usage.note(row.id, this.clock.now());
+    if (isFresh(row, this.clock.now(), this.skewMs)) return this.remember(key, row);
+    return this.inFlight.run(row.id, async () =>
+      this.refreshOrWait(await this.loadActive({ accountId: row.id }), key, undefined),
+    );
   }
 
   /** Refreshes now (e.g. after the API answered 401), unless another caller refreshed since this call began. */
@@ -195,7 +199,7 @@ export class AtlassianTokenService {
     }
   }
 
-  private remember(key: string, account: LinkedAccount): string {
+  private remember(key: string, account: AccessTokenRow): string {
     const token = this.cipher.decrypt(
       account.accessTokenEncrypted,
       tokenBinding(account.id, 'access'),
@@ -225,22 +229,31 @@ export class AtlassianTokenService {
   }
 
   private async load(target: TokenTarget): Promise<LinkedAccount> {
-    const account = await this.store.load(target);
-    if (!account)
-      throw new AccountNotLinkedError(
-        'accountId' in target ? `account ${target.accountId}` : target.provider,
-      );
-    return account;
+    return linked(target, await this.store.load(target));
   }
 
   private async loadActive(target: TokenTarget): Promise<LinkedAccount> {
-    const account = await this.load(target);
-    if (account.status !== 'active')
-      throw new AtlassianReauthRequiredError(
-        account.id,
-        account.provider,
-        account.statusReason ?? account.status,
-      );
-    return account;
+    return active(target, await this.store.load(target));
   }
+}
+
+/** The account read for `target`; a missing one is {@link AccountNotLinkedError}. */
+function linked<T extends AccessTokenRow>(target: TokenTarget, account: T | null): T {
+  if (!account)
+    throw new AccountNotLinkedError(
+      'accountId' in target ? `account ${target.accountId}` : target.provider,
+    );
+  return account;
+}
+
+/** The account read for `target`, which must be linked and active ({@link AtlassianReauthRequiredError} otherwise). */
+function active<T extends AccessTokenRow>(target: TokenTarget, account: T | null): T {
+  const found = linked(target, account);
+  if (found.status !== 'active')
+    throw new AtlassianReauthRequiredError(
+      found.id,
+      found.provider,
+      found.statusReason ?? found.status,
+    );
+  return found;
 }

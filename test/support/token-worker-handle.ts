@@ -16,6 +16,8 @@ export interface WorkerLaunch {
   job?: TokenWorkerJob;
   /** Variables added to the parent's environment, e.g. `{ TZ: 'Asia/Kolkata' }`. */
   env?: Record<string, string>;
+  /** Node options of the worker (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). Default: none. */
+  execArgv?: string[];
 }
 
 interface PendingRun {

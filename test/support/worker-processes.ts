@@ -69,9 +69,9 @@ export async function startTokenWorkers(launches: WorkerLaunch[]): Promise<Token
     exitHookInstalled = true;
   }
   const workers = launches.map((launch, index) => {
-    // execArgv: [] so the child is plain Node, whatever loader the parent (Vitest) runs under.
+    // execArgv: none by default, so the child is plain Node, whatever loader the parent (Vitest) runs under.
     const child = fork(WORKER_SCRIPT, [], {
-      execArgv: [],
+      execArgv: launch.execArgv ?? [],
       env: { ...process.env, ...launch.env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',

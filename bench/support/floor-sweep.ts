@@ -1,0 +1,106 @@
+import { fork } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EncryptionKeyInput } from '../../src/index.js';
+import { openAccountsDatabase, seedAccounts } from '../../test/support/seed-accounts.js';
+import type { BenchStage } from './bench-setup.js';
+
+const HOUR_MS = 3600_000;
+const FLOOR_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'floor-sweep-main.js');
+
+/** What the floor process needs: its database, the emulator's token endpoint and client, the key. */
+export interface FloorSweepSettings {
+  databaseUrl: string;
+  poolSize: number;
+  /** Refreshes in flight, and rows per claim (the library claims min(batchSize, concurrency)). */
+  concurrency: number;
+  /** The library's default proactive window and lease. */
+  windowMs: number;
+  leaseMs: number;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  encryptionKey: { id: string; key: string };
+}
+
+/** What the floor process reports. */
+export interface FloorSweepResult {
+  refreshed: number;
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** What the floor did, seen from the emulator and by the process. */
+export interface FloorSweepOutcome extends FloorSweepResult {
+  refreshCalls: number;
+  reusedRefreshTokens: number;
+}
+
+/** Seeds `accounts` expired accounts in a new database and sweeps them once in the floor process. */
+export async function runFloorSweep(
+  stage: BenchStage,
+  settings: { accounts: number; concurrency: number; latencyMs: number; poolSize: number },
+): Promise<FloorSweepOutcome> {
+  const { emulator } = stage;
+  const database = await stage.postgresDatabase(settings.poolSize);
+  if (database.type !== 'postgres') throw new Error('the floor runs on PostgreSQL');
+  const dataSource = await openAccountsDatabase(database);
+  try {
+    const seededAt = new Date(Date.now() - 2 * HOUR_MS);
+    await seedAccounts(dataSource, emulator, {
+      count: settings.accounts,
+      encryptionKey: stage.encryptionKey,
+      clientId: stage.clientId,
+      accessTokenExpiresAt: new Date(seededAt.getTime() + HOUR_MS),
+      lastRefreshedAt: seededAt,
+      consentedAt: seededAt,
+    });
+  } finally {
+    await dataSource.destroy();
+  }
+  const spec = stage.spec(database);
+  const key = stage.encryptionKey as Exclude<EncryptionKeyInput, string>;
+  const child = fork(FLOOR_SCRIPT, [], {
+    execArgv: [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const nextMessage = <T>() =>
+    Promise.race([
+      new Promise<T>((resolve) => child.once('message', resolve)),
+      exited.then((code): never => {
+        throw new Error(`the floor process exited (code ${code}) before it answered`);
+      }),
+    ]);
+  try {
+    const floorSettings: FloorSweepSettings = {
+      databaseUrl: database.url,
+      poolSize: settings.poolSize,
+      concurrency: settings.concurrency,
+      windowMs: 600_000,
+      // The library's default lease: httpTimeoutMs + storeBudgetMs + 5 s.
+      leaseMs: 255_000,
+      tokenUrl: `${spec.emulatorUrl}/oauth/token`,
+      clientId: spec.clientId,
+      clientSecret: spec.clientSecret,
+      encryptionKey: { id: key.id, key: String(key.key) },
+    };
+    child.send(floorSettings);
+    await nextMessage();
+    emulator.resetCalls();
+    emulator.setLatency('token', settings.latencyMs);
+    child.send('go');
+    const result = await nextMessage<FloorSweepResult>();
+    emulator.setLatency('token', 0);
+    // It closes its pool and exits by itself once it has reported.
+    await exited;
+    return {
+      ...result,
+      refreshCalls: emulator.count('token', { grantType: 'refresh_token' }),
+      reusedRefreshTokens: emulator.count('token', { refreshTokenReused: true }),
+    };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+    await exited;
+  }
+}

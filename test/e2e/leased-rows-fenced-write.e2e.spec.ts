@@ -1,0 +1,130 @@
+import type { DataSource, Repository } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LinkedAccount } from '../../src/index.js';
+import type { Lease } from '../../src/jobs/lease.js';
+import { LeasedRows } from '../../src/jobs/leased-rows.js';
+import { createTestDatabase } from '../support/databases.js';
+import { openAccountsDatabase } from '../support/seed-accounts.js';
+import { storedAccount } from '../support/stored-accounts.js';
+
+const LEASE_MS = 60_000;
+
+/**
+ * The fenced write of the leased rows is plain SQL: it must store exactly what TypeORM's query builder
+ * stores for the same values (dates, JSON, nulls, the version bump), only while the lease holds.
+ */
+describe.each(['sqlite', 'postgres'] as const)('the fenced write of leased rows (%s)', (kind) => {
+  let dataSource: DataSource;
+  let accounts: Repository<LinkedAccount>;
+  let leases: LeasedRows<LinkedAccount>;
+
+  beforeAll(async () => {
+    dataSource = await openAccountsDatabase((await createTestDatabase(kind)).typeorm);
+    accounts = dataSource.getRepository(LinkedAccount);
+    leases = new LeasedRows(
+      accounts,
+      { owner: 'refreshLeaseOwner', until: 'refreshLeaseExpiresAt' },
+      ['accessTokenEncrypted', 'refreshTokenEncrypted'],
+    );
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+  });
+
+  let counter = 0;
+  async function leasedAccount(): Promise<{ id: string; lease: Lease }> {
+    counter++;
+    const { id } = await accounts.save(
+      accounts.create({
+        userId: `user-${counter}`,
+        provider: 'atlassian',
+        providerAccountId: `fenced-${counter}`,
+        scopes: ['read:me'],
+        accessTokenEncrypted: 'before',
+        refreshTokenEncrypted: 'before',
+        accessTokenExpiresAt: new Date('2026-01-01T00:00:00.000Z'),
+        lastRefreshedAt: new Date('2026-01-01T00:00:00.000Z'),
+        consentedAt: new Date('2026-01-01T00:00:00.000Z'),
+      }),
+    );
+    const lease = await leases.claimOne(id, `"status" = :active`, { active: 'active' }, LEASE_MS);
+    if (!lease) throw new Error('the new row could not be claimed');
+    return { id, lease };
+  }
+
+  /** What a refresh, a refusal and a failure write, together: every kind of column the lifecycle uses. */
+  const values = {
+    accessTokenEncrypted: 'v2:key:after-access',
+    refreshTokenEncrypted: null,
+    accessTokenExpiresAt: new Date('2026-03-04T05:06:07.891Z'),
+    scopes: ['read:me', 'offline_access'],
+    lastRefreshedAt: new Date('2026-03-04T04:06:07.123Z'),
+    refreshFailureCount: 3,
+    nextRefreshAttemptAt: null,
+    lastRefreshError: 'token endpoint answered 503',
+    status: 'reauth_required' as const,
+  };
+
+  /** Every column but the row's identity and its update date (which the database sets). */
+  const IDENTITY = ['id', 'userId', 'providerAccountId', 'createdAt', 'updatedAt'];
+  const comparable = (row: LinkedAccount) =>
+    Object.fromEntries(Object.entries(row).filter(([key]) => !IDENTITY.includes(key)));
+
+  it('stores what the query builder stores, bumps the version and ends the lease', async () => {
+    const plain = await leasedAccount();
+    const reference = await leasedAccount();
+    const before = await storedAccount(dataSource, plain.id);
+
+    // The plain statement, not the builder.
+    const builder = vi.spyOn(accounts, 'createQueryBuilder');
+    expect(await leases.writeAndRelease(plain.id, plain.lease, values)).toBe(true);
+    expect(builder).not.toHaveBeenCalled();
+    builder.mockRestore();
+    await accounts
+      .createQueryBuilder()
+      .update()
+      .set({ ...values, refreshLeaseOwner: null, refreshLeaseExpiresAt: null })
+      .where(`"id" = :id AND "refreshLeaseOwner" = :leaseId`, {
+        id: reference.id,
+        leaseId: reference.lease.id,
+      })
+      .execute();
+
+    const written = await storedAccount(dataSource, plain.id);
+    expect(comparable(written)).toEqual(comparable(await storedAccount(dataSource, reference.id)));
+    expect(written).toMatchObject({
+      ...values,
+      refreshLeaseOwner: null,
+      refreshLeaseExpiresAt: null,
+    });
+    expect(written.version).toBe(before.version + 1);
+  });
+
+  it('writes nothing once the lease was taken', async () => {
+    const { id, lease } = await leasedAccount();
+    const before = await storedAccount(dataSource, id);
+    expect(await leases.writeAndRelease(id, { ...lease, id: 'another-lease' }, values)).toBe(false);
+    expect(await storedAccount(dataSource, id)).toEqual(before);
+    // Still held by its own lease: that write goes through.
+    expect(await leases.writeAndRelease(id, lease, {})).toBe(true);
+    expect(await storedAccount(dataSource, id)).toMatchObject({
+      accessTokenEncrypted: 'before',
+      refreshLeaseOwner: null,
+      version: before.version + 1,
+    });
+  });
+
+  it('writes an SQL expression through the query builder, fenced the same way', async () => {
+    const { id, lease } = await leasedAccount();
+    const before = await storedAccount(dataSource, id);
+    const increment = { refreshFailureCount: () => '"refreshFailureCount" + 2' };
+    expect(await leases.writeAndRelease(id, { ...lease, id: 'another-lease' }, increment)).toBe(
+      false,
+    );
+    expect(await leases.writeAndRelease(id, lease, increment)).toBe(true);
+    expect(await storedAccount(dataSource, id)).toMatchObject({
+      refreshFailureCount: before.refreshFailureCount + 2,
+      refreshLeaseOwner: null,
+    });
+  });
+});
