@@ -9,7 +9,6 @@ import {
 } from '../errors/api-errors.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import type { RateLimitBehaviour } from '../options/atlassian-module-options.interface.js';
-import { SharedTimeouts } from '../common/shared-timeouts.js';
 import { IssueWriteSpacer } from './rate-limits/issue-write-spacer.js';
 import { callPauseKeys, pauseScopeOf, type CallPauseKeys } from './rate-limits/pause-scopes.js';
 import { RateLimitBudgets, type RateLimitBudget } from './rate-limits/rate-limit-budgets.js';
@@ -65,7 +64,6 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 @Injectable()
 export class ApiRequestExecutor {
   private readonly issueWrites = new IssueWriteSpacer();
-  private readonly timeouts: SharedTimeouts;
 
   /** @internal Nest builds it; the parameters are internal. */
   constructor(
@@ -73,9 +71,7 @@ export class ApiRequestExecutor {
     private readonly clock: AtlassianClock,
     private readonly pauses: RateLimitPauses,
     private readonly budgets: RateLimitBudgets,
-  ) {
-    this.timeouts = new SharedTimeouts(options.httpTimeoutMs);
-  }
+  ) {}
 
   /** The rate-limit budgets the latest answers reported, in this process. */
   budgetsSeen(): RateLimitBudget[] {
@@ -233,7 +229,7 @@ export class ApiRequestExecutor {
       method: request.method,
       headers,
       body,
-      signal: this.timeouts.next(),
+      signal: AbortSignal.timeout(this.options.httpTimeoutMs),
     });
   }
 
