@@ -1,4 +1,18 @@
+import type { Logger } from '@nestjs/common';
+import type { ModuleRef } from '@nestjs/core';
 import { measureTick } from '../telemetry/tick-telemetry.js';
+import { registerCronJob, type RegisteredCronJob } from './cron-registration.js';
+
+/** How a periodic task is put on the host's scheduler. */
+export interface TaskSchedule {
+  /** The job's name in `SchedulerRegistry`. */
+  name: string;
+  cron: string;
+  /** How to turn the job off, for the warning when no scheduler is there. */
+  disableHint: string;
+  /** What the log says before the reason when a tick fails, e.g. `Token refresh tick failed`. */
+  failure: string;
+}
 
 /**
  * One kind of periodic work in this process: a tick still running is joined, never overlapped, and
@@ -8,12 +22,32 @@ import { measureTick } from '../telemetry/tick-telemetry.js';
 export class PeriodicTask<R> {
   private running: Promise<R> | undefined;
   private stopped = false;
+  private cronJob: RegisteredCronJob | undefined;
 
   constructor(
     /** The job's name in telemetry (`atlassian.scheduler.job`). */
     private readonly job: string,
     private readonly tick: (shouldStop: () => boolean) => Promise<R>,
   ) {}
+
+  /**
+   * Runs the task on `schedule.cron` through the host's `ScheduleModule` (see `registerCronJob`);
+   * a failed tick is logged. Returns the registered job, or undefined when there is no scheduler.
+   */
+  async schedule(
+    moduleRef: ModuleRef,
+    logger: Logger,
+    schedule: TaskSchedule,
+  ): Promise<RegisteredCronJob | undefined> {
+    this.cronJob = await registerCronJob(moduleRef, logger, {
+      ...schedule,
+      onTick: () =>
+        void this.run().catch((err) =>
+          logger.error(`${schedule.failure}: ${(err as Error).message}`),
+        ),
+    });
+    return this.cronJob;
+  }
 
   /** Runs a tick, or joins the one running. */
   run(): Promise<R> {
@@ -25,8 +59,9 @@ export class PeriodicTask<R> {
     return this.running;
   }
 
-  /** No new tick starts; resolves once the running one (told to stop claiming) has finished. */
+  /** Unschedules it; no new tick starts; resolves once the running one (told to stop claiming) has finished. */
   async stop(): Promise<void> {
+    this.cronJob?.stop();
     this.stopped = true;
     await this.running?.catch(() => undefined);
   }

@@ -9,7 +9,6 @@ import { ModuleRef } from '@nestjs/core';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { AtlassianEventPublisher } from '../events/atlassian-event-publisher.js';
 import { AtlassianEvents } from '../events/atlassian-events.js';
-import { registerCronJob, type RegisteredCronJob } from '../jobs/cron-registration.js';
 import { PeriodicTask } from '../jobs/periodic-task.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import {
@@ -33,7 +32,6 @@ export class PersonalDataReporter implements OnApplicationBootstrap, BeforeAppli
   private readonly task = new PeriodicTask('personal_data_reporting', (shouldStop) =>
     this.pass(shouldStop),
   );
-  private cronJob: RegisteredCronJob | undefined;
 
   /** @internal Nest builds it; the parameters are internal. */
   constructor(
@@ -46,19 +44,15 @@ export class PersonalDataReporter implements OnApplicationBootstrap, BeforeAppli
   async onApplicationBootstrap(): Promise<void> {
     const { enabled, cron } = this.options.personalDataReporting;
     if (!enabled) return;
-    this.cronJob = await registerCronJob(this.moduleRef, this.logger, {
+    await this.task.schedule(this.moduleRef, this.logger, {
       name: JOB_NAME,
       cron,
-      onTick: () =>
-        void this.runOnce().catch((err) =>
-          this.logger.error(`Personal data reporting failed: ${(err as Error).message}`),
-        ),
       disableHint: 'set personalDataReporting.enabled to false',
+      failure: 'Personal data reporting failed',
     });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.cronJob?.stop();
     await this.task.stop();
   }
 

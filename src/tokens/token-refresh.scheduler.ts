@@ -8,7 +8,7 @@ import {
 import { ModuleRef } from '@nestjs/core';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { AtlassianClock } from '../clock/atlassian-clock.js';
-import { registerCronJob, type RegisteredCronJob } from '../jobs/cron-registration.js';
+import type { RegisteredCronJob } from '../jobs/cron-registration.js';
 import { PeriodicTask } from '../jobs/periodic-task.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { ConsentWarningJob } from './consent-warning.job.js';
@@ -59,20 +59,16 @@ export class TokenRefreshScheduler implements OnApplicationBootstrap, BeforeAppl
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.refreshScheduler.enabled) return;
-    this.cronJob = await registerCronJob(this.moduleRef, this.logger, {
+    this.cronJob = await this.task.schedule(this.moduleRef, this.logger, {
       name: JOB_NAME,
       cron: this.options.refreshScheduler.cron,
-      onTick: () =>
-        void this.runOnce().catch((err) =>
-          this.logger.error(`Token refresh tick failed: ${(err as Error).message}`),
-        ),
       disableHint: 'set refreshScheduler.enabled to false',
+      failure: 'Token refresh tick failed',
     });
     if (this.cronJob) this.scheduledAt = this.clock.now();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.cronJob?.stop();
     await this.task.stop();
   }
 

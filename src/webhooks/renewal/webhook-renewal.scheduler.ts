@@ -7,7 +7,6 @@ import {
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { ATLASSIAN_OPTIONS } from '../../atlassian.constants.js';
-import { registerCronJob, type RegisteredCronJob } from '../../jobs/cron-registration.js';
 import { PeriodicTask } from '../../jobs/periodic-task.js';
 import type { NormalizedAtlassianOptions } from '../../options/normalized-options.interface.js';
 import { WebhookRenewalJob, type WebhookRenewalResult } from './webhook-renewal.job.js';
@@ -27,7 +26,6 @@ export class WebhookRenewalScheduler implements OnApplicationBootstrap, BeforeAp
   private readonly task = new PeriodicTask('webhook_renewal', (shouldStop) =>
     this.sweep(shouldStop),
   );
-  private cronJob: RegisteredCronJob | undefined;
 
   /** @internal Nest builds it; the parameters are internal. */
   constructor(
@@ -39,19 +37,15 @@ export class WebhookRenewalScheduler implements OnApplicationBootstrap, BeforeAp
   async onApplicationBootstrap(): Promise<void> {
     const { renewalCron, jiraUrl } = this.options.webhooks;
     if (renewalCron === false || jiraUrl === null) return;
-    this.cronJob = await registerCronJob(this.moduleRef, this.logger, {
+    await this.task.schedule(this.moduleRef, this.logger, {
       name: JOB_NAME,
       cron: renewalCron,
-      onTick: () =>
-        void this.runOnce().catch((err) =>
-          this.logger.error(`Webhook renewal tick failed: ${(err as Error).message}`),
-        ),
       disableHint: 'set webhooks.renewalCron to false and call WebhookRenewalScheduler.runOnce()',
+      failure: 'Webhook renewal tick failed',
     });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.cronJob?.stop();
     await this.task.stop();
   }
 
