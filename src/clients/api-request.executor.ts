@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { AtlassianClock } from '../clock/atlassian-clock.js';
@@ -15,10 +16,11 @@ import { RateLimitBudgets, type RateLimitBudget } from './rate-limits/rate-limit
 import { readRateLimitHeaders } from './rate-limits/rate-limit-headers.js';
 import { RateLimitPauses } from './rate-limits/rate-limit-pauses.js';
 import {
-  fetchForApiCall,
+  sendForApiCall,
   recordRateLimitWait,
   traceApiCall,
 } from '../telemetry/api-call-telemetry.js';
+import type { ApiAnswer } from './api-transport.js';
 
 /** One call, fully resolved. */
 export interface ApiRequest {
@@ -97,7 +99,7 @@ export class ApiRequestExecutor {
       if (this.pauses.syncDue() || this.pauses.holding(keys))
         await this.waitForPauses(request, keys);
       if (keys.issue !== undefined) await this.spaceIssueWrite(request, keys.issue);
-      let response: Response;
+      let response: ApiAnswer;
       try {
         response = await this.send(request, token);
       } catch (cause) {
@@ -214,7 +216,7 @@ export class ApiRequestExecutor {
     return behaviour === 'wait' && waitMs <= this.options.api.maxRetryWaitMs;
   }
 
-  private send(request: ApiRequest, token: string): Promise<Response> {
+  private send(request: ApiRequest, token: string): Promise<ApiAnswer> {
     const headers: Record<string, string> = {
       accept: 'application/json',
       ...request.headers,
@@ -225,11 +227,11 @@ export class ApiRequestExecutor {
       headers['content-type'] ??= 'application/json';
       body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
     }
-    return fetchForApiCall(request.target, request.url, {
+    return sendForApiCall(request.target, request.url, {
       method: request.method,
       headers,
       body,
-      signal: AbortSignal.timeout(this.options.httpTimeoutMs),
+      timeoutMs: this.options.httpTimeoutMs,
     });
   }
 
@@ -251,7 +253,7 @@ export class ApiRequestExecutor {
   }
 }
 
-function hasRetryHint(response: Response): boolean {
+function hasRetryHint(response: ApiAnswer): boolean {
   return response.headers.has('retry-after') || response.headers.has('x-ratelimit-reset');
 }
 
@@ -261,7 +263,7 @@ function jittered(waitMs: number): number {
 }
 
 /** A body labelled JSON that does not parse is the provider's failure (502), not a `SyntaxError` for the caller. */
-async function readBody(response: Response, target: ApiCallTarget): Promise<unknown> {
+async function readBody(response: ApiAnswer, target: ApiCallTarget): Promise<unknown> {
   const text = await response.text();
   if (text === '') return undefined;
   if (!(response.headers.get('content-type') ?? '').includes('json')) return text;
@@ -278,7 +280,7 @@ async function readBody(response: Response, target: ApiCallTarget): Promise<unkn
 }
 
 /** Atlassian's error shapes: `{message}`, `{errorMessages: []}`, Confluence's `{errors: [{title}]}`, Bitbucket's `{error: {message}}`. */
-async function errorMessage(response: Response): Promise<string> {
+async function errorMessage(response: ApiAnswer): Promise<string> {
   const text = await response.text().catch(() => '');
   try {
     const body = JSON.parse(text);
@@ -292,5 +294,5 @@ async function errorMessage(response: Response): Promise<string> {
   } catch {
     // not JSON: fall through to the text
   }
-  return text.slice(0, 300) || response.statusText;
+  return text.slice(0, 300) || (STATUS_CODES[response.status] ?? String(response.status));
 }

@@ -1,7 +1,8 @@
 import type { ApiCallTarget } from '../errors/api-errors.js';
 import { httpMethod, serverAttributes, urlTemplate } from './http-attributes.js';
 import { instruments } from './instruments.js';
-import { measuredFetch } from './measured-fetch.js';
+import { measuredExchange } from './measured-fetch.js';
+import { sendApiExchange, type ApiAnswer, type ApiExchange } from '../clients/api-transport.js';
 import { openTelemetryApi } from './opentelemetry-api.js';
 import { inSpan, tracingApi } from './span.js';
 import { Attr } from './telemetry-names.js';
@@ -32,12 +33,18 @@ export function traceApiCall<T>(
 }
 
 /** Sends one exchange of an API call, measured on `atlassian.api.request.duration`. */
-export function fetchForApiCall(
+export function sendForApiCall(
   target: ApiCallTarget,
   url: string,
-  init: RequestInit,
-): Promise<Response> {
-  return measuredFetch('apiRequestDuration', () => ({ [Attr.Product]: target.product }), url, init);
+  exchange: ApiExchange,
+): Promise<ApiAnswer> {
+  return measuredExchange(
+    'apiRequestDuration',
+    () => ({ [Attr.Product]: target.product }),
+    url,
+    exchange.method,
+    () => sendApiExchange(url, exchange),
+  );
 }
 
 /** A wait a rate limit imposed: on `atlassian.api.rate_limit.wait.duration` and as an event of the call's span. */

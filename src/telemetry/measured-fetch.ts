@@ -19,34 +19,48 @@ export function measuredFetch(
   url: string,
   init: RequestInit,
 ): Promise<Response> {
+  // Without a meter, the bare fetch: no closure, no wrapper promise, no attribute objects to collect.
+  if (!instruments()?.[histogram]) return fetch(url, init);
+  return measuredExchange(histogram, attributes, url, init.method, () => fetch(url, init));
+}
+
+/** One HTTP exchange sent by `send`, recorded as {@link measuredFetch} records a fetch. */
+export function measuredExchange<T extends { status: number }>(
+  histogram: HttpExchangeHistogram,
+  attributes: Attributes | (() => Attributes),
+  url: string,
+  method: string | undefined,
+  send: () => Promise<T>,
+): Promise<T> {
   const recorder = instruments()?.[histogram];
-  // Without a meter, the bare fetch: no wrapper promise, no attribute objects to collect.
-  if (!recorder) return fetch(url, init);
+  if (!recorder) return send();
   return measured(
     recorder,
     typeof attributes === 'function' ? attributes() : attributes,
     url,
-    init,
+    method,
+    send,
   );
 }
 
-async function measured(
+async function measured<T extends { status: number }>(
   recorder: Histogram,
   attributes: Attributes,
   url: string,
-  init: RequestInit,
-): Promise<Response> {
+  method: string | undefined,
+  send: () => Promise<T>,
+): Promise<T> {
   const startedAt = performance.now();
   const exchange = {
     ...attributes,
-    [Attr.HttpMethod]: httpMethod(init.method),
+    [Attr.HttpMethod]: httpMethod(method),
     ...serverAttributes(new URL(url)),
   };
   const record = (outcome: Attributes) =>
     recorder.record(secondsSince(startedAt), { ...exchange, ...outcome });
-  let response: Response;
+  let response: T;
   try {
-    response = await fetch(url, init);
+    response = await send();
   } catch (err) {
     record({ [Attr.ErrorType]: errorType(err) });
     throw err;

@@ -42,7 +42,10 @@ export interface RateLimitReading {
  * ones (`Beta-RateLimit`, `Beta-RateLimit-Policy`, `X-Beta-RateLimit-*`). Both can come together; the
  * plain form wins.
  */
-export function readRateLimitHeaders(headers: Headers, nowMs: number): RateLimitReading {
+export function readRateLimitHeaders(
+  headers: Iterable<[string, string]>,
+  nowMs: number,
+): RateLimitReading {
   // One pass over the answer's headers (a handful), keeping the rate-limit ones: cheaper than a
   // lookup per name and form on every answer, most of which carry none.
   const found = new Map<string, string>();
