@@ -59,6 +59,11 @@ export async function refreshSweepBenchmark(): Promise<void> {
     duration(outcome.cpuMs),
     `${((100 * outcome.cpuMs) / outcome.wallMs).toFixed(0)}% of the wall time (${cpus().length} cores shared with PostgreSQL and the emulator)`,
   );
+  figure(
+    'CPU during the sweep: emulator / PostgreSQL / the rest',
+    `${duration(outcome.spent.thisProcessMs)} / ${duration(outcome.spent.postgresMs)} / ${duration(outcome.spent.machineBusyMs - outcome.cpuMs - outcome.spent.thisProcessMs - outcome.spent.postgresMs)}`,
+    `the machine was busy ${((100 * outcome.spent.machineBusyMs) / (outcome.wallMs * cpus().length)).toFixed(0)}% of ${cpus().length} cores × the wall time`,
+  );
   figure('refresh calls', count(outcome.refreshCalls), check(outcome.refreshCalls, ACCOUNTS));
   figure(
     'reused refresh tokens',
@@ -87,5 +92,10 @@ export async function refreshSweepBenchmark(): Promise<void> {
     'floor: wall time / refresh calls / reused / refreshed',
     `${duration(floor.wallMs)} / ${count(floor.refreshCalls)} / ${count(floor.reusedRefreshTokens)} / ${count(floor.refreshed)}`,
     `${ratio(floor.wallMs / idealMs)} the ideal; ${check([floor.refreshCalls, floor.refreshed], ACCOUNTS)}`,
+  );
+  figure(
+    'floor: CPU of its process / emulator / PostgreSQL / the rest',
+    `${duration(floor.cpuMs)} / ${duration(floor.spent.thisProcessMs)} / ${duration(floor.spent.postgresMs)} / ${duration(floor.spent.machineBusyMs - floor.cpuMs - floor.spent.thisProcessMs - floor.spent.postgresMs)}`,
+    `the machine was busy ${((100 * floor.spent.machineBusyMs) / (floor.wallMs * cpus().length)).toFixed(0)}% of ${cpus().length} cores × the wall time`,
   );
 }

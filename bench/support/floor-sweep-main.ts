@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import { request } from 'undici';
 import { TokenCipher, tokenBinding } from '../../src/crypto/token-cipher.js';
 import type { FloorSweepResult, FloorSweepSettings } from './floor-sweep.js';
 
 /**
  * The floor of the sweep benchmark, in its own process like the library's sweeping process: the least
  * work a correct refresh of a due account needs, hand-written with the same drivers (TypeORM's
- * DataSource over pg, plain SQL with positional parameters; node:crypto through the same cipher).
+ * DataSource over pg, plain SQL with positional parameters; undici's request for the POST; node:crypto
+ * through the same cipher).
  * Per batch: one claim (the same lease claim as the library: FOR UPDATE SKIP LOCKED, the database's
  * clock), returning the claimed rows' ciphertexts. Per account: decrypt the refresh token, one POST to
  * the token endpoint, two encryptions, one UPDATE fenced by the lease. No events, no retries, no
@@ -61,7 +63,8 @@ async function sweep(settings: FloorSweepSettings, dataSource: DataSource): Prom
           row.refreshTokenEncrypted,
           tokenBinding(row.id, 'refresh'),
         );
-        const response = await fetch(settings.tokenUrl, {
+        // The library's transport: undici's request.
+        const response = await request(settings.tokenUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json' },
           body: JSON.stringify({
@@ -71,12 +74,13 @@ async function sweep(settings: FloorSweepSettings, dataSource: DataSource): Prom
             client_secret: settings.clientSecret,
           }),
         });
-        const tokens = (await response.json()) as {
+        const tokens = (await response.body.json()) as {
           access_token: string;
           refresh_token: string;
           expires_in: number;
         };
-        if (!response.ok) throw new Error(`the token endpoint answered ${response.status}`);
+        if (response.statusCode !== 200)
+          throw new Error(`the token endpoint answered ${response.statusCode}`);
         const storedAt = new Date();
         const [, affected] = (await dataSource.query(STORE, [
           cipher.encrypt(tokens.access_token, tokenBinding(row.id, 'access')),

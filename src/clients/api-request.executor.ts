@@ -20,7 +20,7 @@ import {
   recordRateLimitWait,
   traceApiCall,
 } from '../telemetry/api-call-telemetry.js';
-import type { ApiAnswer } from './api-transport.js';
+import type { HttpAnswer } from '../providers/http-exchange.js';
 
 /** One call, fully resolved. */
 export interface ApiRequest {
@@ -99,7 +99,7 @@ export class ApiRequestExecutor {
       if (this.pauses.syncDue() || this.pauses.holding(keys))
         await this.waitForPauses(request, keys);
       if (keys.issue !== undefined) await this.spaceIssueWrite(request, keys.issue);
-      let response: ApiAnswer;
+      let response: HttpAnswer;
       try {
         response = await this.send(request, token);
       } catch (cause) {
@@ -216,7 +216,7 @@ export class ApiRequestExecutor {
     return behaviour === 'wait' && waitMs <= this.options.api.maxRetryWaitMs;
   }
 
-  private send(request: ApiRequest, token: string): Promise<ApiAnswer> {
+  private send(request: ApiRequest, token: string): Promise<HttpAnswer> {
     const headers: Record<string, string> = {
       accept: 'application/json',
       ...request.headers,
@@ -253,7 +253,7 @@ export class ApiRequestExecutor {
   }
 }
 
-function hasRetryHint(response: ApiAnswer): boolean {
+function hasRetryHint(response: HttpAnswer): boolean {
   return response.headers.has('retry-after') || response.headers.has('x-ratelimit-reset');
 }
 
@@ -263,7 +263,7 @@ function jittered(waitMs: number): number {
 }
 
 /** A body labelled JSON that does not parse is the provider's failure (502), not a `SyntaxError` for the caller. */
-async function readBody(response: ApiAnswer, target: ApiCallTarget): Promise<unknown> {
+async function readBody(response: HttpAnswer, target: ApiCallTarget): Promise<unknown> {
   const text = await response.text();
   if (text === '') return undefined;
   if (!(response.headers.get('content-type') ?? '').includes('json')) return text;
@@ -280,7 +280,7 @@ async function readBody(response: ApiAnswer, target: ApiCallTarget): Promise<unk
 }
 
 /** Atlassian's error shapes: `{message}`, `{errorMessages: []}`, Confluence's `{errors: [{title}]}`, Bitbucket's `{error: {message}}`. */
-async function errorMessage(response: ApiAnswer): Promise<string> {
+async function errorMessage(response: HttpAnswer): Promise<string> {
   const text = await response.text().catch(() => '');
   try {
     const body = JSON.parse(text);

@@ -196,7 +196,7 @@ export interface RefreshSchedulerOptions {
    */
   consentWarningDays?: number;
   /**
-   * Most accounts one statement claims (further capped at `concurrency`, so no claim lapses in a queue) or warns about.
+   * Most accounts one statement claims (further capped at the free slots of `concurrency`, so no claim lapses in a queue) or warns about.
    * @defaultValue `500`
    */
   batchSize?: number;

@@ -5,6 +5,7 @@ import { LinkedAccount } from '../accounts/entities/linked-account.entity.js';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { AtlassianClock } from '../clock/atlassian-clock.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
+import { sendHttpExchange, type HttpAnswer } from '../providers/http-exchange.js';
 import { parseRetryAfterMs } from '../providers/provider-http.js';
 import { AtlassianTokenService } from '../tokens/atlassian-token.service.js';
 import { parseCyclePeriodMs } from './cycle-period.js';
@@ -55,18 +56,24 @@ export class ReportAccountsClient {
         lastReason = `no token for a grant: ${(err as Error).message}`;
         continue;
       }
-      let response: Response;
+      let response: HttpAnswer;
+      let text: string;
       try {
-        response = await fetch(this.options.atlassian.apiBaseURL + REPORT_ACCOUNTS_PATH, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${token}`,
-            'content-type': 'application/json',
-            accept: 'application/json',
+        response = await sendHttpExchange(
+          this.options.atlassian.apiBaseURL + REPORT_ACCOUNTS_PATH,
+          {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${token}`,
+              'content-type': 'application/json',
+              accept: 'application/json',
+            },
+            body: reportBody(accounts),
+            timeoutMs: this.options.httpTimeoutMs,
           },
-          body: reportBody(accounts),
-          signal: AbortSignal.timeout(this.options.httpTimeoutMs),
-        });
+        );
+        // Read whatever the answer: an unread body would hold its connection.
+        text = await response.text();
       } catch (err) {
         return { kind: 'failed', reason: `report not sent: ${(err as Error).message}` };
       }
@@ -76,12 +83,12 @@ export class ReportAccountsClient {
         if (this.preferredAccountId === accountId) this.preferredAccountId = undefined;
         continue;
       }
-      return this.read(response, accountId);
+      return this.read(response, text, accountId);
     }
     return { kind: 'failed', reason: lastReason };
   }
 
-  private async read(response: Response, accountId: string): Promise<ReportAnswer> {
+  private read(response: HttpAnswer, text: string, accountId: string): ReportAnswer {
     if (response.status === 429)
       return {
         kind: 'rate_limited',
@@ -97,7 +104,7 @@ export class ReportAccountsClient {
     if (response.status === 204) return { kind: 'answered', statuses: new Map(), cyclePeriodMs };
     let body: unknown;
     try {
-      body = await response.json();
+      body = JSON.parse(text);
     } catch {
       return { kind: 'failed', reason: 'the report was answered 200 without a JSON body' };
     }

@@ -1,4 +1,5 @@
 import { traceTokenRequest, type SendRequest } from '../telemetry/token-request-telemetry.js';
+import { sendHttpExchange, type HttpAnswer, type HttpExchange } from './http-exchange.js';
 
 /** Why a call to a provider failed: `refused` means the provider said no; `transient` may succeed later. */
 export type ProviderFailureKind = 'refused' | 'transient';
@@ -75,14 +76,14 @@ export async function getJsonWithBearer<T>(
 
 async function requestJson(
   url: string,
-  init: RequestInit,
+  exchange: Omit<HttpExchange, 'timeoutMs'>,
   timeoutMs: number,
   what: string,
-  send: SendRequest = fetch,
+  send: SendRequest = sendHttpExchange,
 ): Promise<any> {
-  let response: Response;
+  let response: HttpAnswer;
   try {
-    response = await send(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    response = await send(url, { ...exchange, timeoutMs });
   } catch (cause) {
     const reason =
       (cause as Error)?.name === 'TimeoutError'

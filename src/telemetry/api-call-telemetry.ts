@@ -1,8 +1,12 @@
 import type { ApiCallTarget } from '../errors/api-errors.js';
 import { httpMethod, serverAttributes, urlTemplate } from './http-attributes.js';
 import { instruments } from './instruments.js';
-import { measuredExchange } from './measured-fetch.js';
-import { sendApiExchange, type ApiAnswer, type ApiExchange } from '../clients/api-transport.js';
+import { measuredExchange } from './measured-exchange.js';
+import {
+  sendHttpExchange,
+  type HttpAnswer,
+  type HttpExchange,
+} from '../providers/http-exchange.js';
 import { openTelemetryApi } from './opentelemetry-api.js';
 import { inSpan, tracingApi } from './span.js';
 import { Attr } from './telemetry-names.js';
@@ -36,14 +40,14 @@ export function traceApiCall<T>(
 export function sendForApiCall(
   target: ApiCallTarget,
   url: string,
-  exchange: ApiExchange,
-): Promise<ApiAnswer> {
+  exchange: HttpExchange,
+): Promise<HttpAnswer> {
   return measuredExchange(
     'apiRequestDuration',
     () => ({ [Attr.Product]: target.product }),
     url,
     exchange.method,
-    () => sendApiExchange(url, exchange),
+    () => sendHttpExchange(url, exchange),
   );
 }
 

@@ -1,11 +1,16 @@
 import { httpMethod, serverAttributes, urlTemplate } from './http-attributes.js';
-import { measuredFetch } from './measured-fetch.js';
+import { measuredExchange } from './measured-exchange.js';
+import {
+  sendHttpExchange,
+  type HttpAnswer,
+  type HttpExchange,
+} from '../providers/http-exchange.js';
 import { openTelemetryApi } from './opentelemetry-api.js';
 import { inSpan, tracingApi } from './span.js';
 import { Attr } from './telemetry-names.js';
 
 /** How a token request is sent. */
-export type SendRequest = (url: string, init: RequestInit) => Promise<Response>;
+export type SendRequest = (url: string, exchange: HttpExchange) => Promise<HttpAnswer>;
 
 const GRANT_TYPES = new Set(['authorization_code', 'refresh_token']);
 
@@ -20,13 +25,15 @@ export function traceTokenRequest<T>(
   url: string,
   request: (send: SendRequest) => Promise<T>,
 ): Promise<T> {
-  if (!openTelemetryApi()) return request(fetch);
+  if (!openTelemetryApi()) return request(sendHttpExchange);
   const attributes = {
     [Attr.Provider]: provider,
     [Attr.GrantType]: grantType && GRANT_TYPES.has(grantType) ? grantType : '_OTHER',
   };
-  const measured: SendRequest = (to, init) =>
-    measuredFetch('tokenEndpointDuration', attributes, to, init);
+  const measured: SendRequest = (to, exchange) =>
+    measuredExchange('tokenEndpointDuration', attributes, to, exchange.method, () =>
+      sendHttpExchange(to, exchange),
+    );
   if (!tracingApi()) return request(measured);
   const template = urlTemplate(new URL(url).pathname);
   return inSpan(

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { Agent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sendApiExchange } from './api-transport.js';
+import { sendHttpExchange } from './http-exchange.js';
 
 const BODY = JSON.stringify({
   issues: Array.from({ length: 50 }, (_, i) => ({ key: `DEMO-${i}` })),
@@ -14,7 +14,7 @@ const ENCODERS: Record<string, (data: Buffer) => Buffer> = {
   br: brotliCompressSync,
 };
 
-describe('sendApiExchange (a real server on loopback)', () => {
+describe('sendHttpExchange (a real server on loopback)', () => {
   let server: Server;
   let base: string;
   let seen: IncomingMessage[] = [];
@@ -37,7 +37,7 @@ describe('sendApiExchange (a real server on loopback)', () => {
   });
 
   const get = (path: string, timeoutMs = 2_000) =>
-    sendApiExchange(`${base}${path}`, {
+    sendHttpExchange(`${base}${path}`, {
       method: 'GET',
       headers: { authorization: 'Bearer t0k3n' },
       timeoutMs,

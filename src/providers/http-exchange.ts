@@ -3,8 +3,8 @@ import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { request, type Dispatcher } from 'undici';
 
-/** One exchange of an API call, as the executor sends it. */
-export interface ApiExchange {
+/** One HTTP exchange with a provider: an API call, a token request, a profile read. */
+export interface HttpExchange {
   method: string;
   headers: Record<string, string>;
   body?: string;
@@ -16,7 +16,7 @@ export interface ApiExchange {
 }
 
 /** What the provider answered: status, headers, and the body read once. */
-export interface ApiAnswer {
+export interface HttpAnswer {
   readonly status: number;
   readonly ok: boolean;
   readonly headers: AnswerHeaders;
@@ -33,16 +33,17 @@ const DECOMPRESS: Record<string, (data: Buffer) => Promise<Buffer>> = {
 const ACCEPTED_ENCODINGS = 'gzip, deflate, br';
 
 /**
- * Sends one API exchange with undici's `request`, through the process's global dispatcher (so a
- * `setGlobalDispatcher(new ProxyAgent(…))` applies, as it does to `fetch`).
+ * Sends one exchange with a provider through undici's `request` and the process's global dispatcher
+ * (so a `setGlobalDispatcher(new ProxyAgent(…))` applies, as it does to `fetch`). Every call this
+ * module makes to Atlassian and Bitbucket goes through here.
  *
  * Why not `fetch`: on Node 20 a fetch costs about twice an undici request of the same call, and a
  * fetch given an `AbortSignal` (the timeout every call needs) costs a fifth more again: the API
- * client's overhead over a bare fetch was mostly fetch's. Redirects are not followed (a 3xx is an
- * answer like any other, and the bearer token goes nowhere else); compressed bodies are accepted
- * and decompressed, as fetch does.
+ * client's overhead over a bare fetch was mostly fetch's, and so was much of a refresh's CPU.
+ * Redirects are not followed (a 3xx is an answer like any other, and a token or a secret goes
+ * nowhere else); compressed bodies are accepted and decompressed, as fetch does.
  */
-export async function sendApiExchange(url: string, exchange: ApiExchange): Promise<ApiAnswer> {
+export async function sendHttpExchange(url: string, exchange: HttpExchange): Promise<HttpAnswer> {
   const deadline = new ExchangeDeadline(exchange.timeoutMs);
   let answer: Dispatcher.ResponseData;
   try {

@@ -9,22 +9,11 @@ import { Attr } from './telemetry-names.js';
 export type HttpExchangeHistogram = 'apiRequestDuration' | 'tokenEndpointDuration';
 
 /**
- * `fetch`, with the exchange recorded on `histogram` (method, server, status or error type, plus
- * `attributes`) and its status set on the active span, the call it belongs to. The URL's path and
- * query, and every header, stay out of it.
+ * One HTTP exchange sent by `send`, recorded on `histogram` (method, server, status or error type,
+ * plus `attributes`) with its status set on the active span, the call it belongs to. The URL's path
+ * and query, and every header, stay out of it. Without a meter, `send()` alone: no wrapper promise,
+ * no attribute objects to collect.
  */
-export function measuredFetch(
-  histogram: HttpExchangeHistogram,
-  attributes: Attributes | (() => Attributes),
-  url: string,
-  init: RequestInit,
-): Promise<Response> {
-  // Without a meter, the bare fetch: no closure, no wrapper promise, no attribute objects to collect.
-  if (!instruments()?.[histogram]) return fetch(url, init);
-  return measuredExchange(histogram, attributes, url, init.method, () => fetch(url, init));
-}
-
-/** One HTTP exchange sent by `send`, recorded as {@link measuredFetch} records a fetch. */
 export function measuredExchange<T extends { status: number }>(
   histogram: HttpExchangeHistogram,
   attributes: Attributes | (() => Attributes),

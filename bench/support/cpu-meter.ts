@@ -1,0 +1,68 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc/stat's counters (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time spent, from a start, by this process and by the whole machine. */
+export interface CpuSpent {
+  /** This process (the emulator, in the sweep benchmarks), user + system. */
+  thisProcessMs: number;
+  /** Every process of the machine, busy time summed over the cores (Linux only; NaN elsewhere). */
+  machineBusyMs: number;
+  /** PostgreSQL's processes (server and backends) that are alive at the end (Linux only). */
+  postgresMs: number;
+}
+
+/** Starts a meter; call the returned function at the end of the window. */
+export function startCpuMeter(): () => CpuSpent {
+  const processAtStart = process.cpuUsage();
+  const machineAtStart = machineBusyTicks();
+  const postgresAtStart = postgresTicks();
+  return () => {
+    const used = process.cpuUsage(processAtStart);
+    let postgresTicksSpent = 0;
+    for (const [pid, ticks] of postgresTicks())
+      postgresTicksSpent += ticks - (postgresAtStart.get(pid) ?? 0);
+    return {
+      thisProcessMs: (used.user + used.system) / 1000,
+      machineBusyMs: ((machineBusyTicks() - machineAtStart) * 1000) / TICKS_PER_SECOND,
+      postgresMs: (postgresTicksSpent * 1000) / TICKS_PER_SECOND,
+    };
+  };
+}
+
+/** User + system ticks of every process named `postgres`, by pid. */
+function postgresTicks(): Map<number, number> {
+  const ticks = new Map<number, number>();
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return ticks;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const nameEnd = stat.lastIndexOf(')');
+      if (stat.slice(stat.indexOf('(') + 1, nameEnd) !== 'postgres') continue;
+      // Fields after the name: state is field 3, utime 14 and stime 15 (1-based, over the whole line).
+      const fields = stat.slice(nameEnd + 2).split(' ');
+      ticks.set(Number(pid), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks;
+}
+
+/** The first line of /proc/stat: every core's ticks by state; busy is all but idle and iowait. */
+function machineBusyTicks(): number {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const ticks = fields.map(Number);
+    const [idle, iowait] = [ticks[3], ticks[4]];
+    return ticks.slice(0, 8).reduce((sum, value) => sum + value, 0) - idle - iowait;
+  } catch {
+    return Number.NaN;
+  }
+}
