@@ -52,6 +52,11 @@ export async function multiProcessSweepBenchmark(): Promise<void> {
       duration(outcome.cpuMs),
       `${((100 * outcome.cpuMs) / outcome.wallMs).toFixed(0)}% of the wall time (${cpus().length} cores in all)`,
     );
+    figure(
+      `${name}: CPU of the emulator / PostgreSQL`,
+      `${duration(outcome.spent.thisProcessMs)} / ${duration(outcome.spent.postgresMs)}`,
+      `the machine was busy ${((100 * outcome.spent.machineBusyMs) / (outcome.wallMs * cpus().length)).toFixed(0)}% of ${cpus().length} cores × the wall time`,
+    );
   }
   figure(
     `${PROCESSES} processes vs 1: wall time`,
