@@ -119,7 +119,8 @@ export class ApiRequestExecutor {
       const nowMs = this.clock.now().getTime();
       const limits = readRateLimitHeaders(response.headers, nowMs);
       this.budgets.observe(request.target, limits, nowMs);
-      if (response.ok) return (await readBody(response, request.target)) as T;
+      if (response.ok)
+        return (await readBody(response, request.target, this.options.httpTimeoutMs)) as T;
       const message = await errorMessage(response);
       if (response.status === 401) {
         if (/scope does not match/i.test(message)) throw this.scopeError(request, auth);
@@ -262,9 +263,28 @@ function jittered(waitMs: number): number {
   return Math.ceil(Math.max(0, waitMs) * (1 + Math.random() * 0.1));
 }
 
-/** A body labelled JSON that does not parse is the provider's failure (502), not a `SyntaxError` for the caller. */
-async function readBody(response: HttpAnswer, target: ApiCallTarget): Promise<unknown> {
-  const text = await response.text();
+/**
+ * A body that stalls past the deadline, cannot be decompressed, or is labelled JSON and does not
+ * parse is the provider's failure (502), not a `SyntaxError` or a stream error for the caller.
+ */
+async function readBody(
+  response: HttpAnswer,
+  target: ApiCallTarget,
+  timeoutMs: number,
+): Promise<unknown> {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (cause) {
+    throw new AtlassianApiError(
+      target,
+      response.status,
+      (cause as Error).name === 'TimeoutError'
+        ? `timed out after ${timeoutMs} ms while reading the answer`
+        : `the answer could not be read (${(cause as Error).message})`,
+      { cause, status: HttpStatus.BAD_GATEWAY },
+    );
+  }
   if (text === '') return undefined;
   if (!(response.headers.get('content-type') ?? '').includes('json')) return text;
   try {

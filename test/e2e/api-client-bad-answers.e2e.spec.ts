@@ -93,4 +93,19 @@ describe('API answers that never come', () => {
       emulator.setLatency('jira', 0);
     }
   });
+
+  it('holds the whole answer to httpTimeoutMs: a body that stalls after the headers is a 502 AtlassianApiError', async () => {
+    const { emulator, api, userId } = signedIn;
+    const jira = api.forUser(userId).jira(DEFAULT_EMULATOR_CLOUD_IDS.acme);
+    emulator.inject({ route: 'jira', stallBodyMs: TIMEOUT_MS * 4 });
+    const startedAt = performance.now();
+    const error = await jira.get('/rest/api/3/myself').catch((err: unknown) => err);
+    const tookMs = performance.now() - startedAt;
+    expect(error).toBeInstanceOf(AtlassianApiError);
+    expect(error).toMatchObject({ code: 'atlassian_api_error', status: 502, upstreamStatus: 200 });
+    expect((error as Error).message).toContain(`timed out after ${TIMEOUT_MS} ms while reading`);
+    expect(tookMs).toBeLessThan(TIMEOUT_MS * 4);
+    // The next call gets a whole answer: the stalled connection was not handed back half read.
+    expect(await jira.get('/rest/api/3/myself')).toMatchObject({ accountId: expect.any(String) });
+  });
 });

@@ -26,6 +26,12 @@ export interface EmulatorFault {
   delayMs?: number;
   /** Destroy the socket without answering (after `delayMs`). */
   hangUp?: boolean;
+  /**
+   * Send the status, the headers and the first half of the body, then wait this many real
+   * milliseconds before the rest: an answer whose body stalls (a timeout while reading it when longer
+   * than the client waits).
+   */
+  stallBodyMs?: number;
   /** How many matching requests it applies to; default 1; `Infinity` for all until `clearFaults()`. */
   times?: number;
 }

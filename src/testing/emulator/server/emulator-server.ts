@@ -84,6 +84,7 @@ export class EmulatorServer {
     try {
       const outcome = await this.respond(req, url, match, call);
       if (outcome === 'hang-up') req.socket.destroy();
+      else if (outcome.stallBodyMs) call.status = await this.writeStalled(res, outcome);
       else call.status = write(res, outcome);
     } catch (error) {
       // Stopping mid-delay, or a client gone away: there is no one to answer; a real bug is a 500.
@@ -103,7 +104,7 @@ export class EmulatorServer {
     url: URL,
     match: RouteMatch,
     call: EmulatorCall,
-  ): Promise<EmulatorResponse | 'hang-up'> {
+  ): Promise<(EmulatorResponse & { stallBodyMs?: number }) | 'hang-up'> {
     const body = await readBody(req);
     Object.assign(call, describeRequest(body, url.searchParams, req.headers.authorization));
     await this.delay(this.parts.faults.latencyFor(call.route));
@@ -129,7 +130,21 @@ export class EmulatorServer {
     };
     const response = await match.handle(request);
     Object.assign(call, request.note);
-    return response;
+    return fault?.stallBodyMs ? { ...response, stallBodyMs: fault.stallBodyMs } : response;
+  }
+
+  /** The head and half the body, a pause of `stallBodyMs`, then the rest. */
+  private async writeStalled(
+    res: ServerResponse,
+    response: EmulatorResponse & { stallBodyMs?: number },
+  ): Promise<number> {
+    if (res.headersSent || res.destroyed) return 0;
+    const body = Buffer.from(response.body);
+    res.writeHead(response.status, { ...response.headers, 'content-length': body.length });
+    res.write(body.subarray(0, body.length >> 1));
+    await this.delay(response.stallBodyMs ?? 0);
+    if (!res.destroyed) res.end(body.subarray(body.length >> 1));
+    return response.status;
   }
 
   private async delay(ms: number): Promise<void> {
