@@ -1,7 +1,8 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 import { AtlassianErrorCode } from '../errors/atlassian.error.js';
 import { TokenCipherError } from '../errors/token-cipher.error.js';
 import type { EncryptionKey } from '../options/normalized-options.interface.js';
+import { RandomPool } from './random-pool.js';
 
 /** v1: the key id in the authenticated data; v2 also binds where the ciphertext belongs (its row and column). */
 const FORMAT_VERSION = 'v2';
@@ -46,6 +47,8 @@ export function serviceAccountTokenBinding(name: string): string {
 export class TokenCipher {
   private readonly subkeys: Map<string, Buffer>;
   private readonly currentKeyId: string;
+  /** A fresh random IV per encryption, drawn from a pooled block of CSPRNG output. */
+  private readonly ivs = new RandomPool();
 
   constructor(
     keys: EncryptionKey[],
@@ -63,7 +66,7 @@ export class TokenCipher {
 
   /** Encrypts with the current (first) key, bound to `binding`. */
   encrypt(plaintext: string, binding = ''): string {
-    const iv = randomBytes(IV_BYTES);
+    const iv = this.ivs.take(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.subkeys.get(this.currentKeyId)!, iv);
     cipher.setAAD(this.aad(FORMAT_VERSION, this.currentKeyId, binding));
     const body = Buffer.concat([
