@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { onStage } from './support/bench-setup.js';
 import { check, count, duration, figure, heading, note, ratio, speedup } from './support/report.js';
 import { runSweep, type SweepOutcome } from './support/sweep-run.js';
+import { machineBusy } from './support/cpu-meter.js';
 
 const ACCOUNTS = 10_000;
 const LATENCY_MS = 50;
@@ -55,7 +56,7 @@ export async function multiProcessSweepBenchmark(): Promise<void> {
     figure(
       `${name}: CPU of the emulator / PostgreSQL`,
       `${duration(outcome.spent.thisProcessMs)} / ${duration(outcome.spent.postgresMs)}`,
-      `the machine was busy ${((100 * outcome.spent.machineBusyMs) / (outcome.wallMs * cpus().length)).toFixed(0)}% of ${cpus().length} cores × the wall time`,
+      machineBusy(outcome.spent, outcome.wallMs),
     );
   }
   figure(

@@ -12,6 +12,7 @@ import {
 } from './support/report.js';
 import { runFloorSweep } from './support/floor-sweep.js';
 import { runSweep } from './support/sweep-run.js';
+import { machineBusy, restOfMachineMs } from './support/cpu-meter.js';
 
 const ACCOUNTS = 10_000;
 const LATENCY_MS = 50;
@@ -61,8 +62,8 @@ export async function refreshSweepBenchmark(): Promise<void> {
   );
   figure(
     'CPU during the sweep: emulator / PostgreSQL / the rest',
-    `${duration(outcome.spent.thisProcessMs)} / ${duration(outcome.spent.postgresMs)} / ${duration(outcome.spent.machineBusyMs - outcome.cpuMs - outcome.spent.thisProcessMs - outcome.spent.postgresMs)}`,
-    `the machine was busy ${((100 * outcome.spent.machineBusyMs) / (outcome.wallMs * cpus().length)).toFixed(0)}% of ${cpus().length} cores × the wall time`,
+    `${duration(outcome.spent.thisProcessMs)} / ${duration(outcome.spent.postgresMs)} / ${duration(restOfMachineMs(outcome.spent, outcome.cpuMs))}`,
+    machineBusy(outcome.spent, outcome.wallMs),
   );
   figure('refresh calls', count(outcome.refreshCalls), check(outcome.refreshCalls, ACCOUNTS));
   figure(
@@ -95,7 +96,7 @@ export async function refreshSweepBenchmark(): Promise<void> {
   );
   figure(
     'floor: CPU of its process / emulator / PostgreSQL / the rest',
-    `${duration(floor.cpuMs)} / ${duration(floor.spent.thisProcessMs)} / ${duration(floor.spent.postgresMs)} / ${duration(floor.spent.machineBusyMs - floor.cpuMs - floor.spent.thisProcessMs - floor.spent.postgresMs)}`,
-    `the machine was busy ${((100 * floor.spent.machineBusyMs) / (floor.wallMs * cpus().length)).toFixed(0)}% of ${cpus().length} cores × the wall time`,
+    `${duration(floor.cpuMs)} / ${duration(floor.spent.thisProcessMs)} / ${duration(floor.spent.postgresMs)} / ${duration(restOfMachineMs(floor.spent, floor.cpuMs))}`,
+    machineBusy(floor.spent, floor.wallMs),
   );
 }

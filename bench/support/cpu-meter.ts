@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 /** Clock ticks per second of /proc/stat's counters (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -11,6 +12,17 @@ export interface CpuSpent {
   machineBusyMs: number;
   /** PostgreSQL's processes (server and backends) that are alive at the end (Linux only). */
   postgresMs: number;
+}
+
+/** `the machine was busy N% of C cores × the wall time`: how close to saturated the window ran. */
+export function machineBusy(spent: CpuSpent, wallMs: number): string {
+  const cores = cpus().length;
+  return `the machine was busy ${((100 * spent.machineBusyMs) / (wallMs * cores)).toFixed(0)}% of ${cores} cores × the wall time`;
+}
+
+/** Busy time of the machine left once the sweeping processes, the emulator and PostgreSQL are counted. */
+export function restOfMachineMs(spent: CpuSpent, sweepingCpuMs: number): number {
+  return spent.machineBusyMs - sweepingCpuMs - spent.thisProcessMs - spent.postgresMs;
 }
 
 /** Starts a meter; call the returned function at the end of the window. */

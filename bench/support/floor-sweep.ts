@@ -2,11 +2,11 @@ import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EncryptionKeyInput } from '../../src/index.js';
-import { openAccountsDatabase, seedAccounts } from '../../test/support/seed-accounts.js';
+import { openAccountsDatabase } from '../../test/support/seed-accounts.js';
 import type { BenchStage } from './bench-setup.js';
+import { seedExpiredAccounts } from './sweep-run.js';
 import { startCpuMeter, type CpuSpent } from './cpu-meter.js';
 
-const HOUR_MS = 3600_000;
 const FLOOR_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'floor-sweep-main.js');
 
 /** What the floor process needs: its database, the emulator's token endpoint and client, the key. */
@@ -49,18 +49,7 @@ export async function runFloorSweep(
   if (database.type !== 'postgres') throw new Error('the floor runs on PostgreSQL');
   const dataSource = await openAccountsDatabase(database);
   try {
-    const seededAt = new Date(Date.now() - 2 * HOUR_MS);
-    await seedAccounts(dataSource, emulator, {
-      count: settings.accounts,
-      encryptionKey: stage.encryptionKey,
-      clientId: stage.clientId,
-      accessTokenExpiresAt: new Date(seededAt.getTime() + HOUR_MS),
-      lastRefreshedAt: seededAt,
-      consentedAt: seededAt,
-    });
-    // Statistics as a live table has them (autovacuum keeps them): a table loaded a moment ago has none,
-    // and the planner then sorts every due row on each claim instead of walking the expiry index.
-    await dataSource.query('ANALYZE "atlassian_linked_accounts"');
+    await seedExpiredAccounts(stage, dataSource, settings.accounts);
   } finally {
     await dataSource.destroy();
   }

@@ -1,4 +1,4 @@
-import { MoreThan } from 'typeorm';
+import { MoreThan, type DataSource } from 'typeorm';
 import { LinkedAccount } from '../../src/index.js';
 import type { TokenWorkerResult } from '../../test/fixtures/token-worker.js';
 import { openAccountsDatabase, seedAccounts } from '../../test/support/seed-accounts.js';
@@ -50,24 +50,37 @@ function profilerArgs(): string[] | undefined {
   return folder ? ['--cpu-prof', `--cpu-prof-dir=${folder}`] : undefined;
 }
 
+/**
+ * Seeds `count` accounts whose tokens expired an hour ago (refreshed two hours ago), with statistics
+ * as a live table has them; returns when they were last refreshed.
+ */
+export async function seedExpiredAccounts(
+  stage: BenchStage,
+  dataSource: DataSource,
+  count: number,
+): Promise<Date> {
+  const seededAt = new Date(Date.now() - 2 * HOUR_MS);
+  await seedAccounts(dataSource, stage.emulator, {
+    count,
+    encryptionKey: stage.encryptionKey,
+    clientId: stage.clientId,
+    accessTokenExpiresAt: new Date(seededAt.getTime() + HOUR_MS),
+    lastRefreshedAt: seededAt,
+    consentedAt: seededAt,
+  });
+  // Autovacuum keeps a live table's statistics; a table loaded a moment ago has none, and the
+  // planner then sorts every due row on each claim instead of walking the expiry index.
+  if (dataSource.options.type === 'postgres')
+    await dataSource.query('ANALYZE "atlassian_linked_accounts"');
+  return seededAt;
+}
+
 /** Seeds the accounts (already expired), starts the processes, sweeps once in each, and counts. */
 export async function runSweep(stage: BenchStage, settings: SweepSettings): Promise<SweepOutcome> {
   const { emulator } = stage;
   const dataSource = await openAccountsDatabase(settings.database);
   try {
-    const seededAt = new Date(Date.now() - 2 * HOUR_MS);
-    await seedAccounts(dataSource, emulator, {
-      count: settings.accounts,
-      encryptionKey: stage.encryptionKey,
-      clientId: stage.clientId,
-      accessTokenExpiresAt: new Date(seededAt.getTime() + HOUR_MS),
-      lastRefreshedAt: seededAt,
-      consentedAt: seededAt,
-    });
-    // Statistics as a live table has them (autovacuum keeps them): a table loaded a moment ago has none,
-    // and the planner then sorts every due row on each claim instead of walking the expiry index.
-    if (settings.database.type === 'postgres')
-      await dataSource.query('ANALYZE "atlassian_linked_accounts"');
+    const seededAt = await seedExpiredAccounts(stage, dataSource, settings.accounts);
     const spec = stage.spec(settings.database, {
       refreshScheduler: { concurrency: settings.concurrency, batchSize: settings.batchSize },
     });
