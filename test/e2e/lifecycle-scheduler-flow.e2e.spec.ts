@@ -113,6 +113,9 @@ describe.each(['sqlite', 'postgres'] as const)('Scheduler tick: refreshes flow (
   it(`never more than concurrency (${CONCURRENCY}) token requests at once, each due account refreshed once`, async () => {
     await seedExpiring('peak');
     emulator.setLatency('token', 30);
+    // One request much slower than the rest: slots then free up one by one while it is open, the
+    // moment a claim that took more than the free slots would overfill them.
+    emulator.inject({ route: 'token', match: { grantType: 'refresh_token' }, delayMs: 300 });
 
     const result = await scheduler.runOnce();
 
