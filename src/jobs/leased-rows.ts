@@ -1,12 +1,33 @@
-import type { ObjectLiteral, Repository, SelectQueryBuilder, UpdateQueryBuilder } from 'typeorm';
+import type {
+  EntityMetadata,
+  ObjectLiteral,
+  Repository,
+  SelectQueryBuilder,
+  UpdateQueryBuilder,
+} from 'typeorm';
+import { CoalescedWrites } from './coalesced-writes.js';
 import { databaseClock, type DatabaseClock } from './database-clock.js';
 import { newLease, type Lease } from './lease.js';
 
 /** What an UPDATE of `T` sets: TypeORM's `QueryDeepPartialEntity`, which it exports by name only since 0.3.28. */
 type QueryDeepPartialEntity<T extends ObjectLiteral> = Parameters<UpdateQueryBuilder<T>['set']>[0];
 
+type ColumnMetadata = EntityMetadata['columns'][number];
+
 /** Column types whose values the query builder wraps in SQL (SQLite's JSON): written through it. */
 const PLAIN_SQL_EXCLUDED_TYPES = new Set(['json', 'jsonb']);
+
+/** Drivers whose fenced writes are grouped (both read `WITH … UPDATE … FROM … RETURNING`). */
+const COALESCING_DRIVERS = new Set<string>(['postgres', 'better-sqlite3']);
+
+/** Parameters of one grouped write, well under SQLite's 32,766 and PostgreSQL's 65,535. */
+const MAX_PARAMETERS = 2_000;
+
+/**
+ * Grouped writes of one shape in the database at once: a second statement starts while the first
+ * commits, and what arrives meanwhile waits for one of them.
+ */
+const STATEMENTS_PER_SHAPE = 2;
 
 /** The two columns that hold a row's lease. */
 export interface LeaseColumns<T> {
@@ -35,8 +56,8 @@ export type DueRows<T extends ObjectLiteral> = (
  */
 export class LeasedRows<T extends ObjectLiteral & { id: string }> {
   private readonly clock: DatabaseClock;
-  /** The fenced UPDATE of each set of columns written, built once. */
-  private readonly fencedWrites = new Map<string, string>();
+  /** The group commit of each set of columns written. */
+  private readonly coalescedWrites = new Map<string, CoalescedWrites<unknown[]>>();
 
   constructor(
     private readonly repository: Repository<T>,
@@ -112,33 +133,28 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
       [this.columns.owner]: null,
       [this.columns.until]: null,
     };
-    const statement = this.fencedWrite(assignments, id, lease.id);
-    if (!statement) return this.writeAndReleaseByBuilder(id, lease, assignments);
-    // Plain SQL, the same statement the query builder writes: on the refresh path it cost more than the query.
-    const { connection } = this.repository.manager;
-    const runner = this.repository.queryRunner ?? connection.createQueryRunner();
-    try {
-      const result = await runner.query(statement.sql, statement.parameters, true);
-      return result.affected === 1;
-    } finally {
-      if (runner !== this.repository.queryRunner) await runner.release();
-    }
+    const keys = Object.keys(assignments).filter((key) => assignments[key] !== undefined);
+    const columns = this.repository.queryRunner ? undefined : this.plainColumns(assignments, keys);
+    if (!columns) return this.writeAndReleaseByBuilder(id, lease, assignments);
+    const { driver } = this.repository.manager.connection;
+    const row = columns.map((column) =>
+      driver.preparePersistentValue(assignments[column.propertyName], column),
+    );
+    return this.writesOfShape(keys.join('\n'), columns).write(id, [id, lease.id, ...row]);
   }
 
   /**
-   * The fenced UPDATE TypeORM's query builder would send for `assignments` (values made persistent by
-   * the driver from the column metadata; the version bumped and the update date set as it does), or
-   * undefined when a value needs more than a plain column and a parameter (an SQL expression, a
-   * relation, a JSON or spatial column): those go through the builder.
+   * The columns `assignments` sets, when each is a plain column written from a parameter; undefined
+   * when a value needs more (an SQL expression, a relation, a JSON or spatial column) or the driver is
+   * neither PostgreSQL nor better-sqlite3: those writes go through the query builder, one by one.
    */
-  private fencedWrite(
+  private plainColumns(
     assignments: Record<string, unknown>,
-    id: string,
-    leaseId: string,
-  ): { sql: string; parameters: unknown[] } | undefined {
+    keys: string[],
+  ): ColumnMetadata[] | undefined {
     const { metadata } = this.repository;
-    const driver = this.repository.manager.connection.driver;
-    const keys = Object.keys(assignments).filter((key) => assignments[key] !== undefined);
+    const { driver, options } = this.repository.manager.connection;
+    if (!COALESCING_DRIVERS.has(options.type)) return;
     const columns = [];
     for (const key of keys) {
       const [column, ...more] = metadata.findColumnsWithPropertyPath(key);
@@ -148,33 +164,80 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
       if (driver.spatialTypes.includes(column.type)) return;
       columns.push(column);
     }
-    const shape = keys.join('\n');
-    let sql = this.fencedWrites.get(shape);
-    if (sql === undefined) {
-      const postgres = this.repository.manager.connection.options.type === 'postgres';
-      const placeholder = (index: number) => (postgres ? `$${index + 1}` : '?');
-      const set = columns.map(
-        (column, index) => `${driver.escape(column.databaseName)} = ${placeholder(index)}`,
+    return columns;
+  }
+
+  /** The group commit of the fenced writes that set `columns` (named by `shape`), made on first use. */
+  private writesOfShape(shape: string, columns: ColumnMetadata[]): CoalescedWrites<unknown[]> {
+    let writes = this.coalescedWrites.get(shape);
+    if (!writes) {
+      const perRow = columns.length + 2;
+      writes = new CoalescedWrites(
+        (rows) => this.sendFencedWrites(columns, rows),
+        Math.floor(MAX_PARAMETERS / perRow),
+        STATEMENTS_PER_SHAPE,
       );
-      for (const automatic of [metadata.versionColumn, metadata.updateDateColumn]) {
-        if (!automatic || columns.includes(automatic)) continue;
-        const name = driver.escape(automatic.databaseName);
-        set.push(
-          automatic === metadata.versionColumn
-            ? `${name} = ${name} + 1`
-            : `${name} = CURRENT_TIMESTAMP`,
-        );
-      }
-      sql =
-        `UPDATE ${driver.escape(metadata.tablePath)} SET ${set.join(', ')} ` +
-        `WHERE ${this.column('id')} = ${placeholder(columns.length)} AND ${this.column(this.columns.owner)} = ${placeholder(columns.length + 1)}`;
-      this.fencedWrites.set(shape, sql);
+      this.coalescedWrites.set(shape, writes);
     }
-    const parameters: unknown[] = columns.map((column) =>
-      driver.preparePersistentValue(assignments[column.propertyName], column),
+    return writes;
+  }
+
+  /**
+   * One UPDATE for `rows` (each: id, lease id, then the values of `columns`), each row fenced by its
+   * own lease; plain SQL, with the version bumped and the update date set as the query builder does.
+   * Returns the ids it wrote.
+   */
+  private async sendFencedWrites(
+    columns: ColumnMetadata[],
+    rows: Array<{ row: unknown[] }>,
+  ): Promise<Set<string>> {
+    const { metadata } = this.repository;
+    const connection = this.repository.manager.connection;
+    const { driver } = connection;
+    const postgres = connection.options.type === 'postgres';
+    const escape = (name: string) => driver.escape(name);
+    // Named apart from the table's columns, so no reference is ambiguous in SET, WHERE or RETURNING.
+    const names = ['leased_row_id', 'lease_id', ...columns.map((_, index) => `value_${index}`)];
+    // PostgreSQL types a VALUES list from its parameters: each is cast to its column's type.
+    const types = [
+      metadata.primaryColumns[0],
+      metadata.findColumnWithPropertyName(this.columns.owner),
+      ...columns,
+    ].map((column) => (column ? driver.normalizeType(column) : 'text'));
+    const parameters: unknown[] = [];
+    const tuples = rows.map(({ row }) => {
+      const placeholders = row.map((value, index) => {
+        parameters.push(value);
+        return postgres ? `CAST($${parameters.length} AS ${types[index]})` : '?';
+      });
+      return `(${placeholders.join(', ')})`;
+    });
+    const set = columns.map(
+      (column, index) => `${escape(column.databaseName)} = "batch".${escape(names[index + 2])}`,
     );
-    parameters.push(id, leaseId);
-    return { sql, parameters };
+    for (const automatic of [metadata.versionColumn, metadata.updateDateColumn]) {
+      if (!automatic || columns.includes(automatic)) continue;
+      const name = escape(automatic.databaseName);
+      set.push(
+        automatic === metadata.versionColumn
+          ? `${name} = ${name} + 1`
+          : `${name} = CURRENT_TIMESTAMP`,
+      );
+    }
+    const table = escape(metadata.tablePath);
+    const sql =
+      `WITH "batch" (${names.map(escape).join(', ')}) AS (VALUES ${tuples.join(', ')}) ` +
+      `UPDATE ${table} SET ${set.join(', ')} FROM "batch" ` +
+      `WHERE ${table}.${this.column('id')} = "batch"."leased_row_id" ` +
+      `AND ${table}.${this.column(this.columns.owner)} = "batch"."lease_id" ` +
+      `RETURNING ${table}.${this.column('id')}`;
+    const runner = connection.createQueryRunner();
+    try {
+      const result = await runner.query(sql, parameters, true);
+      return new Set((result.records as Array<{ id: string }>).map((written) => written.id));
+    } finally {
+      await runner.release();
+    }
   }
 
   private async writeAndReleaseByBuilder(

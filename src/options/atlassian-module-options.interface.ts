@@ -196,12 +196,12 @@ export interface RefreshSchedulerOptions {
    */
   consentWarningDays?: number;
   /**
-   * Most accounts one statement claims (further capped at the free slots of `concurrency`, so no claim lapses in a queue) or warns about.
+   * Most accounts one statement claims (further capped at the free slots of `concurrency` and half as many ahead, so no claim lapses in a queue) or warns about.
    * @defaultValue `500`
    */
   batchSize?: number;
   /**
-   * Refreshes in flight at once per process.
+   * Token requests in flight at once per process (as many refreshed pairs may wait to be stored besides).
    * @defaultValue `10`
    */
   concurrency?: number;

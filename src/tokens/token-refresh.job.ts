@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { LinkedAccount } from '../accounts/entities/linked-account.entity.js';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { AtlassianReauthRequiredError } from '../errors/token-errors.js';
-import type { Lease } from '../jobs/lease.js';
+import { leaseRemainingMs, type Lease } from '../jobs/lease.js';
+import { runClaimFlow } from '../jobs/claim-flow.js';
 import type { DueRows } from '../jobs/leased-rows.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { AccountTokenStore } from './account-token.store.js';
@@ -53,40 +54,26 @@ export class TokenRefreshJob {
   /**
    * Refreshes what is due until nothing is, or until `shouldStop`; adds to `result`.
    *
-   * Refreshes flow: whenever a quarter of the `concurrency` slots are free, one statement claims
-   * exactly that many rows, and each starts at once. Waves (claim `concurrency`, wait for the slowest,
-   * claim again) left most slots idle while the slowest refresh of each wave finished: a sweep took
-   * three times its ideal. A claim never takes more than the free slots, so no claimed row waits its
-   * turn while its lease runs down.
+   * Refreshes flow ({@link runClaimFlow}): `concurrency` token requests are always in flight, each
+   * started the moment another answers, from accounts claimed ahead. Waves (claim `concurrency`, wait
+   * for the slowest, claim again) left most slots idle: a sweep took three times its ideal; waiting
+   * for each claim and each stored pair before the next request still took twice. A row claimed
+   * ahead waits a few milliseconds for its slot (at most a second, then its lease is given back), out
+   * of a lease sized for minutes.
    */
   async run(result: RefreshSweepResult, shouldStop: () => boolean): Promise<void> {
     const { concurrency, batchSize } = this.options.refreshScheduler;
-    const slots = Math.min(batchSize, concurrency);
-    const refillAt = Math.ceil(slots / 4);
     const tickStartedAt = this.clock.now();
-    let inFlight = 0;
-    let slotFreed: (() => void) | undefined;
-    let drained = false;
-    for (;;) {
-      const free = slots - inFlight;
-      if (!drained && (free >= refillAt || inFlight === 0) && !shouldStop()) {
-        const work = await this.claimDue(free, tickStartedAt);
-        // Nothing newly due appears within a tick (a refreshed row is not due again until the next
-        // one, a failed one waits for its backoff): the first empty claim ends the claiming.
-        if (work.length === 0) drained = true;
-        for (const { account, lease } of work) {
-          inFlight++;
-          void this.refreshClaimed(account, lease, result).finally(() => {
-            inFlight--;
-            slotFreed?.();
-          });
-        }
-        continue;
-      }
-      if (inFlight === 0) return;
-      await new Promise<void>((resolve) => (slotFreed = resolve));
-      slotFreed = undefined;
-    }
+    await runClaimFlow<{ account: LinkedAccount; lease: Lease }>(
+      {
+        claim: (count) => this.claimDue(Math.min(count, batchSize), tickStartedAt),
+        work: ({ account, lease }, answered) =>
+          this.refreshClaimed(account, lease, result, answered),
+        waitedMs: ({ lease }) => lease.durationMs - leaseRemainingMs(lease),
+        giveBack: async ({ account, lease }) => void (await this.store.release(account.id, lease)),
+      },
+      { slots: Math.min(batchSize, concurrency), shouldStop },
+    );
   }
 
   /** Claims up to `count` due rows: those expiring within the window and used recently first, then idle ones. */
@@ -196,9 +183,10 @@ export class TokenRefreshJob {
     account: LinkedAccount,
     lease: Lease,
     result: RefreshSweepResult,
+    answered: () => void,
   ): Promise<void> {
     try {
-      const outcome = await this.refresher.refresh(account, lease);
+      const outcome = await this.refresher.refresh(account, lease, answered);
       if (outcome.kind === 'refreshed') result.refreshed++;
       else result.superseded++;
     } catch (err) {

@@ -54,9 +54,13 @@ export class TokenRefresher implements BeforeApplicationShutdown {
     this.endpoints = tokenEndpointsOf(options);
   }
 
-  /** Refreshes an account whose lease is `lease`; the lease ends whatever happens (or lapses). */
-  refresh(account: LinkedAccount, lease: Lease): Promise<RefreshOutcome> {
-    const work = traceRefresh(account, () => this.refreshLeased(account, lease));
+  /**
+   * Refreshes an account whose lease is `lease`; the lease ends whatever happens (or lapses).
+   * `answered` is called once the token endpoint has answered (or was never asked), before the
+   * result is stored: the scheduler's slot is then free for another account.
+   */
+  refresh(account: LinkedAccount, lease: Lease, answered?: () => void): Promise<RefreshOutcome> {
+    const work = traceRefresh(account, () => this.refreshLeased(account, lease, answered));
     this.inFlight.add(work);
     void work.catch(() => undefined).finally(() => this.inFlight.delete(work));
     return work;
@@ -67,7 +71,11 @@ export class TokenRefresher implements BeforeApplicationShutdown {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private async refreshLeased(account: LinkedAccount, lease: Lease): Promise<RefreshOutcome> {
+  private async refreshLeased(
+    account: LinkedAccount,
+    lease: Lease,
+    answered?: () => void,
+  ): Promise<RefreshOutcome> {
     const endpoint = this.endpoints.get(account.provider);
     if (!endpoint)
       return this.fail(
@@ -99,10 +107,12 @@ export class TokenRefresher implements BeforeApplicationShutdown {
       );
       tokens = toTokenSet(raw, this.clock.now(), account.scopes);
     } catch (err) {
+      answered?.();
       if (err instanceof ProviderHttpError && isFinalRefusal(endpoint.lifecycle, err))
         return this.refuse(account, lease, err.oauthError!);
       return this.fail(account, lease, err);
     }
+    answered?.();
     const usedAt = new Date();
     const pair: StoredTokenPair = {
       accessTokenEncrypted: this.cipher.encrypt(

@@ -114,6 +114,40 @@ describe.each(['sqlite', 'postgres'] as const)('the fenced write of leased rows 
     });
   });
 
+  it('groups writes sent together into a few statements, each row fenced by its own lease', async () => {
+    const held: Array<{ id: string; lease: Lease }> = [];
+    for (let index = 0; index < 20; index++) held.push(await leasedAccount());
+    const takenFrom = new Set([3, 7, 11, 15, 19]);
+    const valuesOf = (index: number) => ({
+      accessTokenEncrypted: `v2:key:after-${index}`,
+      accessTokenExpiresAt: new Date(Date.UTC(2026, 5, 1, 0, index, 0, index)),
+      scopes: ['read:me', `scope-${index}`],
+      refreshFailureCount: index,
+    });
+    const statements = vi.spyOn(dataSource, 'createQueryRunner');
+    const written = await Promise.all(
+      held.map(({ id, lease }, index) =>
+        leases.writeAndRelease(
+          id,
+          takenFrom.has(index) ? { ...lease, id: 'another-lease' } : lease,
+          valuesOf(index),
+        ),
+      ),
+    );
+    const statementCount = statements.mock.calls.length;
+    statements.mockRestore();
+
+    expect(written).toEqual(held.map((_, index) => !takenFrom.has(index)));
+    // Two go alone at once, the other eighteen wait for one of them and go together.
+    expect(statementCount).toBeLessThanOrEqual(4);
+    for (const [index, { id, lease }] of held.entries()) {
+      const row = await storedAccount(dataSource, id);
+      if (takenFrom.has(index))
+        expect(row).toMatchObject({ accessTokenEncrypted: 'before', refreshLeaseOwner: lease.id });
+      else expect(row).toMatchObject({ ...valuesOf(index), refreshLeaseOwner: null });
+    }
+  });
+
   it('writes an SQL expression through the query builder, fenced the same way', async () => {
     const { id, lease } = await leasedAccount();
     const before = await storedAccount(dataSource, id);

@@ -1,0 +1,116 @@
+/** What a flow does with claimed work; `W` is one claimed row with its lease. */
+export interface FlowSteps<W> {
+  /** Claims up to `count` due rows in one statement; an empty answer means nothing more is due. */
+  claim(count: number): Promise<W[]>;
+  /**
+   * Does the work; calls `answered` once its outside request has answered (its slot is free again),
+   * and settles when everything is written.
+   */
+  work(item: W, answered: () => void): Promise<void>;
+  /** Milliseconds since `item` was claimed. */
+  waitedMs(item: W): number;
+  /** Ends the lease of a row that will not be worked on now (a later claim takes it again). */
+  giveBack(item: W): Promise<void>;
+}
+
+export interface FlowLimits {
+  /** Outside requests in flight at once. */
+  slots: number;
+  /** True stops claiming, and rows claimed ahead are given back; requests in flight finish. */
+  shouldStop: () => boolean;
+}
+
+/**
+ * A claimed row waits this long at most for a slot before its lease is given back. In a steady flow
+ * it waits a few milliseconds; only a stall of every slot keeps it longer, and its lease was sized
+ * for the work, not for a queue.
+ */
+export const CLAIMED_WAIT_MAX_MS = 1_000;
+
+/**
+ * Claims and works rows as a flow: `slots` outside requests always in flight, each started the moment
+ * a slot frees, from rows claimed ahead.
+ *
+ * - A slot is freed when its request answers, not when the result is written: the write waits in the
+ *   database's queue (where writes are grouped) instead of holding a slot. At most `slots` rows may
+ *   wait to be written; past that, no new request starts.
+ * - Claims run beside the work, one at a time, each for at least a quarter of the slots (a claim is a
+ *   statement with an index walk: one per row would cost more than the row). Up to half the slots are
+ *   claimed ahead, so a freed slot starts from a row already claimed instead of waiting for a claim's
+ *   round trip.
+ * - A row claimed ahead that waits longer than {@link CLAIMED_WAIT_MAX_MS} (every slot stalled) is
+ *   given back, and the flow stops claiming ahead: from then on it claims only for free slots.
+ *
+ * Resolves when nothing is due and everything claimed is done; rejects with a claim's error once the
+ * work already claimed is done.
+ */
+export async function runClaimFlow<W>(steps: FlowSteps<W>, limits: FlowLimits): Promise<void> {
+  const { slots } = limits;
+  const minClaim = Math.ceil(slots / 4);
+  let ahead = Math.ceil(slots / 2);
+  const ready: W[] = [];
+  let requests = 0;
+  let unwritten = 0;
+  let claiming = false;
+  let drained = false;
+  let claimError: unknown;
+  let wake: (() => void) | undefined;
+  const nudge = () => wake?.();
+
+  const start = (item: W) => {
+    requests++;
+    unwritten++;
+    let answered = false;
+    const answer = () => {
+      if (answered) return;
+      answered = true;
+      requests--;
+      nudge();
+    };
+    void steps
+      .work(item, answer)
+      .catch(() => undefined)
+      .finally(() => {
+        answer();
+        unwritten--;
+        nudge();
+      });
+  };
+
+  for (;;) {
+    const stopped = limits.shouldStop();
+    while (ready.length > 0 && requests < slots && unwritten < 2 * slots) {
+      const item = ready.shift()!;
+      if (!stopped && steps.waitedMs(item) <= CLAIMED_WAIT_MAX_MS) {
+        start(item);
+        continue;
+      }
+      if (!stopped) ahead = 0;
+      void steps.giveBack(item).catch(() => undefined);
+    }
+    const wanted = Math.min(slots - requests + ahead, 2 * slots - unwritten) - ready.length;
+    const stopping = drained || claimError !== undefined || stopped;
+    if (!stopping && !claiming && (wanted >= minClaim || (wanted > 0 && unwritten === 0))) {
+      claiming = true;
+      void steps
+        .claim(wanted)
+        .then(
+          (claimed) => {
+            // Nothing newly due appears within a tick: the first empty claim ends the claiming.
+            if (claimed.length === 0) drained = true;
+            ready.push(...claimed);
+          },
+          (error: unknown) => (claimError = error),
+        )
+        .finally(() => {
+          claiming = false;
+          nudge();
+        });
+    }
+    if (!claiming && unwritten === 0 && (ready.length === 0 || stopping)) break;
+    await new Promise<void>((resolve) => (wake = resolve));
+    wake = undefined;
+  }
+  for (const item of ready) void steps.giveBack(item).catch(() => undefined);
+  if (claimError !== undefined) throw claimError;
+}
