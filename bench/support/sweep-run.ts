@@ -18,6 +18,8 @@ export interface SweepSettings {
   batchSize: number;
   /** Injected on the emulator's token endpoint. */
   latencyMs: number;
+  /** Node flags of the sweeping processes (V8 heap limits). */
+  nodeFlags?: string[];
 }
 
 /** What the sweep did, seen from the outside (emulator, database) and by the processes. */
@@ -88,7 +90,7 @@ export async function runSweep(stage: BenchStage, settings: SweepSettings): Prom
       Array.from({ length: settings.processes }, () => ({
         spec,
         job: { kind: 'sweep' as const },
-        execArgv: profilerArgs(),
+        execArgv: [...(settings.nodeFlags ?? []), ...(profilerArgs() ?? [])],
       })),
     );
     try {
