@@ -7,8 +7,6 @@ export interface FlowSteps<W> {
    * and settles when everything is written.
    */
   work(item: W, answered: () => void): Promise<void>;
-  /** Milliseconds since `item` was claimed. */
-  waitedMs(item: W): number;
   /** Ends the lease of a row that will not be worked on now (a later claim takes it again). */
   giveBack(item: W): Promise<void>;
 }
@@ -18,12 +16,15 @@ export interface FlowLimits {
   slots: number;
   /** True stops claiming, and rows claimed ahead are given back; requests in flight finish. */
   shouldStop: () => boolean;
+  /** Milliseconds, monotonic. Default: `performance.now()`. */
+  now?: () => number;
 }
 
 /**
- * A claimed row waits this long at most for a slot before its lease is given back. In a steady flow
- * it waits a few milliseconds; only a stall of every slot keeps it longer, and its lease was sized
- * for the work, not for a queue.
+ * A claimed row waits this long at most for a slot (counted from its claim's answer, so a slow
+ * database does not count) before its lease is given back. In a steady flow it waits a few
+ * milliseconds; only a stall of every slot keeps it longer, and its lease was sized for the work,
+ * not for a queue.
  */
 export const CLAIMED_WAIT_MAX_MS = 1_000;
 
@@ -46,9 +47,10 @@ export const CLAIMED_WAIT_MAX_MS = 1_000;
  */
 export async function runClaimFlow<W>(steps: FlowSteps<W>, limits: FlowLimits): Promise<void> {
   const { slots } = limits;
+  const now = limits.now ?? (() => performance.now());
   const minClaim = Math.ceil(slots / 4);
   let ahead = Math.ceil(slots / 2);
-  const ready: W[] = [];
+  const ready: Array<{ item: W; readyAt: number }> = [];
   let requests = 0;
   let unwritten = 0;
   let claiming = false;
@@ -80,8 +82,8 @@ export async function runClaimFlow<W>(steps: FlowSteps<W>, limits: FlowLimits): 
   for (;;) {
     const stopped = limits.shouldStop();
     while (ready.length > 0 && requests < slots && unwritten < 2 * slots) {
-      const item = ready.shift()!;
-      if (!stopped && steps.waitedMs(item) <= CLAIMED_WAIT_MAX_MS) {
+      const { item, readyAt } = ready.shift()!;
+      if (!stopped && now() - readyAt <= CLAIMED_WAIT_MAX_MS) {
         start(item);
         continue;
       }
@@ -98,7 +100,8 @@ export async function runClaimFlow<W>(steps: FlowSteps<W>, limits: FlowLimits): 
           (claimed) => {
             // Nothing newly due appears within a tick: the first empty claim ends the claiming.
             if (claimed.length === 0) drained = true;
-            ready.push(...claimed);
+            const readyAt = now();
+            for (const item of claimed) ready.push({ item, readyAt });
           },
           (error: unknown) => (claimError = error),
         )
@@ -111,6 +114,6 @@ export async function runClaimFlow<W>(steps: FlowSteps<W>, limits: FlowLimits): 
     await new Promise<void>((resolve) => (wake = resolve));
     wake = undefined;
   }
-  for (const item of ready) void steps.giveBack(item).catch(() => undefined);
+  for (const { item } of ready) void steps.giveBack(item).catch(() => undefined);
   if (claimError !== undefined) throw claimError;
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { LinkedAccount } from '../accounts/entities/linked-account.entity.js';
 import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { AtlassianReauthRequiredError } from '../errors/token-errors.js';
-import { leaseRemainingMs, type Lease } from '../jobs/lease.js';
+import type { Lease } from '../jobs/lease.js';
 import { runClaimFlow } from '../jobs/claim-flow.js';
 import type { DueRows } from '../jobs/leased-rows.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
@@ -69,7 +69,6 @@ export class TokenRefreshJob {
         claim: (count) => this.claimDue(Math.min(count, batchSize), tickStartedAt),
         work: ({ account, lease }, answered) =>
           this.refreshClaimed(account, lease, result, answered),
-        waitedMs: ({ lease }) => lease.durationMs - leaseRemainingMs(lease),
         giveBack: async ({ account, lease }) => void (await this.store.release(account.id, lease)),
       },
       { slots: Math.min(batchSize, concurrency), shouldStop },
