@@ -11,23 +11,23 @@ function flowWorld(due: number, slots: number) {
   let nextId = 0;
   const state = {
     requests: 0,
-    unwritten: 0,
+    storing: 0,
     claimsRunning: 0,
     claimed: 0,
     started: 0,
-    claimCounts: [] as number[],
+    claimCounts: [] as Array<{ count: number; idle: boolean }>,
     worked: [] as number[],
     givenBack: [] as number[],
     broken: [] as string[],
   };
   const check = () => {
     if (state.requests > slots) state.broken.push(`${state.requests} requests in ${slots} slots`);
-    if (state.unwritten > 2 * slots) state.broken.push(`${state.unwritten} unwritten rows`);
+    if (state.storing > slots) state.broken.push(`${state.storing} rows waiting to be written`);
     if (state.claimsRunning > 1) state.broken.push(`${state.claimsRunning} claims at once`);
   };
   const claim = (count: number): Row[] => {
     const rows = Array.from({ length: Math.min(count, due - nextId) }, () => ({ id: nextId++ }));
-    state.claimCounts.push(count);
+    state.claimCounts.push({ count, idle: state.requests + state.storing === 0 });
     return rows;
   };
   return { state, check, claim };
@@ -46,10 +46,11 @@ describe('runClaimFlow', () => {
             claim: async (count) => {
               state.claimsRunning++;
               check();
-              // Never more claimed than the writes waiting to be stored leave room for.
+              // Never more claimed than can start within a slot's turn: the free slots and as many ahead,
+              // and nothing while the writes are behind.
               const waiting = state.claimed - state.started;
-              if (count + waiting + state.unwritten > 2 * slots)
-                state.broken.push(`claimed ${count} with ${state.unwritten} unwritten`);
+              if (count + waiting > 2 * slots - state.requests || state.storing >= slots)
+                state.broken.push(`claimed ${count}: ${waiting} waiting, ${state.storing} storing`);
               const rows = await s.schedule(Promise.resolve(claim(count)), 'claim');
               state.claimsRunning--;
               state.claimed += rows.length;
@@ -58,27 +59,27 @@ describe('runClaimFlow', () => {
             work: async (row, answered) => {
               state.started++;
               state.requests++;
-              state.unwritten++;
               check();
               await s.schedule(Promise.resolve(), `request ${row.id}`);
               state.requests--;
+              state.storing++;
               answered();
               await s.schedule(Promise.resolve(), `write ${row.id}`);
               state.worked.push(row.id);
-              state.unwritten--;
+              state.storing--;
             },
             giveBack: async (row) => void state.givenBack.push(row.id),
           };
           await s.waitFor(runClaimFlow(steps, { slots, shouldStop: () => false }));
           expect(state.broken).toEqual([]);
-          expect(state.requests + state.unwritten).toBe(0);
+          expect(state.requests + state.storing).toBe(0);
           expect([...state.worked].sort((a, b) => a - b)).toEqual(
             Array.from({ length: due }, (_, id) => id),
           );
           expect(state.givenBack).toEqual([]);
-          // Each claim is worth its statement: a quarter of the slots at least, unless nothing is in flight.
-          for (const count of state.claimCounts.slice(1))
-            expect(count).toBeGreaterThanOrEqual(Math.min(Math.ceil(slots / 4), 1));
+          // Each claim is worth its statement: half the slots at least, unless nothing is in flight.
+          for (const { count, idle } of state.claimCounts)
+            if (!idle) expect(count).toBeGreaterThanOrEqual(Math.ceil(slots / 2));
         },
       ),
       { numRuns: 150 },
@@ -86,30 +87,38 @@ describe('runClaimFlow', () => {
   });
 
   it('frees a slot when its request answers, while its write still runs', async () => {
-    const answeredBeforeWritten: number[] = [];
+    const started: number[] = [];
+    const hung: Array<() => void> = [];
     const writes: Array<() => void> = [];
-    let started = 0;
+    let nextId = 0;
     const flow = runClaimFlow<number>(
       {
-        claim: async (count) =>
-          Array.from({ length: Math.min(count, 6 - started) }, () => started++),
+        claim: async (count) => Array.from({ length: Math.min(count, 5 - nextId) }, () => nextId++),
         work: async (id, answered) => {
+          started.push(id);
+          if (id === 0) await new Promise<void>((resolve) => hung.push(resolve));
           answered();
-          answeredBeforeWritten.push(id);
           await new Promise<void>((resolve) => writes.push(resolve));
         },
         giveBack: async () => undefined,
       },
       { slots: 2, shouldStop: () => false },
     );
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    // Two slots, no write finished: four requests went out (two more while the first two are written).
-    expect(answeredBeforeWritten).toEqual([0, 1, 2, 3]);
-    writes.splice(0).forEach((finish) => finish());
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    writes.splice(0).forEach((finish) => finish());
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+    await settle();
+    // Row 0's request hangs; row 1 answered and waits to be written, so its slot went to row 2; with
+    // rows 1 and 2 waiting to be written (as many as the slots), nothing more starts.
+    expect(started).toEqual([0, 1, 2]);
+    writes.shift()!();
+    await settle();
+    expect(started).toEqual([0, 1, 2, 3]);
+    hung.shift()!();
+    while (writes.length > 0) {
+      writes.splice(0).forEach((finish) => finish());
+      await settle();
+    }
     await flow;
-    expect(answeredBeforeWritten).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(started).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('gives back rows claimed ahead that waited too long, and then claims only for free slots', async () => {
@@ -134,15 +143,19 @@ describe('runClaimFlow', () => {
     );
     const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
     await tick();
-    // Four requests out, two rows claimed ahead.
-    expect(claims).toEqual([6]);
+    // Four requests out, four rows claimed ahead.
+    expect(claims).toEqual([8]);
     expect(requests).toHaveLength(4);
     // Every slot stalls past the limit: the waiting rows go back, the next claim is for the free slot only.
     now = CLAIMED_WAIT_MAX_MS + 1;
     requests.shift()!();
     await tick();
-    expect(givenBack).toEqual([4, 5]);
-    expect(claims).toEqual([6, 1]);
+    expect(givenBack).toEqual([4, 5, 6, 7]);
+    // Claims are for free slots only now, and wait for half of them.
+    expect(claims).toEqual([8]);
+    requests.shift()!();
+    await tick();
+    expect(claims).toEqual([8, 2]);
     while (requests.length > 0) {
       requests.shift()!();
       await tick();
@@ -199,11 +212,11 @@ describe('runClaimFlow', () => {
     stop = true;
     requests.shift()!();
     await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(givenBack).toEqual([4, 5]);
+    expect(givenBack).toEqual([4, 5, 6, 7]);
     requests.splice(0).forEach((finish) => finish());
     await flow;
     expect(finished.sort()).toEqual([0, 1, 2, 3]);
-    expect(nextId).toBe(6);
+    expect(nextId).toBe(8);
   });
 
   it('rejects with a failed claim only after the work already claimed is done', async () => {
@@ -237,6 +250,6 @@ describe('runClaimFlow', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     await expect(flow).rejects.toBe(refused);
-    expect(done).toBe(6);
+    expect(done).toBe(8);
   });
 });

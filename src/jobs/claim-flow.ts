@@ -33,12 +33,12 @@ export const CLAIMED_WAIT_MAX_MS = 1_000;
  * a slot frees, from rows claimed ahead.
  *
  * - A slot is freed when its request answers, not when the result is written: the write waits in the
- *   database's queue (where writes are grouped) instead of holding a slot. At most `slots` rows may
- *   wait to be written; past that, no new request starts.
- * - Claims run beside the work, one at a time, each for at least a quarter of the slots (a claim is a
- *   statement with an index walk: one per row would cost more than the row). Up to half the slots are
- *   claimed ahead, so a freed slot starts from a row already claimed instead of waiting for a claim's
- *   round trip.
+ *   database's queue (where writes are grouped) instead of holding a slot. While `slots` rows wait
+ *   to be written, no new request starts (and nothing more is claimed).
+ * - Claims run beside the work, one at a time, each for at least half the slots (a claim is a
+ *   statement with an index walk: fewer, larger claims cost both sides less). Up to `slots` rows are
+ *   claimed ahead, so a freed slot starts from a row already claimed instead of waiting for a
+ *   claim's round trip; such a row waits about one request's time.
  * - A row claimed ahead that waits longer than {@link CLAIMED_WAIT_MAX_MS} (every slot stalled) is
  *   given back, and the flow stops claiming ahead: from then on it claims only for free slots.
  *
@@ -48,11 +48,12 @@ export const CLAIMED_WAIT_MAX_MS = 1_000;
 export async function runClaimFlow<W>(steps: FlowSteps<W>, limits: FlowLimits): Promise<void> {
   const { slots } = limits;
   const now = limits.now ?? (() => performance.now());
-  const minClaim = Math.ceil(slots / 4);
-  let ahead = Math.ceil(slots / 2);
+  const minClaim = Math.ceil(slots / 2);
+  let ahead = slots;
   const ready: Array<{ item: W; readyAt: number }> = [];
+  /** Outside requests in flight, and works past their request but not yet written. */
   let requests = 0;
-  let unwritten = 0;
+  let storing = 0;
   let claiming = false;
   let drained = false;
   let claimError: unknown;
@@ -61,12 +62,12 @@ export async function runClaimFlow<W>(steps: FlowSteps<W>, limits: FlowLimits): 
 
   const start = (item: W) => {
     requests++;
-    unwritten++;
     let answered = false;
     const answer = () => {
       if (answered) return;
       answered = true;
       requests--;
+      storing++;
       nudge();
     };
     void steps
@@ -74,14 +75,14 @@ export async function runClaimFlow<W>(steps: FlowSteps<W>, limits: FlowLimits): 
       .catch(() => undefined)
       .finally(() => {
         answer();
-        unwritten--;
+        storing--;
         nudge();
       });
   };
 
   for (;;) {
     const stopped = limits.shouldStop();
-    while (ready.length > 0 && requests < slots && unwritten < 2 * slots) {
+    while (ready.length > 0 && requests < slots && storing < slots) {
       const { item, readyAt } = ready.shift()!;
       if (!stopped && now() - readyAt <= CLAIMED_WAIT_MAX_MS) {
         start(item);
@@ -90,9 +91,11 @@ export async function runClaimFlow<W>(steps: FlowSteps<W>, limits: FlowLimits): 
       if (!stopped) ahead = 0;
       void steps.giveBack(item).catch(() => undefined);
     }
-    const wanted = Math.min(slots - requests + ahead, 2 * slots - unwritten) - ready.length;
+    // Rows that could start soon: none while the writes are behind.
+    const wanted = storing < slots ? slots - requests + ahead - ready.length : 0;
+    const idle = requests + storing === 0;
     const stopping = drained || claimError !== undefined || stopped;
-    if (!stopping && !claiming && (wanted >= minClaim || (wanted > 0 && unwritten === 0))) {
+    if (!stopping && !claiming && (wanted >= minClaim || (wanted > 0 && idle))) {
       claiming = true;
       void steps
         .claim(wanted)
@@ -110,7 +113,7 @@ export async function runClaimFlow<W>(steps: FlowSteps<W>, limits: FlowLimits): 
           nudge();
         });
     }
-    if (!claiming && unwritten === 0 && (ready.length === 0 || stopping)) break;
+    if (!claiming && idle && (ready.length === 0 || stopping)) break;
     await new Promise<void>((resolve) => (wake = resolve));
     wake = undefined;
   }

@@ -196,7 +196,7 @@ export interface RefreshSchedulerOptions {
    */
   consentWarningDays?: number;
   /**
-   * Most accounts one statement claims (further capped at the free slots of `concurrency` and half as many ahead, so no claim lapses in a queue) or warns about.
+   * Most accounts one statement claims (further capped at the free slots of `concurrency` and up to `concurrency` ahead, so no claim lapses in a queue) or warns about.
    * @defaultValue `500`
    */
   batchSize?: number;

@@ -58,8 +58,8 @@ export class TokenRefreshJob {
    * started the moment another answers, from accounts claimed ahead. Waves (claim `concurrency`, wait
    * for the slowest, claim again) left most slots idle: a sweep took three times its ideal; waiting
    * for each claim and each stored pair before the next request still took twice. A row claimed
-   * ahead waits a few milliseconds for its slot (at most a second, then its lease is given back), out
-   * of a lease sized for minutes.
+   * ahead waits about one token request for its slot (at most a second, then its lease is given
+   * back), out of a lease sized for minutes.
    */
   async run(result: RefreshSweepResult, shouldStop: () => boolean): Promise<void> {
     const { concurrency, batchSize } = this.options.refreshScheduler;
