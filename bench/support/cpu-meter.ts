@@ -10,7 +10,7 @@ export interface CpuSpent {
   thisProcessMs: number;
   /** Every process of the machine, busy time summed over the cores (Linux only; NaN elsewhere). */
   machineBusyMs: number;
-  /** PostgreSQL's processes (server and backends) that are alive at the end (Linux only). */
+  /** PostgreSQL's processes: the server and its backends, those that exited meanwhile included (Linux only). */
   postgresMs: number;
 }
 
@@ -32,9 +32,7 @@ export function startCpuMeter(): () => CpuSpent {
   const postgresAtStart = postgresTicks();
   return () => {
     const used = process.cpuUsage(processAtStart);
-    let postgresTicksSpent = 0;
-    for (const [pid, ticks] of postgresTicks())
-      postgresTicksSpent += ticks - (postgresAtStart.get(pid) ?? 0);
+    const postgresTicksSpent = postgresTicks() - postgresAtStart;
     return {
       thisProcessMs: (used.user + used.system) / 1000,
       machineBusyMs: ((machineBusyTicks() - machineAtStart) * 1000) / TICKS_PER_SECOND,
@@ -43,9 +41,14 @@ export function startCpuMeter(): () => CpuSpent {
   };
 }
 
-/** User + system ticks of every process named `postgres`, by pid. */
-function postgresTicks(): Map<number, number> {
-  const ticks = new Map<number, number>();
+/**
+ * User + system ticks of every process named `postgres`, with those of its children that exited:
+ * a backend whose client closed its connection before the meter is read (a sweeping process that
+ * finished first) is in the server's count of its reaped children. A backend alive at the start and
+ * gone at the end is counted whole there, less its ticks at the start: its time in the window.
+ */
+function postgresTicks(): number {
+  let ticks = 0;
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -57,9 +60,10 @@ function postgresTicks(): Map<number, number> {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const nameEnd = stat.lastIndexOf(')');
       if (stat.slice(stat.indexOf('(') + 1, nameEnd) !== 'postgres') continue;
-      // Fields after the name: state is field 3, utime 14 and stime 15 (1-based, over the whole line).
+      // Fields after the name: state is field 3, utime 14, stime 15, and the reaped children's
+      // cutime 16 and cstime 17 (1-based, over the whole line).
       const fields = stat.slice(nameEnd + 2).split(' ');
-      ticks.set(Number(pid), Number(fields[11]) + Number(fields[12]));
+      ticks += fields.slice(11, 15).reduce((sum, value) => sum + Number(value), 0);
     } catch {
       // the process ended meanwhile
     }
