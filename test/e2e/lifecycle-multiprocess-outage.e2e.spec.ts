@@ -106,7 +106,8 @@ describe('a rotated token pair outlives a PostgreSQL outage in the middle of its
         const token = sameTokenForAll([await refreshing], 1);
         await expectRotatedPairStored(scenario, account, token);
         // The caller's calls failed while the database was down, and never got another token or a refusal.
-        const callerOutcomes = await calling.stop();
+        // Its call in flight at the recovery may have started in the outage: stop after one got a token.
+        const callerOutcomes = await calling.stopOnceAToken(STORED_AFTER_RECOVERY_MS);
         const errorCodes = callerOutcomes.flatMap((outcome) =>
           'errorCode' in outcome ? [outcome.errorCode] : [],
         );
@@ -139,11 +140,17 @@ describe('a rotated token pair outlives a PostgreSQL outage in the middle of its
  * `getAccessToken` from `worker`, one call after another, until `stop()`, which returns every outcome
  * (or rethrows what ended the loop early, e.g. the worker's death). Stopping twice is harmless.
  */
-function keepCalling(worker: TokenWorker, accountId: string): { stop(): Promise<GetOutcome[]> } {
+/** Calls in a loop; `stopOnceAToken` ends it at the first call that got a token, or after `withinMs`. */
+function keepCalling(
+  worker: TokenWorker,
+  accountId: string,
+): { stop(): Promise<GetOutcome[]>; stopOnceAToken(withinMs: number): Promise<GetOutcome[]> } {
   let stopping = false;
+  let untilToken = false;
   const outcomes: GetOutcome[] = [];
+  const gotToken = () => outcomes.some((outcome) => 'token' in outcome);
   const loop = (async () => {
-    while (!stopping) {
+    while (!stopping && !(untilToken && gotToken())) {
       outcomes.push(...(await worker.run({ kind: 'get', accountId, calls: 1 })).outcomes);
       if (!stopping) await sleep(CALL_PACE_MS);
     }
@@ -153,12 +160,24 @@ function keepCalling(worker: TokenWorker, accountId: string): { stop(): Promise<
     () => undefined,
     (err: unknown) => err,
   );
+  const stopped = async () => {
+    const err = await ended;
+    if (err) throw err;
+    return outcomes;
+  };
   return {
-    async stop() {
+    stop() {
       stopping = true;
-      const err = await ended;
-      if (err) throw err;
-      return outcomes;
+      return stopped();
+    },
+    async stopOnceAToken(withinMs: number) {
+      untilToken = true;
+      const deadline = setTimeout(() => (stopping = true), withinMs);
+      try {
+        return await stopped();
+      } finally {
+        clearTimeout(deadline);
+      }
     },
   };
 }
