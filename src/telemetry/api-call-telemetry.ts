@@ -2,11 +2,7 @@ import type { ApiCallTarget } from '../errors/api-errors.js';
 import { httpMethod, serverAttributes, urlTemplate } from './http-attributes.js';
 import { instruments } from './instruments.js';
 import { measuredExchange } from './measured-exchange.js';
-import {
-  sendHttpExchange,
-  type HttpAnswer,
-  type HttpExchange,
-} from '../providers/http-exchange.js';
+import type { HttpAnswer, HttpExchange } from '../providers/http-exchange.js';
 import { openTelemetryApi } from './opentelemetry-api.js';
 import { inSpan, tracingApi } from './span.js';
 import { Attr } from './telemetry-names.js';
@@ -46,8 +42,7 @@ export function sendForApiCall(
     'apiRequestDuration',
     () => ({ [Attr.Product]: target.product }),
     url,
-    exchange.method,
-    () => sendHttpExchange(url, exchange),
+    exchange,
   );
 }
 

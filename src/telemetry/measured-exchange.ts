@@ -4,52 +4,54 @@ import { httpMethod, serverAttributes } from './http-attributes.js';
 import { instruments, secondsSince } from './instruments.js';
 import { openTelemetryApi } from './opentelemetry-api.js';
 import { Attr } from './telemetry-names.js';
+import {
+  sendHttpExchange,
+  type HttpAnswer,
+  type HttpExchange,
+} from '../providers/http-exchange.js';
 
 /** The histograms one HTTP exchange is recorded on. */
 export type HttpExchangeHistogram = 'apiRequestDuration' | 'tokenEndpointDuration';
 
 /**
- * One HTTP exchange sent by `send`, recorded on `histogram` (method, server, status or error type,
- * plus `attributes`) with its status set on the active span, the call it belongs to. The URL's path
- * and query, and every header, stay out of it. Without a meter, `send()` alone: no wrapper promise,
- * no attribute objects to collect.
+ * One HTTP exchange ({@link sendHttpExchange}), recorded on `histogram` (method, server, status or
+ * error type, plus `attributes`) with its status set on the active span, the call it belongs to. The
+ * URL's path and query, and every header, stay out of it. Without a meter, the exchange alone: no
+ * wrapper promise, no attribute objects to collect.
  */
-export function measuredExchange<T extends { status: number }>(
+export function measuredExchange(
   histogram: HttpExchangeHistogram,
   attributes: Attributes | (() => Attributes),
   url: string,
-  method: string | undefined,
-  send: () => Promise<T>,
-): Promise<T> {
+  exchange: HttpExchange,
+): Promise<HttpAnswer> {
   const recorder = instruments()?.[histogram];
-  if (!recorder) return send();
+  if (!recorder) return sendHttpExchange(url, exchange);
   return measured(
     recorder,
     typeof attributes === 'function' ? attributes() : attributes,
     url,
-    method,
-    send,
+    exchange,
   );
 }
 
-async function measured<T extends { status: number }>(
+async function measured(
   recorder: Histogram,
   attributes: Attributes,
   url: string,
-  method: string | undefined,
-  send: () => Promise<T>,
-): Promise<T> {
+  exchange: HttpExchange,
+): Promise<HttpAnswer> {
   const startedAt = performance.now();
-  const exchange = {
+  const recorded = {
     ...attributes,
-    [Attr.HttpMethod]: httpMethod(method),
+    [Attr.HttpMethod]: httpMethod(exchange.method),
     ...serverAttributes(new URL(url)),
   };
   const record = (outcome: Attributes) =>
-    recorder.record(secondsSince(startedAt), { ...exchange, ...outcome });
-  let response: T;
+    recorder.record(secondsSince(startedAt), { ...recorded, ...outcome });
+  let response: HttpAnswer;
   try {
-    response = await send();
+    response = await sendHttpExchange(url, exchange);
   } catch (err) {
     record({ [Attr.ErrorType]: errorType(err) });
     throw err;

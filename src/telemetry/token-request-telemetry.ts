@@ -31,9 +31,7 @@ export function traceTokenRequest<T>(
     [Attr.GrantType]: grantType && GRANT_TYPES.has(grantType) ? grantType : '_OTHER',
   };
   const measured: SendRequest = (to, exchange) =>
-    measuredExchange('tokenEndpointDuration', attributes, to, exchange.method, () =>
-      sendHttpExchange(to, exchange),
-    );
+    measuredExchange('tokenEndpointDuration', attributes, to, exchange);
   if (!tracingApi()) return request(measured);
   const template = urlTemplate(new URL(url).pathname);
   return inSpan(
