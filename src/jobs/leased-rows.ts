@@ -14,6 +14,14 @@ type QueryDeepPartialEntity<T extends ObjectLiteral> = Parameters<UpdateQueryBui
 
 type ColumnMetadata = EntityMetadata['columns'][number];
 
+/** A grouped fenced write of one shape: the SQL around its VALUES list, and each value's column type. */
+interface FencedWriteStatement {
+  /** The database types of a row's values: id, lease id, then the columns written. */
+  types: string[];
+  head: string;
+  tail: string;
+}
+
 /** Column types whose values the query builder wraps in SQL (SQLite's JSON): written through it. */
 const PLAIN_SQL_EXCLUDED_TYPES = new Set(['json', 'jsonb']);
 
@@ -171,10 +179,10 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
   private writesOfShape(shape: string, columns: ColumnMetadata[]): CoalescedWrites<unknown[]> {
     let writes = this.coalescedWrites.get(shape);
     if (!writes) {
-      const perRow = columns.length + 2;
+      const statement = this.fencedWriteStatement(columns);
       writes = new CoalescedWrites(
-        (rows) => this.sendFencedWrites(columns, rows),
-        Math.floor(MAX_PARAMETERS / perRow),
+        (rows) => this.sendFencedWrites(statement, rows),
+        Math.floor(MAX_PARAMETERS / statement.types.length),
         STATEMENTS_PER_SHAPE,
       );
       this.coalescedWrites.set(shape, writes);
@@ -183,18 +191,13 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
   }
 
   /**
-   * One UPDATE for `rows` (each: id, lease id, then the values of `columns`), each row fenced by its
-   * own lease; plain SQL, with the version bumped and the update date set as the query builder does.
-   * Returns the ids it wrote.
+   * The grouped UPDATE that sets `columns`, around its VALUES list: each row gives the id, the lease
+   * id, then the values of `columns`, and is written only while that lease holds it; plain SQL, with
+   * the version bumped and the update date set as the query builder does. Built once per shape.
    */
-  private async sendFencedWrites(
-    columns: ColumnMetadata[],
-    rows: Array<{ row: unknown[] }>,
-  ): Promise<Set<string>> {
+  private fencedWriteStatement(columns: ColumnMetadata[]): FencedWriteStatement {
     const { metadata } = this.repository;
-    const connection = this.repository.manager.connection;
-    const { driver } = connection;
-    const postgres = connection.options.type === 'postgres';
+    const { driver } = this.repository.manager.connection;
     const escape = (name: string) => driver.escape(name);
     // Named apart from the table's columns, so no reference is ambiguous in SET, WHERE or RETURNING.
     const names = ['leased_row_id', 'lease_id', ...columns.map((_, index) => `value_${index}`)];
@@ -204,14 +207,6 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
       metadata.findColumnWithPropertyName(this.columns.owner),
       ...columns,
     ].map((column) => (column ? driver.normalizeType(column) : 'text'));
-    const parameters: unknown[] = [];
-    const tuples = rows.map(({ row }) => {
-      const placeholders = row.map((value, index) => {
-        parameters.push(value);
-        return postgres ? `CAST($${parameters.length} AS ${types[index]})` : '?';
-      });
-      return `(${placeholders.join(', ')})`;
-    });
     const set = columns.map(
       (column, index) => `${escape(column.databaseName)} = "batch".${escape(names[index + 2])}`,
     );
@@ -225,15 +220,39 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
       );
     }
     const table = escape(metadata.tablePath);
-    const sql =
-      `WITH "batch" (${names.map(escape).join(', ')}) AS (VALUES ${tuples.join(', ')}) ` +
-      `UPDATE ${table} SET ${set.join(', ')} FROM "batch" ` +
-      `WHERE ${table}.${this.column('id')} = "batch"."leased_row_id" ` +
-      `AND ${table}.${this.column(this.columns.owner)} = "batch"."lease_id" ` +
-      `RETURNING ${table}.${this.column('id')}`;
+    return {
+      types,
+      head: `WITH "batch" (${names.map(escape).join(', ')}) AS (VALUES `,
+      tail:
+        `) UPDATE ${table} SET ${set.join(', ')} FROM "batch" ` +
+        `WHERE ${table}.${this.column('id')} = "batch"."leased_row_id" ` +
+        `AND ${table}.${this.column(this.columns.owner)} = "batch"."lease_id" ` +
+        `RETURNING ${table}.${this.column('id')}`,
+    };
+  }
+
+  /** Sends `statement` for `rows` in one round trip; returns the ids it wrote. */
+  private async sendFencedWrites(
+    statement: FencedWriteStatement,
+    rows: Array<{ row: unknown[] }>,
+  ): Promise<Set<string>> {
+    const connection = this.repository.manager.connection;
+    const postgres = connection.options.type === 'postgres';
+    const parameters: unknown[] = [];
+    const tuples = rows.map(({ row }) => {
+      const placeholders = row.map((value, index) => {
+        parameters.push(value);
+        return postgres ? `CAST($${parameters.length} AS ${statement.types[index]})` : '?';
+      });
+      return `(${placeholders.join(', ')})`;
+    });
     const runner = connection.createQueryRunner();
     try {
-      const result = await runner.query(sql, parameters, true);
+      const result = await runner.query(
+        statement.head + tuples.join(', ') + statement.tail,
+        parameters,
+        true,
+      );
       return new Set((result.records as Array<{ id: string }>).map((written) => written.id));
     } finally {
       await runner.release();
