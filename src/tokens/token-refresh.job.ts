@@ -8,7 +8,7 @@ import type { DueRows } from '../jobs/leased-rows.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { AccountTokenStore } from './account-token.store.js';
 import { tokenEndpointsOf } from '../providers/token-endpoints.js';
-import { TokenRefresher } from './token-refresher.js';
+import { REFRESH_COLUMNS, TokenRefresher, type RefreshableAccount } from './token-refresher.js';
 import { AtlassianClock } from '../clock/atlassian-clock.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -64,7 +64,7 @@ export class TokenRefreshJob {
   async run(result: RefreshSweepResult, shouldStop: () => boolean): Promise<void> {
     const { concurrency, batchSize } = this.options.refreshScheduler;
     const tickStartedAt = this.clock.now();
-    await runClaimFlow<{ account: LinkedAccount; lease: Lease }>(
+    await runClaimFlow<{ account: RefreshableAccount; lease: Lease }>(
       {
         claim: (count) => this.claimDue(Math.min(count, batchSize), tickStartedAt),
         work: ({ account, lease }, answered) =>
@@ -79,7 +79,7 @@ export class TokenRefreshJob {
   private async claimDue(
     count: number,
     tickStartedAt: Date,
-  ): Promise<Array<{ account: LinkedAccount; lease: Lease }>> {
+  ): Promise<Array<{ account: RefreshableAccount; lease: Lease }>> {
     const { windowSeconds, keepAliveAfterDays } = this.options.refreshScheduler;
     const leaseMs = this.options.tokens.refreshLeaseMs;
     const now = this.clock.now();
@@ -96,6 +96,7 @@ export class TokenRefreshJob {
           this.earliestFirst('due.accessTokenExpiresAt', expiring, this.usedRecently()),
           count,
           leaseMs,
+          REFRESH_COLUMNS,
         ),
       );
     }
@@ -110,6 +111,7 @@ export class TokenRefreshJob {
           this.earliestFirst('due.lastRefreshedAt', idle),
           count - taken,
           leaseMs,
+          REFRESH_COLUMNS,
         ),
       );
     }
@@ -179,7 +181,7 @@ export class TokenRefreshJob {
   }
 
   private async refreshClaimed(
-    account: LinkedAccount,
+    account: RefreshableAccount,
     lease: Lease,
     result: RefreshSweepResult,
     answered: () => void,

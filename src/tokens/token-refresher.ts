@@ -21,6 +21,18 @@ import { nextAttemptAt } from './token-freshness.js';
 import { AtlassianClock } from '../clock/atlassian-clock.js';
 import { traceRefresh } from '../telemetry/refresh-telemetry.js';
 
+/** What a refresh reads of an account: the scheduled refresh claims these columns only. */
+export const REFRESH_COLUMNS = [
+  'userId',
+  'provider',
+  'scopes',
+  'refreshTokenEncrypted',
+  'refreshFailureCount',
+] as const satisfies ReadonlyArray<keyof LinkedAccount>;
+
+/** An account as a refresh sees it (a loaded {@link LinkedAccount} is one). */
+export type RefreshableAccount = Pick<LinkedAccount, 'id' | (typeof REFRESH_COLUMNS)[number]>;
+
 /** What a refresh under a lease came to, when it did not throw. */
 export type RefreshOutcome =
   /** The rotated pair is stored: the new access token may be used. */
@@ -59,7 +71,11 @@ export class TokenRefresher implements BeforeApplicationShutdown {
    * `answered` is called once the token endpoint has answered (or was never asked), before the
    * result is stored: the scheduler's slot is then free for another account.
    */
-  refresh(account: LinkedAccount, lease: Lease, answered?: () => void): Promise<RefreshOutcome> {
+  refresh(
+    account: RefreshableAccount,
+    lease: Lease,
+    answered?: () => void,
+  ): Promise<RefreshOutcome> {
     const work = traceRefresh(account, () => this.refreshLeased(account, lease, answered));
     this.inFlight.add(work);
     void work.catch(() => undefined).finally(() => this.inFlight.delete(work));
@@ -72,7 +88,7 @@ export class TokenRefresher implements BeforeApplicationShutdown {
   }
 
   private async refreshLeased(
-    account: LinkedAccount,
+    account: RefreshableAccount,
     lease: Lease,
     answered?: () => void,
   ): Promise<RefreshOutcome> {
@@ -147,7 +163,7 @@ export class TokenRefresher implements BeforeApplicationShutdown {
    * grant. Retried while the lease (which covers the store budget) keeps everyone else away.
    */
   private async storeRotatedPair(
-    account: LinkedAccount,
+    account: RefreshableAccount,
     lease: Lease,
     pair: StoredTokenPair,
     endpoint: TokenEndpoint,
@@ -185,7 +201,7 @@ export class TokenRefresher implements BeforeApplicationShutdown {
 
   /** The grant is gone: the account needs a new consent; superseded when a new sign-in or a forget took the row meanwhile. */
   private async refuse(
-    account: LinkedAccount,
+    account: RefreshableAccount,
     lease: Lease,
     reason: string,
   ): Promise<RefreshOutcome> {
@@ -202,7 +218,11 @@ export class TokenRefresher implements BeforeApplicationShutdown {
   }
 
   /** A failure that may pass: tokens kept, backoff recorded; superseded when the row was taken meanwhile. */
-  private async fail(account: LinkedAccount, lease: Lease, err: unknown): Promise<RefreshOutcome> {
+  private async fail(
+    account: RefreshableAccount,
+    lease: Lease,
+    err: unknown,
+  ): Promise<RefreshOutcome> {
     const { backoffBaseMs, backoffMaxMs } = this.options.tokens;
     const failureCount = account.refreshFailureCount + 1;
     const reason = (err as Error)?.message ?? String(err);
@@ -230,7 +250,7 @@ export class TokenRefresher implements BeforeApplicationShutdown {
     });
   }
 
-  private superseded(account: LinkedAccount): RefreshOutcome {
+  private superseded(account: RefreshableAccount): RefreshOutcome {
     this.logger.warn(
       `The refresh of account ${account.id} was superseded (a new sign-in or a forget took the row); its result is dropped.`,
     );
@@ -240,7 +260,7 @@ export class TokenRefresher implements BeforeApplicationShutdown {
 
 /** What an operator needs when a rotated pair is lost: until when the account can still be saved. */
 function giveUpMessage(
-  account: LinkedAccount,
+  account: RefreshableAccount,
   endpoint: TokenEndpoint,
   usedAt: Date,
   lease: Lease,

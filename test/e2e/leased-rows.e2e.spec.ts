@@ -1,19 +1,33 @@
 import type { DataSource, Repository } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LinkedAccount } from '../../src/index.js';
+import { LinkedAccount, type AtlassianProfile } from '../../src/index.js';
 import type { Lease } from '../../src/jobs/lease.js';
-import { LeasedRows } from '../../src/jobs/leased-rows.js';
+import { LeasedRows, type DueRows } from '../../src/jobs/leased-rows.js';
+import { REFRESH_COLUMNS } from '../../src/tokens/token-refresher.js';
 import { createTestDatabase } from '../support/databases.js';
 import { openAccountsDatabase } from '../support/seed-accounts.js';
 import { storedAccount } from '../support/stored-accounts.js';
 
 const LEASE_MS = 60_000;
 
+const profileOf = (accountId: string): AtlassianProfile => ({
+  account_id: accountId,
+  account_type: 'atlassian',
+  email: `${accountId}@example.com`,
+  name: 'Someone',
+  picture: 'https://avatar.example.com/someone.png',
+  account_status: 'active',
+  nickname: 'someone',
+});
+
 /**
- * The fenced write of the leased rows is plain SQL: it must store exactly what TypeORM's query builder
+ * Leased rows on a real database. A batch claim reads back what the job asks for: the scheduled refresh
+ * reads its few columns, not the access token ciphertext or the profile (rows claimed ahead are held
+ * across GCs, so what they carry is promoted); a claim that names no columns still reads every default
+ * and hidden one. The fenced write is plain SQL: it must store exactly what TypeORM's query builder
  * stores for the same values (dates, JSON, nulls, the version bump), only while the lease holds.
  */
-describe.each(['sqlite', 'postgres'] as const)('the fenced write of leased rows (%s)', (kind) => {
+describe.each(['sqlite', 'postgres'] as const)('leased rows (%s)', (kind) => {
   let dataSource: DataSource;
   let accounts: Repository<LinkedAccount>;
   let leases: LeasedRows<LinkedAccount>;
@@ -159,6 +173,73 @@ describe.each(['sqlite', 'postgres'] as const)('the fenced write of leased rows 
     expect(await storedAccount(dataSource, id)).toMatchObject({
       refreshFailureCount: before.refreshFailureCount + 2,
       refreshLeaseOwner: null,
+    });
+  });
+
+  async function seed(group: string, count: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let index = 0; index < count; index++) {
+      const { id } = await accounts.save(
+        accounts.create({
+          userId: `user-${group}-${index}`,
+          provider: 'atlassian',
+          providerAccountId: `${group}-${index}`,
+          email: `${group}-${index}@example.com`,
+          profile: profileOf(`${group}-${index}`),
+          scopes: ['read:me', `scope-${index}`],
+          accessTokenEncrypted: `access-${group}-${index}`,
+          refreshTokenEncrypted: `refresh-${group}-${index}`,
+          refreshFailureCount: index,
+          accessTokenExpiresAt: new Date('2026-01-01T00:00:00.000Z'),
+          consentedAt: new Date('2026-01-01T00:00:00.000Z'),
+        }),
+      );
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  const ofGroup =
+    (group: string): DueRows<LinkedAccount> =>
+    (due) =>
+      due.where('due.providerAccountId LIKE :group', { group: `${group}-%` });
+
+  it('reads the id and the named columns only, and leases exactly the rows it returns', async () => {
+    const ids = await seed('narrow', 3);
+    const { lease, rows } = await leases.claimBatch(
+      ofGroup('narrow'),
+      10,
+      LEASE_MS,
+      REFRESH_COLUMNS,
+    );
+
+    expect(rows.map((row) => row.id).sort()).toEqual([...ids].sort());
+    for (const row of rows) {
+      const index = ids.indexOf(row.id);
+      expect(Object.keys(row).sort()).toEqual(['id', ...REFRESH_COLUMNS].sort());
+      expect(row).toEqual({
+        id: ids[index],
+        userId: `user-narrow-${index}`,
+        provider: 'atlassian',
+        scopes: ['read:me', `scope-${index}`],
+        refreshTokenEncrypted: `refresh-narrow-${index}`,
+        refreshFailureCount: index,
+      });
+      expect((await storedAccount(dataSource, row.id)).refreshLeaseOwner).toBe(lease.id);
+    }
+  });
+
+  it('reads every default and hidden column when it names none', async () => {
+    const [id] = await seed('full', 1);
+    const { rows } = await leases.claimBatch(ofGroup('full'), 10, LEASE_MS);
+
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      id,
+      email: 'full-0@example.com',
+      profile: profileOf('full-0'),
+      accessTokenEncrypted: 'access-full-0',
+      refreshTokenEncrypted: 'refresh-full-0',
     });
   });
 });
