@@ -6,6 +6,9 @@ function base64url(value: Buffer | string): string {
   return Buffer.from(value).toString('base64url');
 }
 
+const JWT_HEADER = base64url(JSON.stringify({ kid: 'emulator', alg: 'RS256', typ: 'JWT' }));
+const NONCE_BYTES = 48;
+
 /**
  * A JWT-looking string with random content; nothing can be learnt from it but it has dots like the real
  * thing. Its length follows `randomByteCount`, so a provider can mimic its real tokens and a column too short
@@ -16,11 +19,12 @@ export function mintJwtLike(
   randomByteCount: number,
   iss = 'https://auth.atlassian.com',
 ): string {
-  const header = base64url(JSON.stringify({ kid: 'emulator', alg: 'RS256', typ: 'JWT' }));
-  const payload = base64url(
-    JSON.stringify({ jti: randomUUID(), iss, kind, nonce: base64url(randomBytes(48)) }),
-  );
-  return `${header}.${payload}.${base64url(randomBytes(randomByteCount))}`;
+  // One draw for the nonce and the signature: each call into OpenSSL costs about as much as the
+  // bytes, and a sweep mints two tokens per refresh.
+  const random = randomBytes(NONCE_BYTES + randomByteCount);
+  const nonce = base64url(random.subarray(0, NONCE_BYTES));
+  const payload = base64url(JSON.stringify({ jti: randomUUID(), iss, kind, nonce }));
+  return `${JWT_HEADER}.${payload}.${base64url(random.subarray(NONCE_BYTES))}`;
 }
 
 /** An authorization code (JWT-like, well over 300 characters). */
