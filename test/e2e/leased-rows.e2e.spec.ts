@@ -227,6 +227,7 @@ describe.each(['sqlite', 'postgres'] as const)('leased rows (%s)', (kind) => {
       });
       expect((await storedAccount(dataSource, row.id)).refreshLeaseOwner).toBe(lease.id);
     }
+    expect(await accounts.countBy({ refreshLeaseOwner: lease.id })).toBe(ids.length);
   });
 
   it('reads every default and hidden column when it names none', async () => {
