@@ -5,6 +5,7 @@ import { bootTokenApp } from '../test/fixtures/token-worker.js';
 import { openAccountsDatabase, tokenCipherFor } from '../test/support/seed-accounts.js';
 import { onStage, type BenchDatabase, type BenchStage } from './support/bench-setup.js';
 import { figure, heading, note } from './support/report.js';
+import { median } from './support/statistics.js';
 
 const CALLS = 4_000;
 /**
@@ -178,13 +179,4 @@ async function perCallMs(call: () => Promise<unknown>): Promise<number> {
   const startedAt = performance.now();
   await repeat(call, CALLS / ROUNDS);
   return (performance.now() - startedAt) / (CALLS / ROUNDS);
-}
-
-/** The middle value (the mean of the two middle ones for an even count). */
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  return Number.isInteger(middle)
-    ? (sorted[middle - 1] + sorted[middle]) / 2
-    : sorted[Math.floor(middle)];
 }

@@ -5,6 +5,7 @@ import { openAccountsDatabase, seedAccounts } from '../test/support/seed-account
 import { onStage, type BenchStage } from './support/bench-setup.js';
 import { QueryCapture, type CapturedQuery } from './support/query-capture.js';
 import { check, count, duration, figure, heading, note, ratio } from './support/report.js';
+import { median } from './support/statistics.js';
 
 const DAY_MS = 24 * 3600_000;
 const DUE = 1_000;
@@ -183,9 +184,4 @@ async function explain(
     plans.push({ name, plan: rows.map((row) => row['QUERY PLAN']).join('\n') });
   }
   return plans;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
