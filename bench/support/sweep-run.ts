@@ -1,6 +1,5 @@
 import { MoreThanOrEqual, type DataSource } from 'typeorm';
 import { LinkedAccount } from '../../src/index.js';
-import type { TokenWorkerResult } from '../../test/fixtures/token-worker.js';
 import { openAccountsDatabase, seedAccounts } from '../../test/support/seed-accounts.js';
 import { startTokenWorkers } from '../../test/support/worker-processes.js';
 import type { BenchDatabase, BenchStage } from './bench-setup.js';
