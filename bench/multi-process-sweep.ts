@@ -19,9 +19,10 @@ const PROCESSES = 4;
  */
 const PAIRS = 3;
 /**
- * Accounts each process sweeps, unmeasured, before the warmed pairs' measured sweep: a deployed
- * instance has compiled its hot paths long before, while each fresh process spends about a second of
- * CPU doing so, which four of them on 2 cores pay four times over.
+ * Accounts per process swept first, unmeasured, in the warmed pairs (the processes sweep them
+ * together, as they do the measured ones): a deployed instance has compiled its hot paths long
+ * before, while each fresh process spends about a second of CPU doing so, which four of them on
+ * 2 cores pay four times over.
  */
 const WARM_UP_ACCOUNTS = 1_000;
 
@@ -102,7 +103,7 @@ export async function multiProcessSweepBenchmark(): Promise<void> {
       multi: await sweep(PROCESSES, WARM_UP_ACCOUNTS),
     });
   note(
-    `Warmed: each process first sweeps ${count(WARM_UP_ACCOUNTS)} accounts of its own, unmeasured, as a running instance has long since compiled its hot paths.`,
+    `Warmed: the processes first sweep ${count(WARM_UP_ACCOUNTS)} accounts per process, unmeasured, as a running instance has long since compiled its hot paths.`,
   );
   for (const [name, pick] of [
     ['1 process', (pair: SweepPair) => pair.single],
