@@ -34,8 +34,8 @@ export async function multiProcessSweepBenchmark(): Promise<void> {
   note(
     'Every process runs TokenRefreshScheduler.runOnce() at the same moment (a barrier); each run has its own database.',
   );
-  const single = await sweep(1);
-  const multi = await sweep(PROCESSES);
+  const first = await sweepPair();
+  const { single, multi } = first;
   for (const [processes, outcome] of [
     [1, single],
     [PROCESSES, multi],
@@ -92,16 +92,11 @@ export async function multiProcessSweepBenchmark(): Promise<void> {
     duration(multi.wallMs),
     `vs ${duration(single.wallMs)} for 1 process: ${speedup(multi.wallMs, single.wallMs)}`,
   );
-  const coldPairs = [{ single, multi }];
-  while (coldPairs.length < PAIRS)
-    coldPairs.push({ single: await sweep(1), multi: await sweep(PROCESSES) });
+  const coldPairs = [first];
+  while (coldPairs.length < PAIRS) coldPairs.push(await sweepPair());
   medianOfPairs(`${PROCESSES} processes vs 1: median of ${PAIRS} pairs`, coldPairs);
-  const warmPairs = [];
-  while (warmPairs.length < PAIRS)
-    warmPairs.push({
-      single: await sweep(1, WARM_UP_ACCOUNTS),
-      multi: await sweep(PROCESSES, WARM_UP_ACCOUNTS),
-    });
+  const warmPairs: SweepPair[] = [];
+  while (warmPairs.length < PAIRS) warmPairs.push(await sweepPair(WARM_UP_ACCOUNTS));
   note(
     `Warmed: the processes first sweep ${count(WARM_UP_ACCOUNTS)} accounts per process, unmeasured, as a running instance has long since compiled its hot paths.`,
   );
@@ -144,7 +139,15 @@ function medianOfPairs(label: string, pairs: SweepPair[]): void {
   );
 }
 
-function sweep(processes: number, warmUpAccountsPerProcess = 0): Promise<SweepOutcome> {
+/** One process, then {@link PROCESSES}, each run on its own database. */
+async function sweepPair(warmUpAccountsPerProcess = 0): Promise<SweepPair> {
+  return {
+    single: await sweep(1, warmUpAccountsPerProcess),
+    multi: await sweep(PROCESSES, warmUpAccountsPerProcess),
+  };
+}
+
+function sweep(processes: number, warmUpAccountsPerProcess: number): Promise<SweepOutcome> {
   return onStage(async (stage) =>
     runSweep(stage, {
       database: await stage.postgresDatabase(POOL_SIZE),
