@@ -137,10 +137,10 @@ describe('a rotated token pair outlives a PostgreSQL outage in the middle of its
 });
 
 /**
- * `getAccessToken` from `worker`, one call after another, until `stop()`, which returns every outcome
- * (or rethrows what ended the loop early, e.g. the worker's death). Stopping twice is harmless.
+ * `getAccessToken` from `worker`, one call after another, until `stop()`, or with `stopOnceAToken`
+ * until the first call that got a token (at most `withinMs` more); either returns every outcome (or
+ * rethrows what ended the loop early, e.g. the worker's death). Stopping twice is harmless.
  */
-/** Calls in a loop; `stopOnceAToken` ends it at the first call that got a token, or after `withinMs`. */
 function keepCalling(
   worker: TokenWorker,
   accountId: string,
