@@ -67,6 +67,7 @@ export {
   StoredProfiles1796000000000,
   PersonalDataReports1796100000000,
   AccountLastUsed1796200000000,
+  DropLeaseOwnerIndexes1796300000000,
   ZonedTimestamps1795500000000,
   BuiltInUuidDefaults1795600000000,
 } from './accounts/migrations/index.js';

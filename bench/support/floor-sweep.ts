@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { EncryptionKeyInput } from '../../src/index.js';
 import { openAccountsDatabase } from '../../test/support/seed-accounts.js';
 import type { BenchStage } from './bench-setup.js';
-import { seedExpiredAccounts } from './sweep-run.js';
+import { profilerArgs, seedExpiredAccounts } from './sweep-run.js';
 import { startCpuMeter, type CpuSpent } from './cpu-meter.js';
 
 const FLOOR_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'floor-sweep-main.js');
@@ -56,7 +56,7 @@ export async function runFloorSweep(
   const spec = stage.spec(database);
   const key = stage.encryptionKey as Exclude<EncryptionKeyInput, string>;
   const child = fork(FLOOR_SCRIPT, [], {
-    execArgv: [],
+    execArgv: profilerArgs('floor') ?? [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

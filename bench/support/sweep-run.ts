@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { MoreThanOrEqual, type DataSource } from 'typeorm';
 import { LinkedAccount } from '../../src/index.js';
 import { openAccountsDatabase, seedAccounts } from '../../test/support/seed-accounts.js';
@@ -50,11 +51,12 @@ export interface SweepOutcome {
 
 /**
  * With BENCH_CPU_PROF=<folder>, each sweeping process writes a V8 CPU profile there when it exits
- * (`node --cpu-prof`; summarise it with `node dist/bench/profile-summary.js <file>`).
+ * (`node --cpu-prof`; summarise it with `node dist/bench/profile-summary.js <file>`), the floor's
+ * process in its `floor` subfolder.
  */
-function profilerArgs(): string[] | undefined {
+export function profilerArgs(subfolder = ''): string[] | undefined {
   const folder = process.env.BENCH_CPU_PROF;
-  return folder ? ['--cpu-prof', `--cpu-prof-dir=${folder}`] : undefined;
+  return folder ? ['--cpu-prof', `--cpu-prof-dir=${join(folder, subfolder)}`] : undefined;
 }
 
 /**

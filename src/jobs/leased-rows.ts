@@ -1,10 +1,5 @@
-import type {
-  EntityMetadata,
-  ObjectLiteral,
-  Repository,
-  SelectQueryBuilder,
-  UpdateQueryBuilder,
-} from 'typeorm';
+import type { ObjectLiteral, Repository, SelectQueryBuilder, UpdateQueryBuilder } from 'typeorm';
+import { hydrateColumns, type ColumnMetadata } from '../common/hydrated-columns.js';
 import { CoalescedWrites } from './coalesced-writes.js';
 import { databaseClock, type DatabaseClock } from './database-clock.js';
 import { newLease, type Lease } from './lease.js';
@@ -12,14 +7,18 @@ import { newLease, type Lease } from './lease.js';
 /** What an UPDATE of `T` sets: TypeORM's `QueryDeepPartialEntity`, which it exports by name only since 0.3.28. */
 type QueryDeepPartialEntity<T extends ObjectLiteral> = Parameters<UpdateQueryBuilder<T>['set']>[0];
 
-type ColumnMetadata = EntityMetadata['columns'][number];
-
 /** A grouped fenced write of one shape: the SQL around its VALUES list, and each value's column type. */
 interface FencedWriteStatement {
   /** The database types of a row's values: id, lease id, then the columns written. */
   types: string[];
   head: string;
   tail: string;
+}
+
+/** The fenced writes of one set of columns, grouped: the columns in the order of each row's values. */
+interface GroupedWrite {
+  columns: ColumnMetadata[];
+  writes: CoalescedWrites<unknown[]>;
 }
 
 /** Column types whose values the query builder wraps in SQL (SQLite's JSON): written through it. */
@@ -64,8 +63,8 @@ export type DueRows<T extends ObjectLiteral> = (
  */
 export class LeasedRows<T extends ObjectLiteral & { id: string }> {
   private readonly clock: DatabaseClock;
-  /** The group commit of each set of columns written. */
-  private readonly coalescedWrites = new Map<string, CoalescedWrites<unknown[]>>();
+  /** Each set of columns written (keys joined by newlines): its grouped write, or null for the query builder's. */
+  private readonly writeShapes = new Map<string, GroupedWrite | null>();
 
   constructor(
     private readonly repository: Repository<T>,
@@ -83,10 +82,10 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
   }
 
   /**
-   * Claims up to `limit` due rows in one statement and returns exactly those: with `columns`, only
-   * those (and the id); otherwise every default column and the hidden ones. Claimed rows wait for
-   * their turn, often across a young-generation GC: what they hold is promoted, so a job reads no
-   * more than its work needs.
+   * Claims up to `limit` due rows and returns exactly those, in one statement (`UPDATE … RETURNING`,
+   * on PostgreSQL and SQLite alike): with `columns`, only those (and the id); otherwise every default
+   * column and the hidden ones. Claimed rows wait for their turn, often across a young-generation GC:
+   * what they hold is promoted, so a job reads no more than its work needs.
    */
   async claimBatch(
     dueRows: DueRows<T>,
@@ -111,7 +110,7 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
     if (this.repository.manager.connection.options.type === 'postgres')
       due.setLock('pessimistic_write').setOnLocked('skip_locked');
     const lease = newLease(durationMs);
-    await this.repository
+    const [claim, parameters] = this.repository
       .createQueryBuilder()
       .update()
       .set(this.leaseValues(lease))
@@ -119,8 +118,25 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
       // Checked again on the row itself: a row another instance claimed meanwhile is left alone.
       .andWhere(this.leaseFree())
       .setParameters(due.getParameters())
-      .execute();
-    return { lease, rows: await this.heldBy(lease, columns) };
+      .getQueryAndParameters();
+    const { metadata } = this.repository;
+    const { driver } = this.repository.manager.connection;
+    const returned = columns
+      ? ['id', ...columns].map((name) => metadata.findColumnWithPropertyName(name)!)
+      : metadata.columns.filter(
+          (column) =>
+            column.isSelect || this.hiddenColumns.some((name) => name === column.propertyName),
+        );
+    // RETURNING, not a read by lease id afterwards: one statement, and no index on the lease owner
+    // to keep up on every claim and release.
+    const records = await this.records(
+      `${claim} RETURNING ${returned.map((column) => driver.escape(column.databaseName)).join(', ')}`,
+      parameters,
+    );
+    const rows = records.map((raw) =>
+      hydrateColumns(driver, returned, raw, metadata.create(undefined, { fromDeserializer: true })),
+    );
+    return { lease, rows: rows as T[] };
   }
 
   /** How many rows are due now, claimed or not: the backlog of the job whose `dueRows` this is. */
@@ -159,52 +175,59 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
       [this.columns.until]: null,
     };
     const keys = Object.keys(assignments).filter((key) => assignments[key] !== undefined);
-    const columns = this.repository.queryRunner ? undefined : this.plainColumns(assignments, keys);
-    if (!columns) return this.writeAndReleaseByBuilder(id, lease, assignments);
+    // An SQL expression (a function) is the query builder's to write.
+    const grouped =
+      this.repository.queryRunner || keys.some((key) => typeof assignments[key] === 'function')
+        ? null
+        : this.groupedWrite(keys);
+    if (!grouped) return this.writeAndReleaseByBuilder(id, lease, assignments);
     const { driver } = this.repository.manager.connection;
-    const row = columns.map((column) =>
+    const row = grouped.columns.map((column) =>
       driver.preparePersistentValue(assignments[column.propertyName], column),
     );
-    return this.writesOfShape(keys.join('\n'), columns).write(id, [id, lease.id, ...row]);
+    return grouped.writes.write(id, [id, lease.id, ...row]);
+  }
+
+  /** The grouped write of the columns `keys` names, made on first use; null when it cannot be plain SQL. */
+  private groupedWrite(keys: string[]): GroupedWrite | null {
+    const shape = keys.join('\n');
+    let grouped = this.writeShapes.get(shape);
+    if (grouped === undefined) {
+      const columns = this.plainColumns(keys);
+      grouped = columns ? { columns, writes: this.coalescedWrites(columns) } : null;
+      this.writeShapes.set(shape, grouped);
+    }
+    return grouped;
   }
 
   /**
-   * The columns `assignments` sets, when each is a plain column written from a parameter; undefined
-   * when a value needs more (an SQL expression, a relation, a JSON or spatial column) or the driver is
-   * neither PostgreSQL nor better-sqlite3: those writes go through the query builder, one by one.
+   * The columns `keys` names, when each is a plain column written from a parameter; undefined when one
+   * needs more (a relation, a JSON or spatial column) or the driver is neither PostgreSQL nor
+   * better-sqlite3: those writes go through the query builder, one by one.
    */
-  private plainColumns(
-    assignments: Record<string, unknown>,
-    keys: string[],
-  ): ColumnMetadata[] | undefined {
+  private plainColumns(keys: string[]): ColumnMetadata[] | undefined {
     const { metadata } = this.repository;
     const { driver, options } = this.repository.manager.connection;
     if (!COALESCING_DRIVERS.has(options.type)) return;
     const columns = [];
     for (const key of keys) {
       const [column, ...more] = metadata.findColumnsWithPropertyPath(key);
-      const value = assignments[key];
       if (!column || more.length > 0 || !column.isUpdate || column.referencedColumn) return;
-      if (typeof value === 'function' || PLAIN_SQL_EXCLUDED_TYPES.has(String(column.type))) return;
+      if (PLAIN_SQL_EXCLUDED_TYPES.has(String(column.type))) return;
       if (driver.spatialTypes.includes(column.type)) return;
       columns.push(column);
     }
     return columns;
   }
 
-  /** The group commit of the fenced writes that set `columns` (named by `shape`), made on first use. */
-  private writesOfShape(shape: string, columns: ColumnMetadata[]): CoalescedWrites<unknown[]> {
-    let writes = this.coalescedWrites.get(shape);
-    if (!writes) {
-      const statement = this.fencedWriteStatement(columns);
-      writes = new CoalescedWrites(
-        (rows) => this.sendFencedWrites(statement, rows),
-        Math.floor(MAX_PARAMETERS / statement.types.length),
-        STATEMENTS_PER_SHAPE,
-      );
-      this.coalescedWrites.set(shape, writes);
-    }
-    return writes;
+  /** The group commit of the fenced writes that set `columns`. */
+  private coalescedWrites(columns: ColumnMetadata[]): CoalescedWrites<unknown[]> {
+    const statement = this.fencedWriteStatement(columns);
+    return new CoalescedWrites(
+      (rows) => this.sendFencedWrites(statement, rows),
+      Math.floor(MAX_PARAMETERS / statement.types.length),
+      STATEMENTS_PER_SHAPE,
+    );
   }
 
   /**
@@ -253,8 +276,7 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
     statement: FencedWriteStatement,
     rows: Array<{ row: unknown[] }>,
   ): Promise<Set<string>> {
-    const connection = this.repository.manager.connection;
-    const postgres = connection.options.type === 'postgres';
+    const postgres = this.repository.manager.connection.options.type === 'postgres';
     const parameters: unknown[] = [];
     const tuples = rows.map(({ row }) => {
       const placeholders = row.map((value, index) => {
@@ -263,16 +285,28 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
       });
       return `(${placeholders.join(', ')})`;
     });
-    const runner = connection.createQueryRunner();
+    const written = await this.records(
+      statement.head + tuples.join(', ') + statement.tail,
+      parameters,
+    );
+    return new Set(written.map((row) => row.id as string));
+  }
+
+  /**
+   * The rows a statement returns (`RETURNING`), read the same way on PostgreSQL and SQLite; inside the
+   * transaction of a repository bound to one.
+   */
+  private async records(
+    sql: string,
+    parameters: unknown[],
+  ): Promise<Array<Record<string, unknown>>> {
+    const shared = this.repository.queryRunner;
+    const runner = shared ?? this.repository.manager.connection.createQueryRunner();
     try {
-      const result = await runner.query(
-        statement.head + tuples.join(', ') + statement.tail,
-        parameters,
-        true,
-      );
-      return new Set((result.records as Array<{ id: string }>).map((written) => written.id));
+      const result = await runner.query(sql, parameters, true);
+      return result.records as Array<Record<string, unknown>>;
     } finally {
-      await runner.release();
+      if (!shared) await runner.release();
     }
   }
 
@@ -299,13 +333,6 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
       [this.columns.owner]: null,
       [this.columns.until]: null,
     } as unknown as QueryDeepPartialEntity<T>;
-  }
-
-  private heldBy(lease: Lease, columns?: ReadonlyArray<keyof T & string>): Promise<T[]> {
-    const query = this.repository.createQueryBuilder('held');
-    if (columns) query.select(['id', ...columns].map((name) => `held.${name}`));
-    else query.addSelect(this.hiddenColumns.map((name) => `held.${name}`));
-    return query.where(`held.${this.columns.owner} = :leaseId`, { leaseId: lease.id }).getMany();
   }
 
   private leaseValues(lease: Lease): QueryDeepPartialEntity<T> {

@@ -11,10 +11,6 @@ export type PersonalDataReportOutcome = 'none' | 'closed' | 'updated';
  */
 @Entity('atlassian_personal_data_reports')
 @Index('IDX_atlassian_personal_data_reports_due', ['nextReportAt'])
-// Partial: only rows being reported, so reading back a claimed batch costs what was claimed.
-@Index('IDX_atlassian_personal_data_reports_lease_owner', ['leaseOwner'], {
-  where: '"leaseOwner" IS NOT NULL',
-})
 export class PersonalDataReport {
   /** The Atlassian account id reported (never `unknown` or empty). */
   @PrimaryColumn({ type: 'varchar', length: 128 })

@@ -1,5 +1,6 @@
 import type { Repository } from 'typeorm';
 import type { LinkedAccount } from '../accounts/entities/linked-account.entity.js';
+import { hydrateColumns, type ColumnMetadata } from '../common/hydrated-columns.js';
 import type { TokenTarget } from './token-target.js';
 
 /** What handing out a stored access token needs of an account: never its refresh token. */
@@ -13,9 +14,6 @@ export type AccessTokenRow = Pick<
   | 'accessTokenExpiresAt'
   | 'lastRefreshedAt'
 >;
-
-/** TypeORM's column metadata (exported by name only from a deep path). */
-type ColumnMetadata = Repository<LinkedAccount>['metadata']['columns'][number];
 
 const COLUMNS: Array<keyof AccessTokenRow> = [
   'id',
@@ -59,14 +57,8 @@ export class AccessTokenRead {
       'accountId' in target
         ? await this.accounts.query(this.byId, [target.accountId])
         : await this.accounts.query(this.byUser, [target.userId, target.provider]);
-    return rows.length === 0 ? null : this.hydrate(rows[0]);
-  }
-
-  private hydrate(raw: Record<string, unknown>): AccessTokenRow {
-    const driver = this.accounts.manager.connection.driver;
-    const row: Record<string, unknown> = {};
-    for (const column of this.columns)
-      row[column.propertyName] = driver.prepareHydratedValue(raw[column.databaseName], column);
-    return row as unknown as AccessTokenRow;
+    if (rows.length === 0) return null;
+    const { driver } = this.accounts.manager.connection;
+    return hydrateColumns(driver, this.columns, rows[0], {}) as AccessTokenRow;
   }
 }

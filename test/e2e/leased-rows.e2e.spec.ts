@@ -4,6 +4,7 @@ import { LinkedAccount, type AtlassianProfile } from '../../src/index.js';
 import type { Lease } from '../../src/jobs/lease.js';
 import { LeasedRows, type DueRows } from '../../src/jobs/leased-rows.js';
 import { REFRESH_COLUMNS } from '../../src/tokens/token-refresher.js';
+import { QueryCapture } from '../../bench/support/query-capture.js';
 import { createTestDatabase } from '../support/databases.js';
 import { openAccountsDatabase } from '../support/seed-accounts.js';
 import { storedAccount } from '../support/stored-accounts.js';
@@ -21,10 +22,10 @@ const profileOf = (accountId: string): AtlassianProfile => ({
 });
 
 /**
- * Leased rows on a real database. A batch claim reads back what the job asks for: the scheduled refresh
- * reads its few columns, not the access token ciphertext or the profile (rows claimed ahead are held
- * across GCs, so what they carry is promoted); a claim that names no columns still reads every default
- * and hidden one. The fenced write is plain SQL: it must store exactly what TypeORM's query builder
+ * Leased rows on a real database. A batch claim returns what the job asks for, in the statement that
+ * leases the rows: the scheduled refresh reads its few columns, not the access token ciphertext or the
+ * profile (rows claimed ahead are held across GCs, so what they carry is promoted); a claim that names
+ * no columns still reads every default and hidden one. The fenced write is plain SQL: it must store exactly what TypeORM's query builder
  * stores for the same values (dates, JSON, nulls, the version bump), only while the lease holds.
  */
 describe.each(['sqlite', 'postgres'] as const)('leased rows (%s)', (kind) => {
@@ -228,6 +229,24 @@ describe.each(['sqlite', 'postgres'] as const)('leased rows (%s)', (kind) => {
       expect((await storedAccount(dataSource, row.id)).refreshLeaseOwner).toBe(lease.id);
     }
     expect(await accounts.countBy({ refreshLeaseOwner: lease.id })).toBe(ids.length);
+  });
+
+  it('leases and reads its rows in one statement', async () => {
+    const ids = await seed('single', 2);
+    const capture = new QueryCapture();
+    const logger = dataSource.logger;
+    Object.defineProperty(dataSource, 'logger', { value: capture, configurable: true });
+    try {
+      let claimed: string[] = [];
+      const statements = await capture.during(async () => {
+        const { rows } = await leases.claimBatch(ofGroup('single'), 10, LEASE_MS, REFRESH_COLUMNS);
+        claimed = rows.map((row) => row.id);
+      });
+      expect(statements).toHaveLength(1);
+      expect(claimed.sort()).toEqual([...ids].sort());
+    } finally {
+      Object.defineProperty(dataSource, 'logger', { value: logger, configurable: true });
+    }
   });
 
   it('reads every default and hidden column when it names none', async () => {

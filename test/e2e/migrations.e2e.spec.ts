@@ -26,6 +26,7 @@ describe.each(['sqlite', 'postgres'] as const)('shipped migrations (%s)', (kind)
         'StoredProfiles1796000000000',
         'PersonalDataReports1796100000000',
         'AccountLastUsed1796200000000',
+        'DropLeaseOwnerIndexes1796300000000',
       ]);
       // What `migration:generate` would write in the host app: nothing.
       const pending = await dataSource.driver.createSchemaBuilder().log();

@@ -33,10 +33,6 @@ export type LinkedAccountStatus = 'active' | 'reauth_required' | 'revoked' | 'cl
 @Index('IDX_atlassian_linked_accounts_status_expiry', ['status', 'accessTokenExpiresAt'])
 @Index('IDX_atlassian_linked_accounts_status_refreshed', ['status', 'lastRefreshedAt'])
 @Index('IDX_atlassian_linked_accounts_status_consented', ['status', 'consentedAt'])
-// Partial: only rows being refreshed, so reading back a claimed batch costs what was claimed.
-@Index('IDX_atlassian_linked_accounts_lease_owner', ['refreshLeaseOwner'], {
-  where: '"refreshLeaseOwner" IS NOT NULL',
-})
 export class LinkedAccount {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -4,6 +4,7 @@ import { ServiceAccountTokens1795800000000 } from './1795800000000-service-accou
 import { StoredProfiles1796000000000 } from './1796000000000-stored-profiles.js';
 import { PersonalDataReports1796100000000 } from './1796100000000-personal-data-reports.js';
 import { AccountLastUsed1796200000000 } from './1796200000000-account-last-used.js';
+import { DropLeaseOwnerIndexes1796300000000 } from './1796300000000-drop-lease-owner-indexes.js';
 import { ZonedTimestamps1795500000000 } from './1795500000000-zoned-timestamps.js';
 import { BuiltInUuidDefaults1795600000000 } from './1795600000000-built-in-uuid-defaults.js';
 import { WebhookRegistrations1795900000000 } from './1795900000000-webhook-registrations.js';
@@ -20,6 +21,7 @@ export {
   StoredProfiles1796000000000,
   PersonalDataReports1796100000000,
   AccountLastUsed1796200000000,
+  DropLeaseOwnerIndexes1796300000000,
 };
 
 /** This package's migrations, in order: add them to your DataSource's `migrations`. */
@@ -34,4 +36,5 @@ export const atlassianMigrations = [
   StoredProfiles1796000000000,
   PersonalDataReports1796100000000,
   AccountLastUsed1796200000000,
+  DropLeaseOwnerIndexes1796300000000,
 ];
