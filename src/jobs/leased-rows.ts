@@ -31,10 +31,12 @@ const COALESCING_DRIVERS = new Set<string>(['postgres', 'better-sqlite3']);
 const MAX_PARAMETERS = 2_000;
 
 /**
- * Grouped writes of one shape in the database at once: a second statement starts while the first
- * commits, and what arrives meanwhile waits for one of them.
+ * Grouped writes of one shape in the database at once, per process: what arrives while one runs goes
+ * in the next. With two, a sweep of 10,000 sent about 2,700 statements of 3 to 4 rows (each parsed,
+ * planned and committed), and PostgreSQL spent 10 to 25% more CPU than with one, which sends about
+ * 1,800; a stored pair waits at most one statement longer, after its slot is already free.
  */
-const STATEMENTS_PER_SHAPE = 2;
+const STATEMENTS_PER_SHAPE = 1;
 
 /** The two columns that hold a row's lease. */
 export interface LeaseColumns<T> {
