@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
  * forget, a lapsed lease claimed by another instance) cannot overwrite what came after.
  */
 export interface Lease {
-  /** Unique per claim statement: reading back by it returns exactly the rows that statement claimed. */
+  /** Unique per claim statement: a leased row holds it, and each write of the work is fenced by it. */
   readonly id: string;
   readonly durationMs: number;
   /** `performance.now()` just before the claim was sent: the holder's deadlines count from here. */
