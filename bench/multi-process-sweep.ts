@@ -4,6 +4,7 @@ import { check, count, duration, figure, heading, note, ratio, speedup } from '.
 import { runSweep, type SweepOutcome } from './support/sweep-run.js';
 import { machineBusy } from './support/cpu-meter.js';
 import { median } from './support/statistics.js';
+import { workPerRefresh } from './support/postgres-work.js';
 
 const ACCOUNTS = 10_000;
 const LATENCY_MS = 50;
@@ -66,6 +67,11 @@ export async function multiProcessSweepBenchmark(): Promise<void> {
       `${name}: CPU time of the sweeping process${processes > 1 ? 'es' : ''}`,
       duration(outcome.cpuMs),
       `${((100 * outcome.cpuMs) / outcome.wallMs).toFixed(0)}% of the wall time (${cpus().length} cores in all)`,
+    );
+    figure(
+      `${name}: PostgreSQL per refresh: write transactions / WAL`,
+      workPerRefresh(outcome.postgresWork, outcome.refreshed),
+      'counted by the server: exact, where CPU time moves by a fifth between runs',
     );
     figure(
       `${name}: CPU of the emulator / PostgreSQL`,

@@ -6,6 +6,7 @@ import { openAccountsDatabase } from '../../test/support/seed-accounts.js';
 import type { BenchStage } from './bench-setup.js';
 import { profilerArgs, seedExpiredAccounts } from './sweep-run.js';
 import { startCpuMeter, type CpuSpent } from './cpu-meter.js';
+import { startPostgresWorkMeter, type PostgresWork } from './postgres-work.js';
 
 const FLOOR_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'floor-sweep-main.js');
 
@@ -37,6 +38,7 @@ export interface FloorSweepOutcome extends FloorSweepResult {
   reusedRefreshTokens: number;
   /** During the sweep: the emulator's process (this one) and the whole machine. */
   spent: CpuSpent;
+  postgresWork: PostgresWork;
 }
 
 /** Seeds `accounts` expired accounts in a new database and sweeps them once in the floor process. */
@@ -84,16 +86,19 @@ export async function runFloorSweep(
     await nextMessage();
     emulator.resetCalls();
     emulator.setLatency('token', settings.latencyMs);
+    const postgresMeter = await startPostgresWorkMeter(database.url);
     const cpuMeter = startCpuMeter();
     child.send('go');
     const result = await nextMessage<FloorSweepResult>();
     const spent = cpuMeter();
+    const postgresWork = await postgresMeter();
     emulator.setLatency('token', 0);
     // It closes its pool and exits by itself once it has reported.
     await exited;
     return {
       ...result,
       spent,
+      postgresWork,
       refreshCalls: emulator.count('token', { grantType: 'refresh_token' }),
       reusedRefreshTokens: emulator.count('token', { refreshTokenReused: true }),
     };

@@ -5,6 +5,7 @@ import { openAccountsDatabase, seedAccounts } from '../../test/support/seed-acco
 import { startTokenWorkers } from '../../test/support/worker-processes.js';
 import type { BenchDatabase, BenchStage } from './bench-setup.js';
 import { startCpuMeter, type CpuSpent } from './cpu-meter.js';
+import { startPostgresWorkMeter, type PostgresWork } from './postgres-work.js';
 
 const HOUR_MS = 3600_000;
 
@@ -47,6 +48,8 @@ export interface SweepOutcome {
   cpuMs: number;
   /** During the sweep: the emulator's process (this one) and the whole machine. */
   spent: CpuSpent;
+  /** What PostgreSQL wrote during the sweep (undefined on SQLite). */
+  postgresWork?: PostgresWork;
 }
 
 /**
@@ -112,12 +115,16 @@ export async function runSweep(stage: BenchStage, settings: SweepSettings): Prom
       await seedExpiredAccounts(stage, dataSource, settings.accounts);
       emulator.resetCalls();
       emulator.setLatency('token', settings.latencyMs);
+      const { database } = settings;
+      const postgresMeter =
+        database.type === 'postgres' ? await startPostgresWorkMeter(database.url) : undefined;
       const sweptFrom = new Date();
       const startedAt = performance.now();
       const cpuMeter = startCpuMeter();
       const results = await sweepEverywhere();
       const spent = cpuMeter();
       const wallMs = performance.now() - startedAt;
+      const postgresWork = await postgresMeter?.();
       emulator.setLatency('token', 0);
       const rowsRefreshed = await dataSource
         .getRepository(LinkedAccount)
@@ -136,6 +143,7 @@ export async function runSweep(stage: BenchStage, settings: SweepSettings): Prom
         rssAtGoBytes: Math.max(...results.map((r) => r.rssAtGoBytes)),
         cpuMs: sum((r) => r.cpuMs),
         spent,
+        postgresWork,
       };
     } finally {
       await workers.close();
