@@ -69,9 +69,9 @@ export async function multiProcessSweepBenchmark(): Promise<void> {
       `${((100 * outcome.cpuMs) / outcome.wallMs).toFixed(0)}% of the wall time (${cpus().length} cores in all)`,
     );
     figure(
-      `${name}: PostgreSQL per refresh: write transactions / WAL`,
+      `${name}: PostgreSQL transactions / WAL`,
       workPerRefresh(outcome.postgresWork, outcome.refreshed),
-      'counted by the server: exact, where CPU time moves by a fifth between runs',
+      'per refresh: write transactions and WAL, counted by the server (exact, where CPU time moves by a fifth between runs)',
     );
     figure(
       `${name}: CPU of the emulator / PostgreSQL`,
