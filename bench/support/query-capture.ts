@@ -1,4 +1,4 @@
-import type { Logger } from 'typeorm';
+import type { DataSource, Logger } from 'typeorm';
 
 /** A captured statement with its parameters. */
 export interface CapturedQuery {
@@ -18,6 +18,17 @@ export class QueryCapture implements Logger {
       return this.captured;
     } finally {
       this.captured = undefined;
+    }
+  }
+
+  /** The statements `work` ran on `dataSource`, with this capture standing in for its logger meanwhile. */
+  async on(dataSource: DataSource, work: () => Promise<unknown>): Promise<CapturedQuery[]> {
+    const logger = dataSource.logger;
+    Object.defineProperty(dataSource, 'logger', { value: this, configurable: true });
+    try {
+      return await this.during(work);
+    } finally {
+      Object.defineProperty(dataSource, 'logger', { value: logger, configurable: true });
     }
   }
 

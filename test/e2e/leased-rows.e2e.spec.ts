@@ -25,8 +25,9 @@ const profileOf = (accountId: string): AtlassianProfile => ({
  * Leased rows on a real database. A batch claim returns what the job asks for, in the statement that
  * leases the rows: the scheduled refresh reads its few columns, not the access token ciphertext or the
  * profile (rows claimed ahead are held across GCs, so what they carry is promoted); a claim that names
- * no columns still reads every default and hidden one. The fenced write is plain SQL: it must store exactly what TypeORM's query builder
- * stores for the same values (dates, JSON, nulls, the version bump), only while the lease holds.
+ * no columns still reads every default and hidden one. The fenced write is plain SQL: it must store
+ * exactly what TypeORM's query builder stores for the same values (dates, JSON, nulls, the version
+ * bump), only while the lease holds.
  */
 describe.each(['sqlite', 'postgres'] as const)('leased rows (%s)', (kind) => {
   let dataSource: DataSource;
@@ -233,20 +234,13 @@ describe.each(['sqlite', 'postgres'] as const)('leased rows (%s)', (kind) => {
 
   it('leases and reads its rows in one statement', async () => {
     const ids = await seed('single', 2);
-    const capture = new QueryCapture();
-    const logger = dataSource.logger;
-    Object.defineProperty(dataSource, 'logger', { value: capture, configurable: true });
-    try {
-      let claimed: string[] = [];
-      const statements = await capture.during(async () => {
-        const { rows } = await leases.claimBatch(ofGroup('single'), 10, LEASE_MS, REFRESH_COLUMNS);
-        claimed = rows.map((row) => row.id);
-      });
-      expect(statements).toHaveLength(1);
-      expect(claimed.sort()).toEqual([...ids].sort());
-    } finally {
-      Object.defineProperty(dataSource, 'logger', { value: logger, configurable: true });
-    }
+    let claimed: string[] = [];
+    const statements = await new QueryCapture().on(dataSource, async () => {
+      const { rows } = await leases.claimBatch(ofGroup('single'), 10, LEASE_MS, REFRESH_COLUMNS);
+      claimed = rows.map((row) => row.id);
+    });
+    expect(statements).toHaveLength(1);
+    expect(claimed.sort()).toEqual([...ids].sort());
   });
 
   it('reads every default and hidden column when it names none', async () => {

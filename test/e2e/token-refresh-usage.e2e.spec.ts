@@ -94,21 +94,15 @@ describe.each(['sqlite', 'postgres'] as const)('refresh what is used (%s)', (kin
 
   it('records 1,000 uses in one UPDATE, the API client’s synchronous path included', async () => {
     const capture = new QueryCapture();
-    const original = app.dataSource.logger;
-    Object.defineProperty(app.dataSource, 'logger', { value: capture, configurable: true });
-    try {
-      const statements = await capture.during(async () => {
-        for (let i = 0; i < 1_000; i++)
-          await tokens.getAccessToken({ accountId: i % 2 ? ids.used : ids.unused });
-        await recorder.flush();
-      });
-      const updates = statements.filter(({ sql }) => /^\s*UPDATE/i.test(sql));
-      expect(updates).toHaveLength(1);
-      expect(updates[0].sql).toMatch(/"lastUsedAt"/);
-      expect(statements.filter(({ sql }) => /^\s*(INSERT|DELETE)/i.test(sql))).toEqual([]);
-    } finally {
-      Object.defineProperty(app.dataSource, 'logger', { value: original, configurable: true });
-    }
+    const statements = await capture.on(app.dataSource, async () => {
+      for (let i = 0; i < 1_000; i++)
+        await tokens.getAccessToken({ accountId: i % 2 ? ids.used : ids.unused });
+      await recorder.flush();
+    });
+    const updates = statements.filter(({ sql }) => /^\s*UPDATE/i.test(sql));
+    expect(updates).toHaveLength(1);
+    expect(updates[0].sql).toMatch(/"lastUsedAt"/);
+    expect(statements.filter(({ sql }) => /^\s*(INSERT|DELETE)/i.test(sql))).toEqual([]);
     const flushedAt = emulator.clock.nowMs();
     for (const id of Object.values(ids))
       expect((await row({ id })).lastUsedAt!.getTime()).toBe(flushedAt);
@@ -119,7 +113,7 @@ describe.each(['sqlite', 'postgres'] as const)('refresh what is used (%s)', (kin
     expect((await row({ id: ids.used })).lastUsedAt!.getTime()).toBe(flushedAt + 10_000);
     expect((await row({ id: ids.unused })).lastUsedAt!.getTime()).toBe(flushedAt);
     // Nothing noted since: a flush writes nothing.
-    const idle = await capture.during(() => recorder.flush());
+    const idle = await capture.on(app.dataSource, () => recorder.flush());
     expect(idle).toEqual([]);
   });
 
