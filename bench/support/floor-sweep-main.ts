@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { request } from 'undici';
+import { getGlobalDispatcher } from 'undici';
 import { TokenCipher, tokenBinding } from '../../src/crypto/token-cipher.js';
 import type { FloorSweepResult, FloorSweepSettings } from './floor-sweep.js';
 
 /**
  * The floor of the sweep benchmark, in its own process like the library's sweeping process: the least
  * work a correct refresh of a due account needs, hand-written with the same drivers (TypeORM's
- * DataSource over pg, plain SQL with positional parameters; undici's request for the POST; node:crypto
+ * DataSource over pg, plain SQL with positional parameters; undici's global dispatcher for the POST; node:crypto
  * through the same cipher).
  * Per batch: one claim (the same lease claim as the library: FOR UPDATE SKIP LOCKED, the database's
  * clock), returning the claimed rows' ciphertexts. Per account: decrypt the refresh token, one POST to
@@ -44,6 +44,7 @@ async function sweep(settings: FloorSweepSettings, dataSource: DataSource): Prom
     { id: settings.encryptionKey.id, key: Buffer.from(settings.encryptionKey.key, 'base64') },
   ]);
   const tickStartedAt = new Date();
+  const tokenUrl = new URL(settings.tokenUrl);
   let refreshed = 0;
   for (;;) {
     const now = new Date();
@@ -63,8 +64,10 @@ async function sweep(settings: FloorSweepSettings, dataSource: DataSource): Prom
           row.refreshTokenEncrypted,
           tokenBinding(row.id, 'refresh'),
         );
-        // The library's transport: undici's request.
-        const response = await request(settings.tokenUrl, {
+        // The library's transport: the global dispatcher's own request.
+        const response = await getGlobalDispatcher().request({
+          origin: tokenUrl.origin,
+          path: tokenUrl.pathname,
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json' },
           body: JSON.stringify({

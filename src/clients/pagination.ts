@@ -13,6 +13,8 @@ export async function* paginateOffset<T>(
 ): AsyncGenerator<T> {
   let startAt = Number(query.startAt ?? 0);
   for (;;) {
+    // The caller's parameter names, which merged() must not take; once per page, beside a request.
+    // oxlint-disable-next-line nestjs-atlassian/no-spread-then-properties
     const page = await fetchPage<Record<string, unknown>>(path, { ...query, startAt });
     const items = (page[itemsKey] as T[] | undefined) ?? [];
     yield* items;
@@ -32,6 +34,8 @@ export async function* paginateToken<T>(
 ): AsyncGenerator<T> {
   let nextPageToken: string | undefined;
   do {
+    // The caller's parameter names, as above.
+    // oxlint-disable-next-line nestjs-atlassian/no-spread-then-properties
     const page = await fetchPage<Record<string, unknown>>(path, { ...query, nextPageToken });
     yield* (page[itemsKey] as T[] | undefined) ?? [];
     nextPageToken =

@@ -10,6 +10,7 @@ import {
   type PageFetcher,
   type QueryValue,
 } from './pagination.js';
+import { merged } from '../common/merged.js';
 
 /** How many distinct paths a client remembers the URL of (issue keys make the set open-ended). */
 const KNOWN_URLS_LIMIT = 256;
@@ -77,15 +78,15 @@ export class ProductClient {
   }
 
   post<T = unknown>(path: string, body?: unknown, options?: ApiCallOptions): Promise<T> {
-    return this.request<T>('POST', path, { ...options, body });
+    return this.request<T>('POST', path, merged(options ?? {}, { body }));
   }
 
   put<T = unknown>(path: string, body?: unknown, options?: ApiCallOptions): Promise<T> {
-    return this.request<T>('PUT', path, { ...options, body });
+    return this.request<T>('PUT', path, merged(options ?? {}, { body }));
   }
 
   patch<T = unknown>(path: string, body?: unknown, options?: ApiCallOptions): Promise<T> {
-    return this.request<T>('PATCH', path, { ...options, body });
+    return this.request<T>('PATCH', path, merged(options ?? {}, { body }));
   }
 
   delete<T = unknown>(path: string, options?: ApiCallOptions): Promise<T> {
@@ -115,10 +116,10 @@ export class ProductClient {
         : callURL(endpoint.baseURL, path, options.query);
     if (!(url instanceof URL)) {
       return Promise.reject(
-        foreignURLError({ ...endpoint.target, method, path: url.named }, url.allowed),
+        foreignURLError(merged(endpoint.target, { method, path: url.named }), url.allowed),
       );
     }
-    const target: ApiCallTarget = { ...endpoint.target, method, path: url.pathname };
+    const target: ApiCallTarget = merged(endpoint.target, { method, path: url.pathname });
     return this.executor.execute<T>(
       {
         method,

@@ -1,5 +1,6 @@
 import type { ObjectLiteral, Repository, SelectQueryBuilder, UpdateQueryBuilder } from 'typeorm';
 import { hydrateColumns, type ColumnMetadata } from '../common/hydrated-columns.js';
+import { merged } from '../common/merged.js';
 import { CoalescedWrites } from './coalesced-writes.js';
 import { databaseClock, type DatabaseClock } from './database-clock.js';
 import { newLease, type Lease } from './lease.js';
@@ -171,11 +172,10 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
     lease: Lease,
     values: QueryDeepPartialEntity<T>,
   ): Promise<boolean> {
-    const assignments: Record<string, unknown> = {
-      ...values,
+    const assignments: Record<string, unknown> = merged(values, {
       [this.columns.owner]: null,
       [this.columns.until]: null,
-    };
+    });
     const keys = Object.keys(assignments).filter((key) => assignments[key] !== undefined);
     // An SQL expression (a function) is the query builder's to write.
     const grouped =

@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
 import { measureTick } from '../telemetry/tick-telemetry.js';
 import { registerCronJob, type RegisteredCronJob } from './cron-registration.js';
+import { merged } from '../common/merged.js';
 
 /** How a periodic task is put on the host's scheduler. */
 export interface TaskSchedule {
@@ -39,13 +40,16 @@ export class PeriodicTask<R> {
     logger: Logger,
     schedule: TaskSchedule,
   ): Promise<RegisteredCronJob | undefined> {
-    this.cronJob = await registerCronJob(moduleRef, logger, {
-      ...schedule,
-      onTick: () =>
-        void this.run().catch((err) =>
-          logger.error(`${schedule.failure}: ${(err as Error).message}`),
-        ),
-    });
+    this.cronJob = await registerCronJob(
+      moduleRef,
+      logger,
+      merged(schedule, {
+        onTick: () =>
+          void this.run().catch((err) =>
+            logger.error(`${schedule.failure}: ${(err as Error).message}`),
+          ),
+      }),
+    );
     return this.cronJob;
   }
 

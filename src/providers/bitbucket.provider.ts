@@ -67,6 +67,8 @@ export function mapBitbucketProfile(
     email,
     displayName: user.display_name ?? user.nickname ?? user.username ?? null,
     avatarUrl: user.links?.avatar?.href ?? null,
+    // Bitbucket's field names, which merged() must not take; once per sign-in.
+    // oxlint-disable-next-line nestjs-atlassian/no-spread-then-properties
     profile: { ...user, email } as BitbucketProfile,
     profileFetchedAt: fetchedAt,
   };

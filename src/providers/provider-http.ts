@@ -1,4 +1,5 @@
 import { traceTokenRequest, type SendRequest } from '../telemetry/token-request-telemetry.js';
+import { merged } from '../common/merged.js';
 import { sendHttpExchange, type HttpAnswer, type HttpExchange } from './http-exchange.js';
 
 /** Why a call to a provider failed: `refused` means the provider said no; `transient` may succeed later. */
@@ -48,7 +49,7 @@ export async function postTokenRequest(
   if (style.basicAuth) {
     headers.authorization = `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
   } else {
-    body = { ...params, client_id: client.clientId, client_secret: client.clientSecret };
+    body = merged(params, { client_id: client.clientId, client_secret: client.clientSecret });
   }
   headers['content-type'] =
     style.bodyEncoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
@@ -83,7 +84,7 @@ async function requestJson(
 ): Promise<any> {
   let response: HttpAnswer;
   try {
-    response = await send(url, { ...exchange, timeoutMs });
+    response = await send(url, merged(exchange, { timeoutMs }));
   } catch (cause) {
     const reason =
       (cause as Error)?.name === 'TimeoutError'

@@ -6,6 +6,7 @@ import type { HttpAnswer, HttpExchange } from '../providers/http-exchange.js';
 import { openTelemetryApi } from './opentelemetry-api.js';
 import { inSpan, tracingApi } from './span.js';
 import { Attr } from './telemetry-names.js';
+import { merged } from '../common/merged.js';
 
 /**
  * One call to Jira, Confluence or Bitbucket, retries and waits included, in a client span named
@@ -52,8 +53,8 @@ export function recordRateLimitWait(target: ApiCallTarget, status: number, waitM
   instruments()?.rateLimitWaitDuration.record(waitMs / 1000, attributes);
   openTelemetryApi()
     ?.trace.getActiveSpan()
-    ?.addEvent('atlassian.rate_limit.wait', {
-      ...attributes,
-      'atlassian.wait.seconds': waitMs / 1000,
-    });
+    ?.addEvent(
+      'atlassian.rate_limit.wait',
+      merged(attributes, { 'atlassian.wait.seconds': waitMs / 1000 }),
+    );
 }

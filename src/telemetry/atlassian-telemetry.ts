@@ -96,7 +96,11 @@ export class AtlassianTelemetry implements OnModuleInit, BeforeApplicationShutdo
         for (const status of Object.keys(STATUSES))
           counts.set(`${provider} ${status}`, { provider, status, count: 0 });
       for (const row of rows)
-        counts.set(`${row.provider} ${row.status}`, { ...row, count: Number(row.count) });
+        counts.set(`${row.provider} ${row.status}`, {
+          provider: row.provider,
+          status: row.status,
+          count: Number(row.count),
+        });
       return { byStatus: [...counts.values()], due: await this.refreshJob.countDue() };
     } catch {
       return undefined;

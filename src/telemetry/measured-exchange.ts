@@ -1,4 +1,5 @@
 import type { Attributes, Histogram } from '@opentelemetry/api';
+import { merged } from '../common/merged.js';
 import { errorType } from './error-type.js';
 import { httpMethod, serverAttributes } from './http-attributes.js';
 import { instruments, secondsSince } from './instruments.js';
@@ -42,13 +43,12 @@ async function measured(
   exchange: HttpExchange,
 ): Promise<HttpAnswer> {
   const startedAt = performance.now();
-  const recorded = {
-    ...attributes,
+  const recorded = merged(attributes, {
     [Attr.HttpMethod]: httpMethod(exchange.method),
     ...serverAttributes(new URL(url)),
-  };
+  });
   const record = (outcome: Attributes) =>
-    recorder.record(secondsSince(startedAt), { ...recorded, ...outcome });
+    recorder.record(secondsSince(startedAt), merged(recorded, outcome));
   let response: HttpAnswer;
   try {
     response = await sendHttpExchange(url, exchange);

@@ -15,11 +15,10 @@ export function traceRefresh<T extends { kind: 'refreshed' | 'superseded' }>(
   refresh: () => Promise<T>,
 ): Promise<T> {
   const startedAt = performance.now();
-  const attributes = { [Attr.Provider]: account.provider };
   return inSpan(
     SpanName.Refresh,
     'internal',
-    { ...attributes, [Attr.AccountId]: account.id },
+    { [Attr.Provider]: account.provider, [Attr.AccountId]: account.id },
     async (span) => {
       let outcome: RefreshOutcomeName = 'failed';
       try {
@@ -32,7 +31,7 @@ export function traceRefresh<T extends { kind: 'refreshed' | 'superseded' }>(
       } finally {
         span.setAttributes({ [Attr.RefreshOutcome]: outcome });
         instruments()?.refreshDuration.record(secondsSince(startedAt), {
-          ...attributes,
+          [Attr.Provider]: account.provider,
           [Attr.RefreshOutcome]: outcome,
         });
       }

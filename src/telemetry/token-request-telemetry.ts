@@ -1,3 +1,4 @@
+import { merged } from '../common/merged.js';
 import { httpMethod, serverAttributes, urlTemplate } from './http-attributes.js';
 import { measuredExchange } from './measured-exchange.js';
 import {
@@ -37,12 +38,11 @@ export function traceTokenRequest<T>(
   return inSpan(
     `POST ${template}`,
     'client',
-    {
-      ...attributes,
+    merged(attributes, {
       [Attr.HttpMethod]: httpMethod('POST'),
       [Attr.UrlTemplate]: template,
       ...serverAttributes(new URL(url)),
-    },
+    }),
     () => request(measured),
   );
 }

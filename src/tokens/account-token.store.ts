@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectAtlassianRepository } from '../accounts/atlassian-data-source.js';
 import type { Repository } from 'typeorm';
+import { merged } from '../common/merged.js';
 import { LinkedAccount } from '../accounts/entities/linked-account.entity.js';
 import { AtlassianError } from '../errors/atlassian.error.js';
 import { AtlassianTokenStoreError } from '../errors/token-errors.js';
@@ -85,13 +86,16 @@ export class AccountTokenStore {
     now: Date,
   ): Promise<boolean> {
     return guarded('storing refreshed tokens', () =>
-      this.leases.writeAndRelease(accountId, lease, {
-        ...pair,
-        lastRefreshedAt: now,
-        refreshFailureCount: 0,
-        nextRefreshAttemptAt: null,
-        lastRefreshError: null,
-      }),
+      this.leases.writeAndRelease(
+        accountId,
+        lease,
+        merged(pair, {
+          lastRefreshedAt: now,
+          refreshFailureCount: 0,
+          nextRefreshAttemptAt: null,
+          lastRefreshError: null,
+        }),
+      ),
     );
   }
 

@@ -6,6 +6,7 @@ import type { Lease } from '../jobs/lease.js';
 import { runClaimFlow } from '../jobs/claim-flow.js';
 import type { DueRows } from '../jobs/leased-rows.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
+import { merged } from '../common/merged.js';
 import { AccountTokenStore } from './account-token.store.js';
 import { tokenEndpointsOf } from '../providers/token-endpoints.js';
 import { REFRESH_COLUMNS, TokenRefresher, type RefreshableAccount } from './token-refresher.js';
@@ -86,11 +87,10 @@ export class TokenRefreshJob {
     const common = { now, tickStartedAt, active: 'active', providers: this.providers };
     const claims = [];
     if (windowSeconds > 0) {
-      const expiring = {
-        ...common,
+      const expiring = merged(common, {
         threshold: new Date(now.getTime() + windowSeconds * 1000),
         ...this.usedSince(now),
-      };
+      });
       claims.push(
         await this.store.leases.claimBatch(
           this.earliestFirst('due.accessTokenExpiresAt', expiring, this.usedRecently()),
@@ -102,10 +102,9 @@ export class TokenRefreshJob {
     }
     const taken = claims.reduce((sum, claim) => sum + claim.rows.length, 0);
     if (taken < count) {
-      const idle = {
-        ...common,
+      const idle = merged(common, {
         threshold: new Date(now.getTime() - keepAliveAfterDays * DAY_MS),
-      };
+      });
       claims.push(
         await this.store.leases.claimBatch(
           this.earliestFirst('due.lastRefreshedAt', idle),
