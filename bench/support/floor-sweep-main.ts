@@ -7,8 +7,8 @@ import type { FloorSweepResult, FloorSweepSettings } from './floor-sweep.js';
 /**
  * The floor of the sweep benchmark, in its own process like the library's sweeping process: the least
  * work a correct refresh of a due account needs, hand-written with the same drivers (TypeORM's
- * DataSource over pg, plain SQL with positional parameters; undici's global dispatcher for the POST; node:crypto
- * through the same cipher).
+ * DataSource over pg, plain SQL with positional parameters; undici's global dispatcher for the POST;
+ * node:crypto through the same cipher).
  * Per batch: one claim (the same lease claim as the library: FOR UPDATE SKIP LOCKED, the database's
  * clock), returning the claimed rows' ciphertexts. Per account: decrypt the refresh token, one POST to
  * the token endpoint, two encryptions, one UPDATE fenced by the lease. No events, no retries, no

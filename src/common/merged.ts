@@ -7,8 +7,9 @@
  * about 2 µs to make, a map and its descriptors left in old space, and megamorphic inline caches
  * wherever the object is read. A refresh made ten of them (a sweep of 10,000 accounts, 100,000
  * maps), a GET through the API client five, about 20 µs of its overhead. `Object.assign` onto an
- * empty object follows V8's shared transitions instead. The lint rule `nestjs-atlassian/no-spread-then-properties`
- * (lint/hidden-classes.js) keeps the pattern out of the hot paths.
+ * empty object follows V8's shared transitions instead. The lint rule
+ * `nestjs-atlassian/no-spread-then-properties` (lint/hidden-classes.js) keeps the pattern out of
+ * the hot paths.
  *
  * Keys come from this package, never from a provider or a caller: `Object.assign` runs the
  * `__proto__` setter where a spread defines a property.

@@ -34,14 +34,15 @@ export function traceTokenRequest<T>(
   const measured: SendRequest = (to, exchange) =>
     measuredExchange('tokenEndpointDuration', attributes, to, exchange);
   if (!tracingApi()) return request(measured);
-  const template = urlTemplate(new URL(url).pathname);
+  const target = new URL(url);
+  const template = urlTemplate(target.pathname);
   return inSpan(
     `POST ${template}`,
     'client',
     merged(attributes, {
       [Attr.HttpMethod]: httpMethod('POST'),
       [Attr.UrlTemplate]: template,
-      ...serverAttributes(new URL(url)),
+      ...serverAttributes(target),
     }),
     () => request(measured),
   );
