@@ -5,6 +5,7 @@ import { runSweep, type SweepOutcome } from './support/sweep-run.js';
 import { machineBusy } from './support/cpu-meter.js';
 import { median } from './support/statistics.js';
 import { workPerRefresh } from './support/postgres-work.js';
+import { measureWarmUpCurve } from './support/warm-up-curve.js';
 
 const ACCOUNTS = 10_000;
 const LATENCY_MS = 50;
@@ -22,10 +23,15 @@ const PAIRS = 3;
 /**
  * Accounts per process swept first, unmeasured, in the warmed pairs (the processes sweep them
  * together, as they do the measured ones): a deployed instance has compiled its hot paths long
- * before, while each fresh process spends about a second of CPU doing so, which four of them on
- * 2 cores pay four times over.
+ * before, while a fresh process pays for compiling them over its first few thousand refreshes,
+ * which four processes on 2 cores pay four times over. The warm-up curve printed beside the pairs
+ * shows where one process's CPU per refresh flattens: 1,000 (the first setting) left the processes
+ * on the slope, at 1.5–2× their steady cost; 4,000 is past the knee.
  */
-const WARM_UP_ACCOUNTS = 1_000;
+const WARM_UP_ACCOUNTS = 4_000;
+/** The warm-up curve: this many sweeps in a row of {@link WARM_UP_CURVE_STEP} accounts each, one process. */
+const WARM_UP_CURVE_STEPS = 6;
+const WARM_UP_CURVE_STEP = 1_000;
 
 /** The same sweep from 4 processes on one PostgreSQL database, beside 1 process measured now. */
 export async function multiProcessSweepBenchmark(): Promise<void> {
@@ -101,6 +107,21 @@ export async function multiProcessSweepBenchmark(): Promise<void> {
   const coldPairs = [first];
   while (coldPairs.length < PAIRS) coldPairs.push(await sweepPair());
   medianOfPairs(`${PROCESSES} processes vs 1: median of ${PAIRS} pairs`, coldPairs);
+  const curve = await onStage(async (stage) =>
+    measureWarmUpCurve(stage, {
+      database: await stage.postgresDatabase(POOL_SIZE),
+      steps: WARM_UP_CURVE_STEPS,
+      accountsPerStep: WARM_UP_CURVE_STEP,
+      concurrency: CONCURRENCY,
+      batchSize: BATCH_SIZE,
+      latencyMs: LATENCY_MS,
+    }),
+  );
+  figure(
+    'warm-up curve: 1 process, CPU per refresh',
+    `${curve.cpuPerRefreshMs.at(-1)!.toFixed(2)} ms`,
+    `sweep by sweep (${count(WARM_UP_CURVE_STEP)} accounts each, in a row): ${curve.cpuPerRefreshMs.map((ms) => ms.toFixed(2)).join(' / ')} ms; refreshed ${check(curve.refreshed, WARM_UP_CURVE_STEP)}, reused ${check(curve.reusedRefreshTokens, 0)}`,
+  );
   const warmPairs: SweepPair[] = [];
   while (warmPairs.length < PAIRS) warmPairs.push(await sweepPair(WARM_UP_ACCOUNTS));
   note(
