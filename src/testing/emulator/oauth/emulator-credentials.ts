@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomFillSync, randomUUID, timingSafeEqual } from 'node:crypto';
 
 /** Mints the opaque strings both authorization servers hand out; each provider sizes its own tokens. */
 
@@ -10,6 +10,24 @@ const JWT_HEADER = base64url(JSON.stringify({ kid: 'emulator', alg: 'RS256', typ
 const NONCE_BYTES = 48;
 
 /**
+ * Random bytes for tokens, drawn from OpenSSL a block at a time: each call into it costs several
+ * times what a token's few hundred bytes do, and a sweep mints two tokens per refresh.
+ */
+const randomPool = Buffer.alloc(64 * 1024);
+let randomPoolUsed = randomPool.length;
+
+/** `size` fresh random bytes, a view valid until the next call (encode it before calling again). */
+function randomSlice(size: number): Buffer {
+  if (size > randomPool.length) return randomBytes(size);
+  if (randomPoolUsed + size > randomPool.length) {
+    randomFillSync(randomPool);
+    randomPoolUsed = 0;
+  }
+  randomPoolUsed += size;
+  return randomPool.subarray(randomPoolUsed - size, randomPoolUsed);
+}
+
+/**
  * A JWT-looking string with random content; nothing can be learnt from it but it has dots like the real
  * thing. Its length follows `randomByteCount`, so a provider can mimic its real tokens and a column too short
  * for them fails in tests.
@@ -19,9 +37,7 @@ export function mintJwtLike(
   randomByteCount: number,
   iss = 'https://auth.atlassian.com',
 ): string {
-  // One draw for the nonce and the signature: each call into OpenSSL costs about as much as the
-  // bytes, and a sweep mints two tokens per refresh.
-  const random = randomBytes(NONCE_BYTES + randomByteCount);
+  const random = randomSlice(NONCE_BYTES + randomByteCount);
   const nonce = base64url(random.subarray(0, NONCE_BYTES));
   const payload = base64url(JSON.stringify({ jti: randomUUID(), iss, kind, nonce }));
   return `${JWT_HEADER}.${payload}.${base64url(random.subarray(NONCE_BYTES))}`;

@@ -5,9 +5,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { EmulatorCall, EmulatorCallLog } from './emulator-call-log.js';
 import type { EmulatorClock } from './emulator-clock.js';
 import type { EmulatorFault, EmulatorFaults } from './emulator-faults.js';
@@ -31,13 +29,13 @@ export interface EmulatorServerParts {
 
 /** The HTTP server: parse, apply latency and faults, route, answer, record. */
 export class EmulatorServer {
-  private readonly stopping = new AbortController();
+  private stopping = false;
+  /** Requests held in a delay, by the function that abandons each when the server stops. */
+  private readonly delayed = new Set<() => void>();
   private readonly server: Server;
   private boundUrl = '';
 
   private constructor(private readonly parts: EmulatorServerParts) {
-    // Every delayed request listens on this one signal; thousands at once under latency are expected.
-    setMaxListeners(0, this.stopping.signal);
     this.server = createServer((req, res) => void this.handle(req, res));
   }
 
@@ -62,8 +60,10 @@ export class EmulatorServer {
 
   /** Stop listening, cut open and idle connections, and abandon delayed requests. */
   async close(): Promise<void> {
-    if (this.stopping.signal.aborted) return;
-    this.stopping.abort();
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const abandon of this.delayed) abandon();
+    this.delayed.clear();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await closed;
@@ -88,7 +88,7 @@ export class EmulatorServer {
       else call.status = write(res, outcome);
     } catch (error) {
       // Stopping mid-delay, or a client gone away: there is no one to answer; a real bug is a 500.
-      if (this.stopping.signal.aborted || res.destroyed) req.socket.destroy();
+      if (this.stopping || res.destroyed) req.socket.destroy();
       else
         call.status = write(
           res,
@@ -147,8 +147,25 @@ export class EmulatorServer {
     return response.status;
   }
 
-  private async delay(ms: number): Promise<void> {
-    if (ms > 0) await sleep(ms, undefined, { signal: this.stopping.signal });
+  /**
+   * Holds a request `ms` milliseconds; rejects at once when the server stops. A plain timer and a set
+   * of abandon functions, not an AbortSignal listener per request: under injected latency every
+   * request of a sweep waits here, and the listener cost about as much as the token it answers.
+   */
+  private delay(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    if (this.stopping) return Promise.reject(new Error('The emulator is stopping'));
+    return new Promise((resolve, reject) => {
+      const abandon = () => {
+        clearTimeout(timer);
+        reject(new Error('The emulator is stopping'));
+      };
+      const timer = setTimeout(() => {
+        this.delayed.delete(abandon);
+        resolve();
+      }, ms);
+      this.delayed.add(abandon);
+    });
   }
 }
 
