@@ -130,5 +130,8 @@ describe('fault injection and latency', () => {
     await emulator.stop();
     expect(performance.now() - started).toBeLessThan(1000);
     await expect(pending).rejects.toThrow(TypeError);
+    // The held request is abandoned, not left on its 60 s timer: it is logged as hung up.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(emulator.count('me', { status: 0 })).toBe(1);
   });
 });

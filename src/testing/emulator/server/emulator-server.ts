@@ -150,15 +150,15 @@ export class EmulatorServer {
   /**
    * Holds a request `ms` milliseconds; rejects at once when the server stops. A plain timer and a set
    * of abandon functions, not an AbortSignal listener per request: under injected latency every
-   * request of a sweep waits here, and the listener cost about as much as the token it answers.
+   * request of a sweep waits here, and the listener was a measurable share of the emulator's CPU.
    */
   private delay(ms: number): Promise<void> {
     if (ms <= 0) return Promise.resolve();
-    if (this.stopping) return Promise.reject(new Error('The emulator is stopping'));
+    if (this.stopping) return Promise.reject(stoppingError());
     return new Promise((resolve, reject) => {
       const abandon = () => {
         clearTimeout(timer);
-        reject(new Error('The emulator is stopping'));
+        reject(stoppingError());
       };
       const timer = setTimeout(() => {
         this.delayed.delete(abandon);
@@ -167,6 +167,10 @@ export class EmulatorServer {
       this.delayed.add(abandon);
     });
   }
+}
+
+function stoppingError(): Error {
+  return new Error('The emulator is stopping');
 }
 
 async function readBody(req: IncomingMessage): Promise<ParsedBody> {
