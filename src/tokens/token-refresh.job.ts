@@ -4,7 +4,7 @@ import { ATLASSIAN_OPTIONS } from '../atlassian.constants.js';
 import { AtlassianReauthRequiredError } from '../errors/token-errors.js';
 import type { Lease } from '../jobs/lease.js';
 import { runClaimFlow } from '../jobs/claim-flow.js';
-import type { DueRows } from '../jobs/leased-rows.js';
+import type { ClaimStatement, DueRows } from '../jobs/leased-rows.js';
 import type { NormalizedAtlassianOptions } from '../options/normalized-options.interface.js';
 import { merged } from '../common/merged.js';
 import { AccountTokenStore } from './account-token.store.js';
@@ -28,6 +28,12 @@ export interface RefreshSweepResult {
   consentWarnings: number;
 }
 
+/** The claims of a tick: accounts expiring within the window (unless it is 0), then idle ones. */
+interface TickClaims {
+  expiring?: ClaimStatement<RefreshableAccount>;
+  idle: ClaimStatement<RefreshableAccount>;
+}
+
 /**
  * The scheduled refresh, a job on the leased-rows mechanism: each round claims the accounts whose
  * token expires within the window and that were used recently, then (when that batch is short) the
@@ -42,6 +48,7 @@ export interface RefreshSweepResult {
 export class TokenRefreshJob {
   /** Providers whose accounts can be refreshed here: others are never claimed. */
   private readonly providers: string[];
+  private statements: TickClaims | undefined;
 
   constructor(
     @Inject(ATLASSIAN_OPTIONS) private readonly options: NormalizedAtlassianOptions,
@@ -82,39 +89,39 @@ export class TokenRefreshJob {
     tickStartedAt: Date,
   ): Promise<Array<{ account: RefreshableAccount; lease: Lease }>> {
     const { windowSeconds, keepAliveAfterDays } = this.options.refreshScheduler;
-    const leaseMs = this.options.tokens.refreshLeaseMs;
+    const statements = this.claimStatements();
     const now = this.clock.now();
     const common = { now, tickStartedAt, active: 'active', providers: this.providers };
     const claims = [];
-    if (windowSeconds > 0) {
+    if (statements.expiring) {
       const expiring = merged(common, {
         threshold: new Date(now.getTime() + windowSeconds * 1000),
         ...this.usedSince(now),
       });
-      claims.push(
-        await this.store.leases.claimBatch(
-          this.earliestFirst('due.accessTokenExpiresAt', expiring, this.usedRecently()),
-          count,
-          leaseMs,
-          REFRESH_COLUMNS,
-        ),
-      );
+      claims.push(await this.store.leases.claim(statements.expiring, count, expiring));
     }
     const taken = claims.reduce((sum, claim) => sum + claim.rows.length, 0);
     if (taken < count) {
       const idle = merged(common, {
         threshold: new Date(now.getTime() - keepAliveAfterDays * DAY_MS),
       });
-      claims.push(
-        await this.store.leases.claimBatch(
-          this.earliestFirst('due.lastRefreshedAt', idle),
-          count - taken,
-          leaseMs,
-          REFRESH_COLUMNS,
-        ),
-      );
+      claims.push(await this.store.leases.claim(statements.idle, count - taken, idle));
     }
     return claims.flatMap(({ lease, rows }) => rows.map((account) => ({ account, lease })));
+  }
+
+  /** The two claims of a tick, built on first use: their SQL depends on the options only. */
+  private claimStatements(): TickClaims {
+    const leaseMs = this.options.tokens.refreshLeaseMs;
+    const prepare = (dueRows: DueRows<LinkedAccount>) =>
+      this.store.leases.prepareClaim(dueRows, leaseMs, REFRESH_COLUMNS);
+    return (this.statements ??= {
+      expiring:
+        this.options.refreshScheduler.windowSeconds > 0
+          ? prepare(this.earliestFirst('due.accessTokenExpiresAt', this.usedRecently()))
+          : undefined,
+      idle: prepare(this.earliestFirst('due.lastRefreshedAt')),
+    });
   }
 
   /** Accounts due now, whichever rule makes them due: the backlog a tick starts with. */
@@ -155,19 +162,15 @@ export class TokenRefreshJob {
     return withinMs ? { usedSince: new Date(now.getTime() - withinMs) } : {};
   }
 
-  /** Due accounts whose `column` is at or before the threshold (and `extraRule` holds), earliest first. */
-  private earliestFirst(
-    column: string,
-    parameters: Record<string, unknown>,
-    extraRule = '',
-  ): DueRows<LinkedAccount> {
+  /** Due accounts whose `column` is at or before `:threshold` (and `extraRule` holds), earliest first. */
+  private earliestFirst(column: string, extraRule = ''): DueRows<LinkedAccount> {
     const rule = `${column} <= :threshold`;
-    const due = this.due(extraRule ? `${rule} AND ${extraRule}` : rule, parameters);
+    const due = this.due(extraRule ? `${rule} AND ${extraRule}` : rule);
     return (rows) => due(rows).orderBy(column, 'ASC');
   }
 
   /** Active accounts of a configured provider that `rule` picks, neither in backoff nor refreshed this tick. */
-  private due(rule: string, parameters: Record<string, unknown>): DueRows<LinkedAccount> {
+  private due(rule: string, parameters: Record<string, unknown> = {}): DueRows<LinkedAccount> {
     return (due) =>
       due
         .where(rule)

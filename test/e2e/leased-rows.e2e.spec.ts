@@ -243,6 +243,29 @@ describe.each(['sqlite', 'postgres'] as const)('leased rows (%s)', (kind) => {
     expect(claimed.sort()).toEqual([...ids].sort());
   });
 
+  it('prepares a claim once and binds its limit and parameters at each claim, each under a lease of its own', async () => {
+    const first = await seed('prepared-a', 3);
+    const second = await seed('prepared-b', 2);
+    const build = vi.fn<DueRows<LinkedAccount>>((due) =>
+      due.where('due.providerAccountId LIKE :group').orderBy('due.providerAccountId', 'ASC'),
+    );
+    const statement = leases.prepareClaim(build, LEASE_MS, REFRESH_COLUMNS);
+
+    const fromFirst = await leases.claim(statement, 2, { group: 'prepared-a-%' });
+    const fromSecond = await leases.claim(statement, 10, { group: 'prepared-b-%' });
+    const restOfFirst = await leases.claim(statement, 10, { group: 'prepared-a-%' });
+
+    expect(build).toHaveBeenCalledTimes(1);
+    expect(fromFirst.rows.map((row) => row.id)).toEqual(first.slice(0, 2));
+    expect(fromSecond.rows.map((row) => row.id).sort()).toEqual([...second].sort());
+    // The rows the first claim leased are not free: the same rule claims only the one left.
+    expect(restOfFirst.rows.map((row) => row.id)).toEqual(first.slice(2));
+    const leaseIds = [fromFirst, fromSecond, restOfFirst].map(({ lease }) => lease.id);
+    expect(new Set(leaseIds).size).toBe(3);
+    for (const { lease, rows } of [fromFirst, fromSecond, restOfFirst])
+      expect(await accounts.countBy({ refreshLeaseOwner: lease.id })).toBe(rows.length);
+  });
+
   it('reads every default and hidden column when it names none', async () => {
     const [id] = await seed('full', 1);
     const { rows } = await leases.claimBatch(ofGroup('full'), 10, LEASE_MS);
