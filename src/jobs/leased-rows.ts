@@ -1,5 +1,6 @@
 import type { ObjectLiteral, Repository, SelectQueryBuilder, UpdateQueryBuilder } from 'typeorm';
 import { hydrateColumns, type ColumnMetadata } from '../common/hydrated-columns.js';
+import { escapedQuery } from '../common/escaped-query.js';
 import { merged } from '../common/merged.js';
 import { CoalescedWrites } from './coalesced-writes.js';
 import { databaseClock, type DatabaseClock } from './database-clock.js';
@@ -183,7 +184,8 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
     const { metadata } = this.repository;
     const { driver } = this.repository.manager.connection;
     const lease = newLease(statement.durationMs);
-    const [sql, values] = driver.escapeQueryWithParameters(
+    const [sql, values] = escapedQuery(
+      driver,
       statement.sql,
       Object.assign({}, statement.parameters, parameters, {
         claimLeaseId: lease.id,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectAtlassianRepository } from '../accounts/atlassian-data-source.js';
 import type { Repository } from 'typeorm';
 import { merged } from '../common/merged.js';
+import { escapedQuery } from '../common/escaped-query.js';
 import { LinkedAccount } from '../accounts/entities/linked-account.entity.js';
 import { AtlassianError } from '../errors/atlassian.error.js';
 import { AtlassianTokenStoreError } from '../errors/token-errors.js';
@@ -136,7 +137,8 @@ export class AccountTokenStore {
     const dataSource = this.accounts.manager.connection;
     const { driver } = dataSource;
     const column = this.accounts.metadata.findColumnWithPropertyName('lastUsedAt')!;
-    const [sql, parameters] = driver.escapeQueryWithParameters(
+    const [sql, parameters] = escapedQuery(
+      driver,
       `UPDATE ${driver.escape(this.accounts.metadata.tableName)}` +
         ` SET "lastUsedAt" = :usedAt` +
         ` WHERE "id" IN (:...ids) AND ("lastUsedAt" IS NULL OR "lastUsedAt" < :usedAt)`,

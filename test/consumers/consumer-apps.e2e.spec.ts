@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthenticatedUser, RefreshSweepResult } from '../../src/index.js';
 import type { AtlassianEmulator } from '../../src/testing/index.js';
 import { BrowserSession } from '../support/browser-session.js';
-import { createTestDatabase } from '../support/databases.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { freePort } from '../support/free-port.js';
+import { openAccountsDatabase } from '../support/seed-accounts.js';
+import { storedAccount } from '../support/stored-accounts.js';
 import { commonJsNest11App, esModuleNest12App } from './consumer-apps.js';
 import {
   buildConsumerProject,
@@ -129,6 +131,7 @@ describe.each(RUNS)('consumer app $app.name on $database', ({ app, database }) =
   let emulator: AtlassianEmulator;
   let running: RunningConsumer;
   let user: AuthenticatedUser;
+  let connection: TestDatabase['typeorm'];
 
   beforeAll(async () => {
     project = await projects.get(app.name)!;
@@ -139,10 +142,15 @@ describe.each(RUNS)('consumer app $app.name on $database', ({ app, database }) =
       ...CLIENT,
       redirectUris: [`http://127.0.0.1:${port}/auth/atlassian/callback`],
     });
-    const storage: Record<string, string> =
+    const sqlitePath = join(project.dir, 'accounts.sqlite');
+    connection =
       database === 'postgres'
-        ? { DATABASE_URL: (await createTestDatabase('postgres')).location }
-        : { SQLITE_PATH: join(project.dir, 'accounts.sqlite') };
+        ? (await createTestDatabase('postgres')).typeorm
+        : { type: 'better-sqlite3', database: sqlitePath };
+    const storage: Record<string, string> =
+      connection.type === 'postgres'
+        ? { DATABASE_URL: connection.url }
+        : { SQLITE_PATH: connection.database };
     running = await startConsumer(project.dir, port, {
       EMULATOR_URL: emulator.url,
       ATLASSIAN_CLIENT_ID: CLIENT.clientId,
@@ -226,5 +234,18 @@ describe.each(RUNS)('consumer app $app.name on $database', ({ app, database }) =
     const response = await session.request(tampered.toString());
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: 'oauth_state_mismatch' });
+  });
+
+  // Last: it stops the app. Uses are written in the background and at shutdown, where a failure is
+  // only a warning in the log; on TypeORM 0.3 every write of them failed so, unseen.
+  it('stops on SIGTERM after writing the uses it noted', async () => {
+    await running.stop();
+    expect(running.output()).not.toMatch(/Could not record the use/);
+    const dataSource = await openAccountsDatabase(connection);
+    try {
+      expect((await storedAccount(dataSource, user.account.id)).lastUsedAt).toBeInstanceOf(Date);
+    } finally {
+      await dataSource.destroy();
+    }
   });
 });
