@@ -104,14 +104,19 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
    * what they hold is promoted, so a job reads no more than its work needs. A job that claims many
    * times a tick prepares its statement once instead ({@link prepareClaim}).
    */
-  claimBatch(dueRows: DueRows<T>, limit: number, durationMs: number): Promise<ClaimedBatch<T>>;
-  claimBatch<K extends keyof T & string>(
+  async claimBatch(
+    dueRows: DueRows<T>,
+    limit: number,
+    durationMs: number,
+  ): Promise<ClaimedBatch<T>>;
+  async claimBatch<K extends keyof T & string>(
     dueRows: DueRows<T>,
     limit: number,
     durationMs: number,
     columns: readonly K[],
   ): Promise<ClaimedBatch<Pick<T, K | 'id'>>>;
-  claimBatch(
+  // async: a statement that cannot be built rejects, as a failed claim does, rather than throwing.
+  async claimBatch(
     dueRows: DueRows<T>,
     limit: number,
     durationMs: number,
