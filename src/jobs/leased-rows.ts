@@ -157,10 +157,7 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
     const claim = this.repository
       .createQueryBuilder()
       .update()
-      .set({
-        [this.columns.owner]: () => ':claimLeaseId',
-        [this.columns.until]: () => this.clock.after(durationMs),
-      } as QueryDeepPartialEntity<T>)
+      .set(this.leaseValues(() => ':claimLeaseId', durationMs))
       .where(`${this.column('id')} IN (${due.getQuery()} LIMIT :claimLimit${lock})`)
       // Checked again on the row itself: a row another instance claimed meanwhile is left alone.
       .andWhere(this.leaseFree());
@@ -225,7 +222,7 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
     const result = await this.repository
       .createQueryBuilder()
       .update()
-      .set(this.leaseValues(lease))
+      .set(this.leaseValues(lease.id, lease.durationMs))
       .where(`${this.column('id')} = :leasedRowId`, { leasedRowId: id })
       .andWhere(where, params)
       .andWhere(this.leaseFree())
@@ -404,10 +401,14 @@ export class LeasedRows<T extends ObjectLiteral & { id: string }> {
     } as unknown as QueryDeepPartialEntity<T>;
   }
 
-  private leaseValues(lease: Lease): QueryDeepPartialEntity<T> {
+  /** What a claim sets: the lease owner (a value, or SQL), and a lapse `durationMs` after the database's now. */
+  private leaseValues(
+    owner: string | (() => string),
+    durationMs: number,
+  ): QueryDeepPartialEntity<T> {
     return {
-      [this.columns.owner]: lease.id,
-      [this.columns.until]: () => this.clock.after(lease.durationMs),
+      [this.columns.owner]: owner,
+      [this.columns.until]: () => this.clock.after(durationMs),
     } as QueryDeepPartialEntity<T>;
   }
 

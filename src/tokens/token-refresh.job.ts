@@ -112,16 +112,20 @@ export class TokenRefreshJob {
 
   /** The two claims of a tick, built on first use: their SQL depends on the options only. */
   private claimStatements(): TickClaims {
+    return (this.statements ??= this.prepareClaimStatements());
+  }
+
+  private prepareClaimStatements(): TickClaims {
     const leaseMs = this.options.tokens.refreshLeaseMs;
     const prepare = (dueRows: DueRows<LinkedAccount>) =>
       this.store.leases.prepareClaim(dueRows, leaseMs, REFRESH_COLUMNS);
-    return (this.statements ??= {
+    return {
       expiring:
         this.options.refreshScheduler.windowSeconds > 0
           ? prepare(this.earliestFirst('due.accessTokenExpiresAt', this.usedRecently()))
           : undefined,
       idle: prepare(this.earliestFirst('due.lastRefreshedAt')),
-    });
+    };
   }
 
   /** Accounts due now, whichever rule makes them due: the backlog a tick starts with. */
